@@ -1,0 +1,37 @@
+// Every capacity and timing bound of the MQTT client in one place; a board file may override any.
+
+export interface Limits {
+  /** Largest incoming packet accepted, in bytes (whole packet, header included). */
+  maxPacket: number;
+  /** Outgoing QoS 1/2 PUBLISHes awaiting acknowledgement at once. */
+  inflight: number;
+  /** Bytes of encoded PUBLISH packets held while offline or while the in-flight window is full. */
+  queueBytes: number;
+  /** Reconnect backoff: first delay and cap, ms (full jitter in between). */
+  backoffMin: number;
+  backoffMax: number;
+  /** Seconds; 0 turns keepalive off. */
+  keepalive: number;
+  /** How long to wait for CONNACK, SUBACK, UNSUBACK or PINGRESP, ms. */
+  ackTimeout: number;
+}
+
+export const defaultLimits: Limits = {
+  maxPacket: 4096,
+  inflight: 8,
+  queueBytes: 8192,
+  backoffMin: 1000,
+  backoffMax: 60000,
+  keepalive: 60,
+  ackTimeout: 10000,
+};
+
+export function withLimits(over?: Partial<Limits>): Limits {
+  const l: Limits = {} as Limits;
+  for (const k in defaultLimits) {
+    const key = k as keyof Limits;
+    const v = over && over[key];
+    l[key] = typeof v === 'number' ? v : defaultLimits[key];
+  }
+  return l;
+}
