@@ -1,0 +1,42 @@
+// The tinyiot command line: a table of commands, each in build/commands/<name>.ts exporting
+// `run(argv): Promise<number>` (the exit code) and `help` (its usage text).
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ run(argv: string[]): Promise<number>; help: string }>;
+}
+
+const commands: Record<string, Command> = {
+  script: { summary: 'run a scripted MQTT session from a JSON file', load: () => import('./commands/script.js') },
+};
+
+function usage(): string {
+  const lines = ['usage: tinyiot <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push('', "Run 'tinyiot <command> --help' for a command's options.");
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    process.stderr.write(`tinyiot: unknown command '${name}'\n\n${usage()}\n`);
+    return 2;
+  }
+  const mod = await cmd.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(mod.help + '\n');
+    return 0;
+  }
+  try {
+    return await mod.run(rest);
+  } catch (e) {
+    process.stderr.write(`tinyiot ${name}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
