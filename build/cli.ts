@@ -7,6 +7,8 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
+  boards: { summary: 'list the supported boards and their memory budgets', load: () => import('./commands/boards.js') },
+  demo: { summary: 'run a scripted MQTT session against an embedded TLS broker', load: () => import('./commands/demo.js') },
   script: { summary: 'run a scripted MQTT session from a JSON file', load: () => import('./commands/script.js') },
 };
 

@@ -5,7 +5,7 @@ export interface Limits {
   maxPacket: number;
   /** Outgoing QoS 1/2 PUBLISHes awaiting acknowledgement at once. */
   inflight: number;
-  /** Bytes of encoded PUBLISH packets held while offline or while the in-flight window is full. */
+  /** Bytes of encoded packets held until done: queued and unacknowledged PUBLISHes (docs/offline-queue.md). */
   queueBytes: number;
   /** Reconnect backoff: first delay and cap, ms (full jitter in between). */
   backoffMin: number;

@@ -1,0 +1,169 @@
+// The public MQTT client: wires the session to hal.transport and hal.clock. One HAL timer at a
+// time: the session's next deadline while a connection is up or being dialled, the reconnect
+// backoff while it is down. `on` keeps one handler per event; a second call replaces the first.
+// Limits and the storage key are read once, at createClient.
+import type { Hal } from '../../hal/types.js';
+import type { PublishPacket, QoS, Subscription } from './codec/packet.js';
+import { createDecoder } from './codec/decode.js';
+import { encode } from './codec/encode.js';
+import { delay } from './backoff.js';
+import { type Limits, withLimits } from './limits.js';
+import { createOutbox } from './outbox.js';
+import { createSession, type SessionOptions } from './session.js';
+
+export interface ClientOptions extends SessionOptions {
+  host: string;
+  port: number;
+  tls: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  servername?: string;
+  clientId: string;
+  username?: string;
+  password?: string | Uint8Array;
+  clean: boolean;
+  /** Seconds; default limits.keepalive. */
+  keepalive?: number;
+  will?: { topic: string; payload: string | Uint8Array; qos: QoS; retain: boolean };
+  limits?: Partial<Limits>;
+  /** Default true. */
+  reconnect?: boolean;
+  /** hal.storage key for the persistent outbox; absent = memory only. */
+  store?: string;
+}
+
+export interface Client {
+  readonly connected: boolean;
+  /** Merges opts and (re)connects; session and in-flight state are kept. */
+  connect(opts?: Partial<ClientOptions>): void;
+  /** cb: QoS 0 when written, QoS 1 on PUBACK, QoS 2 on PUBCOMP, or an error. */
+  publish(topic: string, payload: string | Uint8Array, opts?: { qos?: QoS; retain?: boolean }, cb?: (err?: string) => void): void;
+  /** codes: granted QoS per filter, 0x80 = refused; err is set when any filter was refused. */
+  subscribe(subs: Subscription[], cb?: (err: string | undefined, codes: number[]) => void): void;
+  unsubscribe(topics: string[], cb?: (err?: string) => void): void;
+  /** DISCONNECT then close; no more reconnects. */
+  end(cb?: () => void): void;
+  /** Close without DISCONNECT; no reconnect until connect() is called again. */
+  drop(): void;
+  on(ev: 'connect', fn: (sessionPresent: boolean) => void): void;
+  on(ev: 'message', fn: (topic: string, payload: Uint8Array, p: PublishPacket) => void): void;
+  on(ev: 'close', fn: (reason: string) => void): void;
+  on(ev: 'error', fn: (msg: string) => void): void;
+}
+
+const mix = (o: any, x: any) => {
+  for (const k in x) o[k] = x[k];
+  return o;
+};
+
+export function createClient(hal: Hal, opts: ClientOptions): Client {
+  const o: ClientOptions = mix({}, opts), l = withLimits(o.limits), ck = hal.clock, H: any = {};
+  // cur: the connection being dialled or up ({s: socket}), 0 when down.
+  let cur: any = 0, tm = 0, att = 0, stop = false;
+
+  const emit = (e: string, a?: any, b?: any, c?: any) => H[e] && H[e](a, b, c);
+  const clr = () => {
+    if (tm) ck.clearTimer(tm);
+    tm = 0;
+  };
+  const arm = () => {
+    if (!cur) return;
+    clr();
+    const d = S.nextDeadline();
+    if (d >= 0) tm = ck.setTimer(d - ck.now(), () => run(S.tick));
+  };
+  const run = (f: () => void) => {
+    f();
+    arm();
+  };
+  const down = (r: string, retry: boolean) => {
+    clr();
+    const c = cur;
+    if (!c) return;
+    cur = 0;
+    if (c.s) c.s.close();
+    S.closed();
+    if (retry && o.reconnect !== false && !stop) tm = ck.setTimer(delay(att++, l, hal.random), go);
+    emit('close', r);
+  };
+  const fail = (m: string, retry: boolean) => {
+    const c = cur;
+    emit('error', m);
+    if (c == cur) down(m, retry);
+  };
+  const go = () => {
+    S.start();
+    const c: any = (cur = {});
+    const ok = () => cur == c;
+    const d = createDecoder(l.maxPacket, (p) => ok() && run(() => S.data(p)), (e) => ok() && fail(e, true));
+    c.s = hal.transport.connect(
+      { host: o.host, port: o.port, tls: o.tls, ca: o.ca, cert: o.cert, key: o.key, servername: o.servername },
+      {
+        onOpen: () => ok() && run(S.open),
+        onData: (b) => ok() && d.push(b),
+        onError: (m) => ok() && emit('error', m),
+        onClose: (r) => {
+          if (!ok()) return;
+          c.s = 0; // dead already: nothing to close
+          down(r, true);
+        },
+      },
+    );
+    arm();
+  };
+  const bye = (r: string) => {
+    stop = true;
+    if (S.st > 1) cur.s.write(encode({ type: 14 }));
+    down(r, false);
+  };
+
+  const S = createSession(o, l, createOutbox(l, hal.storage, o.store), {
+    now: () => ck.now(),
+    w: (b) => cur && cur.s.write(b),
+    x: fail,
+    c: (sp) => {
+      att = 0;
+      emit('connect', sp);
+    },
+    m: (p) => emit('message', p.topic, p.payload, p),
+  });
+
+  return {
+    get connected() {
+      return S.st > 1;
+    },
+    connect(x) {
+      mix(o, x);
+      if (!o.clientId && !o.clean) throw new Error('[MQTT-3.1.3-7] an empty clientId needs clean: true');
+      bye('reconnect');
+      stop = false;
+      go();
+    },
+    publish(t, p, op, cb) {
+      const e = S.publish(t, p, (op && op.qos) || 0, !!(op && op.retain), cb);
+      if (e) (cb || ((m: string) => emit('error', m)))(e);
+      arm();
+    },
+    subscribe(subs, cb) {
+      // encode() throws on an empty list [MQTT-3.8.3-3], a bad filter or qos.
+      S.req({ type: 8, subs }, (p) => cb && cb(p.codes.indexOf(128) < 0 ? undefined : 'subscribe refused (0x80)', p.codes));
+      arm();
+    },
+    unsubscribe(topics, cb) {
+      S.req({ type: 10, topics }, () => cb && cb());
+      arm();
+    },
+    end(cb) {
+      bye('end');
+      if (cb) cb();
+    },
+    drop() {
+      stop = true;
+      down('drop', false);
+    },
+    on(ev: string, fn: any) {
+      H[ev] = fn;
+    },
+  };
+}

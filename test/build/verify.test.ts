@@ -1,0 +1,131 @@
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { verifyEs5 } from '../../build/verify.js';
+
+const es5 = (src: string) =>
+  ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None } }).outputText;
+
+describe('verifyEs5 syntax', () => {
+  it.each([
+    ['let', 'let a = 1;'],
+    ['const', 'const a = 1;'],
+    ['arrow', 'var f = (x) => x;'],
+    ['class', 'class A {}'],
+    ['template string', 'var s = `x`;'],
+    ['for-of', 'for (var x of [1]) {}'],
+    ['destructuring', 'var { a } = {};'],
+    ['spread', 'f(...[1]);'],
+    ['default parameter', 'function f(a = 1) {}'],
+    ['exponent', 'var a = 2 ** 3;'],
+    ['generator', 'function* g() {}'],
+    ['shorthand property', 'var a = 1, o = { a };'],
+    ['import', "import x from './x.js';"],
+  ])('rejects %s', (_name, src) => {
+    const p = verifyEs5(src);
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^not ES5 syntax: /);
+  });
+
+  it('accepts plain ES5, getters and reserved words as property names included', () => {
+    const src = `
+      var o = { a: 1, get b() { return 2; }, 'default': 3 };
+      function F(x) { this.x = x; }
+      F.prototype.m = function () { try { return o.default + this.x; } catch (e) { return e; } };
+      var u = new Uint8Array(4); u.set([1], 0); u.subarray(1);
+      for (var k in o) { if (!o.hasOwnProperty(k)) continue; }
+      Object.keys(o).forEach(function (k) { JSON.stringify(k); });
+      switch (u[0]) { case 1: break; default: }`;
+    expect(verifyEs5(src)).toEqual([]);
+  });
+
+  it("accepts tsc's own ES5 output, helpers and all", () => {
+    const code = es5(`
+      class A { constructor(public n: number) {} get x() { return this.n; } }
+      class B extends A { m(...r: number[]) { return { ...r, k: [...r] }; } }
+      for (const v of [1, 2]) new B(v).m(v);`);
+    expect(code).toContain('__extends');
+    expect(code).toContain('__assign');
+    expect(verifyEs5(code)).toEqual([]);
+  });
+});
+
+describe('verifyEs5 globals and builtins', () => {
+  it.each([
+    ['Map', 'var m = new Map();', /global Map/],
+    ['Set', 'var s = new Set();', /global Set/],
+    ['WeakMap', 'new WeakMap();', /global WeakMap/],
+    ['Symbol.iterator', 'var i = [][Symbol.iterator];', /global Symbol/],
+    ['Promise', 'Promise.resolve(1);', /global Promise/],
+    ['Reflect', 'Reflect.ownKeys({});', /global Reflect/],
+    ['Proxy', 'new Proxy({}, {});', /global Proxy/],
+    ['TextEncoder', 'new TextEncoder();', /global TextEncoder/],
+    ['TextDecoder', 'new TextDecoder();', /global TextDecoder/],
+    ['Buffer', 'Buffer.from("a");', /global Buffer/],
+    ['globalThis', 'globalThis.x = 1;', /global globalThis/],
+    ['setTimeout', 'setTimeout(function () {}, 1);', /global setTimeout/],
+    ['setInterval', 'setInterval(function () {}, 1);', /global setInterval/],
+    ['Array.from', 'Array.from([1]);', /Array\.from/],
+    ['Object.assign', 'Object.assign({}, {});', /Object\.assign/],
+    ['String.prototype.includes', '"ab".includes("a");', /\.includes\(\)/],
+    ['startsWith', 'var s = "ab"; s.startsWith("a");', /\.startsWith\(\)/],
+    ['padStart', 'String(1).padStart(2, "0");', /\.padStart\(\)/],
+    ['Array.prototype.find', '[1].find(function (x) { return x; });', /\.find\(\)/],
+    ['labelled statement', 'outer: for (;;) { for (;;) { break outer; } }', /labelled statement 'outer:'/],
+  ])('rejects %s', (_name, src, msg) => {
+    const p = verifyEs5(src);
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(msg);
+    expect(p[0]).toMatch(/^1:\d+: /);
+  });
+
+  it('reports every problem with its line and column', () => {
+    expect(verifyEs5('var a = 1;\n  new Map();\nsetTimeout(f);\nfunction f() {}')).toEqual([
+      '2:7: uses global Map (not available on ES5 boards)',
+      '3:1: uses global setTimeout (not available on ES5 boards)',
+    ]);
+  });
+
+  it('does not count names the code declares itself', () => {
+    const src = `
+      var Map = function () {};
+      new Map();
+      function f(Set) { return new Set(); }
+      function g() { var Promise = 1; return Promise; }
+      function h() { return Symbol(); function Symbol() { return 1; } }
+      var k = function Proxy() { return Proxy; };
+      try {} catch (Buffer) { Buffer.x; }`;
+    expect(verifyEs5(src)).toEqual([]);
+  });
+
+  it('counts a global used outside the scope that shadows it', () => {
+    const p = verifyEs5('function f(Set) { return Set; }\nnew Set();\ntry {} catch (Map) {}\nMap;');
+    expect(p).toEqual([
+      '2:5: uses global Set (not available on ES5 boards)',
+      '4:1: uses global Map (not available on ES5 boards)',
+    ]);
+  });
+
+  it('ignores property names and keys that happen to match', () => {
+    expect(verifyEs5('var o = { Map: 1, setTimeout: 2 }; o.Map = o.Symbol; o.setTimeout(1);')).toEqual([]);
+  });
+
+  it('accepts feature tests: typeof and `x || fallback`', () => {
+    const src = `
+      var hasSym = typeof Symbol === 'function';
+      var assign = Object.assign || function (t) { return t; };
+      var setProto = Object.setPrototypeOf || function (d, b) { d.__proto__ = b; };`;
+    expect(verifyEs5(src)).toEqual([]);
+    expect(verifyEs5('var x = Object.assign && 1;')).toHaveLength(1);
+  });
+
+  it('does not flag a method the bundle defines itself', () => {
+    expect(verifyEs5('var q = { find: function (x) { return x; } }; q.find(1);')).toEqual([]);
+    expect(verifyEs5('function Q() {} Q.prototype.includes = function () {}; new Q().includes(1);')).toEqual([]);
+  });
+
+  it('lets allowGlobals through, and only those', () => {
+    const src = 'setTimeout(function () {}, 1); new Map();';
+    expect(verifyEs5(src, { allowGlobals: ['setTimeout'] })).toEqual(['1:36: uses global Map (not available on ES5 boards)']);
+    expect(verifyEs5(src, { allowGlobals: ['setTimeout', 'Map'] })).toEqual([]);
+  });
+});
