@@ -9,6 +9,8 @@ interface Command {
 const commands: Record<string, Command> = {
   boards: { summary: 'list the supported boards and their memory budgets', load: () => import('./commands/boards.js') },
   demo: { summary: 'run a scripted MQTT session against an embedded TLS broker', load: () => import('./commands/demo.js') },
+  device: { summary: 'add, list, remove local hub devices; print connection strings and SAS tokens', load: () => import('./commands/device.js') },
+  hub: { summary: 'run a local IoT-Hub-compatible broker, or send/invoke/watch through a running one', load: () => import('./commands/hub.js') },
   script: { summary: 'run a scripted MQTT session from a JSON file', load: () => import('./commands/script.js') },
 };
 

@@ -87,7 +87,7 @@ export function createAt(serial: Serial, clock: Clock, ms: number): At {
     line(l) {
       const x = c;
       if (!x) return;
-      if (l.substr(0, 4) == 'busy') {
+      if (l.slice(0, 4) == 'busy') {
         // Once the payload is in, "busy s..." only says the modem is still sending it.
         if (!(x.p && ph)) {
           if (++tries > BUSY_TRIES) end(x.c + ': busy', l);

@@ -20,29 +20,29 @@ export function createParser(h: ParserHandlers): (s: string) => void {
     b += s;
     while (b) {
       if (n > 0) {
-        const d = b.substr(0, n);
-        b = b.substr(d.length);
+        const d = b.slice(0, n);
+        b = b.slice(d.length);
         n -= d.length;
         h.data(d);
         continue;
       }
       const c = b.charAt(0);
       if (c == '\r' || c == '\n' || c == ' ') {
-        b = b.substr(1);
+        b = b.slice(1);
         continue;
       }
       if (c == '>') {
-        b = b.substr(1);
+        b = b.slice(1);
         h.prompt();
         continue;
       }
       const e = b.indexOf('\n');
       // ESP8266 "+IPD,<len>:<bytes>": the header ends at ':', not at a newline.
-      if (b.substr(0, 5) == '+IPD,') {
+      if (b.slice(0, 5) == '+IPD,') {
         const k = b.indexOf(':');
         if (k > 0 && (e < 0 || k < e)) {
           n = parseInt(b.substring(5, k), 10);
-          b = b.substr(k + 1);
+          b = b.slice(k + 1);
           continue;
         }
       }
@@ -51,7 +51,7 @@ export function createParser(h: ParserHandlers): (s: string) => void {
         return;
       }
       let l = b.substring(0, e);
-      b = b.substr(e + 1);
+      b = b.slice(e + 1);
       while (l.charAt(l.length - 1) == '\r') l = l.substring(0, l.length - 1);
       n = h.line(l) || 0;
     }

@@ -116,7 +116,7 @@ export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: At
     const k = s.k!;
     s.rd = 1;
     run(s, { c: k.read! }, (l) => {
-      if (+l.substr(k.hdr!.length) > 0) read(s);
+      if (+l.slice(k.hdr!.length) > 0) read(s);
       else {
         s.rd = 0;
         if (s.cl) fin(s, '', 'closed by peer');
@@ -142,7 +142,7 @@ export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: At
           return;
         }
         at.line(l);
-        if (lk && lk.hdr && l.indexOf(lk.hdr) == 0) return +l.substr(lk.hdr.length);
+        if (lk && lk.hdr && l.indexOf(lk.hdr) == 0) return +l.slice(lk.hdr.length);
       },
       prompt: at.prompt,
       data(d) {
@@ -187,7 +187,7 @@ export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: At
           if (s.st > 1 || s.cl || !k) return;
           const d = toStr(b);
           for (let i = 0; i < d.length; i += k.max) {
-            const p = d.substr(i, k.max);
+            const p = d.slice(i, i + k.max);
             run(s, { c: k.send(p.length), p, f: 'SEND OK' });
           }
         },

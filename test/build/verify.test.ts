@@ -68,6 +68,7 @@ describe('verifyEs5 globals and builtins', () => {
     ['Object.assign', 'Object.assign({}, {});', /Object\.assign/],
     ['String.prototype.includes', '"ab".includes("a");', /\.includes\(\)/],
     ['startsWith', 'var s = "ab"; s.startsWith("a");', /\.startsWith\(\)/],
+    ['substr (Annex B, missing in mujs)', 'var s = "ab"; s.substr(1);', /\.substr\(\)/],
     ['padStart', 'String(1).padStart(2, "0");', /\.padStart\(\)/],
     ['Array.prototype.find', '[1].find(function (x) { return x; });', /\.find\(\)/],
     ['labelled statement', 'outer: for (;;) { for (;;) { break outer; } }', /labelled statement 'outer:'/],

@@ -18,7 +18,8 @@ export function utf8Write(s: string, o: Uint8Array | null, p: number): number {
     } else if ((c & 0xf800) == 0xd800) c = 0xfffd;
     const n = c < 2048 ? 1 : c < 65536 ? 2 : 3;
     if (o) {
-      o[p] = [0, 192, 224, 240][n]! | c >> 6 * n;
+      // Lead byte 110xxxxx, 1110xxxx or 11110xxx for n = 1, 2, 3 continuation bytes.
+      o[p] = 240 << 3 - n & 255 | c >> 6 * n;
       for (let k = n; k--; ) o[p + n - k] = 128 | c >> 6 * k & 63;
     }
     p += n + 1;
@@ -37,13 +38,15 @@ export function utf8Encode(s: string): Uint8Array {
  * surrogates, code points past U+10FFFF, truncated or stray continuation bytes) and for
  * U+0000 [MQTT-1.5.3-2].
  */
+const chr = String.fromCharCode;
+
 export function utf8Decode(b: Uint8Array, start: number, end: number): string | null {
   let r = '';
   while (start < end) {
     let c = b[start++]!;
     if (c < 128) {
       if (!c) return null;
-      r += String.fromCharCode(c);
+      r += chr(c);
       continue;
     }
     // Lead bytes C0/C1 only start overlong forms and F5..FF only code points past U+10FFFF.
@@ -57,9 +60,7 @@ export function utf8Decode(b: Uint8Array, start: number, end: number): string | 
     }
     // 1 << 5n+1 is the smallest code point that needs n continuation bytes (n = 2, 3).
     if (n > 1 && c < 1 << 5 * n + 1 || c > 0x10ffff || c >> 11 == 27) return null;
-    r += c < 65536
-      ? String.fromCharCode(c)
-      : String.fromCharCode(0xd7c0 + (c >> 10), 0xdc00 | c & 1023);
+    r += c < 65536 ? chr(c) : chr(0xd7c0 + (c >> 10), 0xdc00 | c & 1023);
   }
   return r;
 }

@@ -40,11 +40,14 @@ describe('sha256: derived round constants', () => {
   // and that the doubles this engine computes give the exact values.
   const primes: number[] = [];
   for (let n = 2; primes.length < 64; n++) if (primes.every((p) => n % p)) primes.push(n);
+  // floor(x^(1/k)) by integer Newton iteration from above.
   const iroot = (x: bigint, k: bigint): bigint => {
-    let r = BigInt(Math.floor(Number(x) ** (1 / Number(k))));
-    while (r ** k > x) r--;
-    while ((r + 1n) ** k <= x) r++;
-    return r;
+    let r = 1n << (BigInt(x.toString(2).length) / k + 1n);
+    for (;;) {
+      const n = ((k - 1n) * r + x / r ** (k - 1n)) / k;
+      if (n >= r) return r;
+      r = n;
+    }
   };
   const extra = 40n;
   const cases = primes.map((p, i) => ({ p, k: 3n, double: Math.pow(p, 1 / 3), i })).concat(primes.slice(0, 8).map((p, i) => ({ p, k: 2n, double: Math.sqrt(p), i })));

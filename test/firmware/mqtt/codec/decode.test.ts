@@ -78,13 +78,20 @@ describe('feeding', () => {
 });
 
 describe('maximum packet size', () => {
+  it('throws at once on a maxPacket that would turn the check off', () => {
+    for (const m of [NaN, 0, 1, -5, undefined as unknown as number]) {
+      expect(() => createDecoder(m, () => {}, () => {})).toThrow(/bad maxPacket/);
+    }
+    expect(() => createDecoder(2, () => {}, () => {})).not.toThrow();
+  });
+
   it('accepts a packet of exactly maxPacket bytes, rejects one byte more', () => {
     const p = (n: number) => encode({ type: 3, topic: 'a', payload: new Uint8Array(n), qos: 0, retain: false,
       dup: false });
     expect(p(100).length).toBe(2 + 3 + 100);
     expect(decodeChunks([p(100)], 105).errors).toEqual([]);
     expect(decodeChunks([p(101)], 105)).toEqual({
-      packets: [], errors: ['[limit] packet of 106 bytes exceeds the maximum of 105'],
+      packets: [], errors: ['[limit] packet of 106 bytes > 105'],
     });
   });
 
@@ -94,18 +101,18 @@ describe('maximum packet size', () => {
     d.push(b(0x30, 0xff, 0xff, 0xff));
     expect(errors).toEqual([]);
     d.push(b(0x7f));
-    expect(errors).toEqual(['[limit] packet of 268435460 bytes exceeds the maximum of 4096']);
+    expect(errors).toEqual(['[limit] packet of 268435460 bytes > 4096']);
     d.push(new Uint8Array(1000)); // dead: ignored
     expect(errors.length).toBe(1);
   });
 
   it('reads every remaining-length size back', () => {
-    for (const [n, header] of [[0, [0]], [127, [0x7f]], [128, [0x80, 1]], [16383, [0xff, 0x7f]],
+    // (Remaining length 0 is PINGREQ, PINGRESP and DISCONNECT among the goldens.)
+    for (const [n, header] of [[127, [0x7f]], [128, [0x80, 1]], [16383, [0xff, 0x7f]],
       [16384, [0x80, 0x80, 1]], [2097151, [0xff, 0xff, 0x7f]], [2097152, [0x80, 0x80, 0x80, 1]]] as const) {
       // Header alone, against a limit one byte too small: the size it computes shows in the error.
       const r = decodeChunks([b(0x30, ...header)], n + header.length);
-      expect(r.errors).toEqual([`[limit] packet of ${n + header.length + 1} bytes exceeds the maximum of ${
-        n + header.length}`]);
+      expect(r.errors).toEqual([`[limit] packet of ${n + header.length + 1} bytes > ${n + header.length}`]);
     }
   });
 });
@@ -164,6 +171,7 @@ const wire: [string, number[], string][] = [
   ['CONNECT with a trailing byte', [0x10, 0x0e, 0, 4, ...b('MQTT'), 4, 2, 0, 0, 0, 1, 0x61, 0], '[MQTT-4.8.0-1]'],
   ['wildcard + in PUBLISH topic', [0x30, 0x05, 0, 3, 0x61, 0x2f, 0x2b], '[MQTT-3.3.2-2]'],
   ['wildcard # in PUBLISH topic', [0x30, 0x03, 0, 1, 0x23], '[MQTT-3.3.2-2]'],
+  ['empty PUBLISH topic', [0x30, 0x02, 0, 0], '[MQTT-4.7.3-1]'],
 ];
 
 describe('wire errors', () => {
@@ -181,14 +189,14 @@ describe('wire errors', () => {
         }).not.toThrow();
         expect(packets).toEqual([]);
         expect(errors.length).toBe(1);
-        expect(errors[0]!.startsWith(clause + ' '), errors[0]).toBe(true);
+        expect(errors).toEqual([clause]);
       }
     });
   }
 
   it('reports an error after the packets before it, and the packets only', () => {
     const r = decodeChunks([b(0xc0, 0, 0xd0, 0, 0x40, 2, 0, 0, 0xc0, 0)]);
-    expect(r).toEqual({ packets: [{ type: 12 }, { type: 13 }], errors: ['[MQTT-2.3.1-1] packet id 0'] });
+    expect(r).toEqual({ packets: [{ type: 12 }, { type: 13 }], errors: ['[MQTT-2.3.1-1]'] });
   });
 
   it('an exception from onPacket reaches the caller and leaves the decoder dead', () => {

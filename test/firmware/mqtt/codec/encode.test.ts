@@ -60,39 +60,40 @@ describe('encode', () => {
       });
     }
     it('268435456 throws', () => {
-      expect(() => encode(pub('a', 268435456 - 3))).toThrow(/remaining length.*268435456/);
+      expect(() => encode(pub('a', 268435456 - 3))).toThrow(/bad size 268435456/);
     });
   });
 
   describe('throws on a packet that cannot go on the wire', () => {
     const bad: [string, Packet, RegExp][] = [
-      ['string of 65536 bytes', pub('a'.repeat(65536), 0), /length.*65536/],
-      ['string of 65538 UTF-8 bytes (21846 x 3)', pub('\u20ac'.repeat(21846), 0), /length.*65538/],
-      ['client id too long', { type: 1, clientId: 'c'.repeat(70000), clean: true, keepalive: 0 }, /length/],
+      ['string of 65536 bytes', pub('a'.repeat(65536), 0), /bad length 65536/],
+      ['string of 65538 UTF-8 bytes (21846 x 3)', pub('\u20ac'.repeat(21846), 0), /bad length 65538/],
+      ['client id too long', { type: 1, clientId: 'c'.repeat(70000), clean: true, keepalive: 0 }, /bad length 70000/],
       ['password too long', { type: 1, clientId: 'c', clean: true, keepalive: 0, username: 'u',
-        password: new Uint8Array(65536) }, /length.*65536/],
+        password: new Uint8Array(65536) }, /bad length 65536/],
       ['will payload too long', { type: 1, clientId: 'c', clean: true, keepalive: 0,
-        will: { topic: 't', payload: new Uint8Array(65536), qos: 0, retain: false } }, /length.*65536/],
-      ['PUBLISH id 0', pub('a', 0, { qos: 1, id: 0 }), /packet id 0/],
+        will: { topic: 't', payload: new Uint8Array(65536), qos: 0, retain: false } }, /bad length 65536/],
+      ['PUBLISH id 0', pub('a', 0, { qos: 1, id: 0 }), /bad packet id 0/],
       ['PUBLISH id missing', pub('a', 0, { qos: 2 }), /packet id undefined/],
       ['PUBACK id 65536', { type: 4, id: 65536 }, /packet id 65536/],
       ['PUBREL id -1', { type: 6, id: -1 }, /packet id -1/],
       ['UNSUBACK id 1.5', { type: 11, id: 1.5 }, /packet id 1.5/],
-      ['SUBSCRIBE id 0', { type: 8, id: 0, subs: [{ topic: 'a', qos: 0 }] }, /packet id 0/],
+      ['SUBSCRIBE id 0', { type: 8, id: 0, subs: [{ topic: 'a', qos: 0 }] }, /bad packet id 0/],
       ['SUBACK id 70000', { type: 9, id: 70000, codes: [0] }, /packet id 70000/],
       ['UNSUBSCRIBE id NaN', { type: 10, id: NaN, topics: ['a'] }, /packet id NaN/],
-      ['PUBLISH qos 3', pub('a', 0, { qos: 3 as 0, id: 1 }), /qos 3/],
+      ['PUBLISH qos 3', pub('a', 0, { qos: 3 as 0, id: 1 }), /bad qos 3/],
       ['PUBLISH qos -1', pub('a', 0, { qos: -1 as 0 }), /qos -1/],
       ['will qos 3', { type: 1, clientId: 'c', clean: true, keepalive: 0,
-        will: { topic: 't', payload: new Uint8Array(0), qos: 3 as 0, retain: false } }, /qos 3/],
+        will: { topic: 't', payload: new Uint8Array(0), qos: 3 as 0, retain: false } }, /bad qos 3/],
       ['subscription qos 4', { type: 8, id: 1, subs: [{ topic: 'a', qos: 4 as 0 }] }, /qos 4/],
-      ['wildcard + in PUBLISH topic', pub('a/+/b', 0), /wildcard.*MQTT-3\.3\.2-2.*a\/\+\/b/],
-      ['wildcard # in PUBLISH topic', pub('#', 0), /wildcard/],
-      ['empty subscription list', { type: 8, id: 1, subs: [] }, /empty/],
-      ['empty unsubscription list', { type: 10, id: 1, topics: [] }, /empty/],
-      ['empty SUBACK', { type: 9, id: 1, codes: [] }, /empty/],
+      ['wildcard + in PUBLISH topic', pub('a/+/b', 0), /bad topic \(wildcard or empty topic\) a\/\+\/b/],
+      ['wildcard # in PUBLISH topic', pub('#', 0), /bad topic \(wildcard or empty topic\) #/],
+      ['empty PUBLISH topic', pub('', 0), /empty topic/],
+      ['empty subscription list', { type: 8, id: 1, subs: [] }, /bad list \[\]/],
+      ['empty unsubscription list', { type: 10, id: 1, topics: [] }, /bad list \[\]/],
+      ['empty SUBACK', { type: 9, id: 1, codes: [] }, /bad list \[\]/],
       ['password without username', { type: 1, clientId: 'c', clean: true, keepalive: 0,
-        password: new Uint8Array(1) }, /MQTT-3\.1\.2-22/],
+        password: new Uint8Array(1) }, /bad password without username \[MQTT-3\.1\.2-22\]/],
       ['keepalive 65536', { type: 1, clientId: 'c', clean: true, keepalive: 65536 }, /keepalive 65536/],
     ];
     for (const [name, p, msg] of bad) {

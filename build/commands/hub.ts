@@ -1,0 +1,187 @@
+// `tinyiot hub`: runs the local IoT-Hub-compatible broker, or talks to a running one through its
+// loopback HTTP API (send, invoke, desired, twin, watch).
+import { parseArgs } from 'node:util';
+import { startHub, type TelemetryEvent } from '../hub/server.js';
+import { telemetryJson } from '../hub/http.js';
+import { DEFAULT_DATA_DIR, devicePath, hubApi, hubFetch, hubInfo } from '../hub/service.js';
+
+export const help = `usage: tinyiot hub [options]                      run the local hub until Ctrl-C
+       tinyiot hub send <device> <message> [--prop k=v]... [--ttl s]
+       tinyiot hub invoke <device> <method> [<json>] [--timeout s]
+       tinyiot hub desired <device> <json>
+       tinyiot hub twin <device>
+       tinyiot hub watch [--json] [--count n]
+
+A development broker that behaves like Azure IoT Hub toward devices: MQTT 3.1.1 over TLS with
+its own CA (made on first run, kept in the data folder), SAS tokens checked against the device
+keys of 'tinyiot device add', per-device topics only, twins, direct methods and a persisted
+cloud-to-device queue. Point a device or the Azure SDK at it with the connection string that
+'tinyiot device add' prints, and trust <data>/ca.pem.
+
+  send      queue a cloud-to-device message (delivered when the device subscribes)
+  invoke    call a direct method; prints the device's status and JSON reply
+  desired   patch the desired properties; prints the new $version
+  twin      print the device twin
+  watch     print telemetry as it arrives: time, device, properties, body
+
+options:
+  --data DIR        data folder (default ${DEFAULT_DATA_DIR})
+  --port N          MQTT port (default 8883; 0 = any free port)
+  --host ADDR       address to listen on (default 127.0.0.1)
+  --insecure-tcp    plain MQTT without TLS; loopback only
+  --http-port N     service API port on 127.0.0.1 (default: any free port, kept in <data>/hub.json)
+  --hub-name NAME   the hub's host name in tokens and user names (default localhost)
+  --ttl S           run: default cloud-to-device time to live (3600); send: this message's
+  --prop K=V        send: an application property (repeatable); $.ct $.ce $.cid $.uid allowed
+  --timeout S       invoke: seconds to wait for the device (default 30)
+  --json            watch: one JSON object per line
+  --count N         watch: exit after N messages`;
+
+const options = {
+  data: { type: 'string', default: DEFAULT_DATA_DIR },
+  port: { type: 'string', default: '8883' },
+  host: { type: 'string', default: '127.0.0.1' },
+  'insecure-tcp': { type: 'boolean', default: false },
+  'http-port': { type: 'string', default: '0' },
+  'hub-name': { type: 'string' },
+  ttl: { type: 'string' },
+  prop: { type: 'string', multiple: true },
+  timeout: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  count: { type: 'string' },
+} as const;
+
+class UsageError extends Error {}
+
+function num(v: string | undefined, what: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(v) || +v < min) throw new UsageError(`${what} must be a number >= ${min}, not '${v}'`);
+  return +v;
+}
+
+function json(text: string | undefined, what: string): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`${what} is not valid JSON: ${text}`);
+  }
+}
+
+const out = (s: string) => process.stdout.write(s + '\n');
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    return await hub(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`tinyiot hub: ${e.message}\n(see 'tinyiot hub --help')\n`);
+    return 2;
+  }
+}
+
+async function hub(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values: o, positionals: p } = parsed;
+  const [cmd, device, a, b, ...extra] = p;
+  const arity: Record<string, [number, number]> = { send: [2, 2], invoke: [2, 3], desired: [2, 2], twin: [1, 1], watch: [0, 0] };
+  if (!cmd) return serve(o);
+  const want = arity[cmd];
+  if (!want) throw new UsageError(`unknown command '${cmd}'`);
+  const n = p.length - 1;
+  if (n < want[0] || n > want[1] || extra.length) throw new UsageError(`'${cmd}' takes ${want[0] === want[1] ? want[0] : `${want[0]} to ${want[1]}`} argument(s), got ${n}`);
+  hubInfo(o.data); // a clear error when no hub runs
+  switch (cmd) {
+    case 'send': {
+      const props: Record<string, string> = {};
+      for (const kv of o.prop ?? []) {
+        const e = kv.indexOf('=');
+        if (e < 1) throw new UsageError(`--prop wants key=value, not '${kv}'`);
+        props[kv.slice(0, e)] = kv.slice(e + 1);
+      }
+      const ttl = num(o.ttl, '--ttl', 1);
+      const r = await hubApi<{ messageId: string; expires: string }>(o.data, 'POST', devicePath(device!, '/messages'), { body: a, props, ttl });
+      out(`queued ${r.messageId} for ${device} (expires ${r.expires})`);
+      return 0;
+    }
+    case 'invoke': {
+      const timeout = num(o.timeout, '--timeout', 1);
+      const r = await hubApi<{ status: number; payload: unknown }>(o.data, 'POST', devicePath(device!, '/methods'), { method: a, payload: json(b, 'the method payload'), timeout });
+      out(`status ${r.status}`);
+      out(JSON.stringify(r.payload));
+      return 0;
+    }
+    case 'desired': {
+      const r = await hubApi<{ version: number }>(o.data, 'PATCH', devicePath(device!, '/twin/desired'), json(a, 'the desired patch'));
+      out(`desired $version ${r.version}`);
+      return 0;
+    }
+    case 'twin':
+      out(JSON.stringify(await hubApi(o.data, 'GET', devicePath(device!, '/twin')), null, 2));
+      return 0;
+    default:
+      return watch(o.data, o.json, num(o.count, '--count', 1));
+  }
+}
+
+async function serve(o: { data: string; port: string; host: string; 'insecure-tcp': boolean; 'http-port': string; 'hub-name'?: string; ttl?: string }): Promise<number> {
+  const ttl = num(o.ttl, '--ttl', 1);
+  const hub = await startHub({
+    dataDir: o.data,
+    port: num(o.port, '--port', 0),
+    host: o.host,
+    tls: !o['insecure-tcp'],
+    hubName: o['hub-name'],
+    httpPort: num(o['http-port'], '--http-port', 0),
+    c2dTtlMs: ttl === undefined ? undefined : ttl * 1000,
+  });
+  const n = hub.registry.list().length;
+  out(`tinyiot hub '${hub.hubName}' listening on ${hub.tls ? 'mqtts' : 'mqtt'}://${hub.host}:${hub.port}${hub.tls ? '' : ' (NO TLS: development on loopback only)'}`);
+  if (hub.caPath) out(`CA certificate: ${hub.caPath}`);
+  out(`service API: http://127.0.0.1:${hub.httpPort} (data folder ${hub.dataDir})`);
+  out(`${n} device(s) registered${n ? '' : `; add one with 'tinyiot device add <id> --data ${o.data}'`}`);
+  const stamp = () => new Date().toISOString().slice(11, 23);
+  hub.on('log', (line: string) => out(`${stamp()} ${line}`));
+  hub.on('telemetry', (ev: TelemetryEvent) => out(`${stamp()} telemetry ${line(ev)}`));
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await hub.stop();
+  out('hub stopped');
+  return 0;
+}
+
+/** `device props body` for people; the body as text, or base64 when it is not UTF-8. */
+function line(ev: TelemetryEvent): string {
+  const j = telemetryJson(ev) as { body?: string; bodyBase64?: string };
+  return `${ev.deviceId} ${JSON.stringify(ev.props)} ${j.body ?? `base64:${j.bodyBase64}`}`;
+}
+
+async function watch(dataDir: string, asJson: boolean, count?: number): Promise<number> {
+  const res = await hubFetch(dataDir, 'GET', '/api/events');
+  if (!res.ok || !res.body) throw new Error(`the hub refused the event stream (HTTP ${res.status})`);
+  process.stderr.write(`watching telemetry of the hub on ${dataDir} (Ctrl-C to stop)\n`);
+  let seen = 0;
+  let buf = '';
+  const dec = new TextDecoder();
+  for await (const chunk of res.body) {
+    buf += dec.decode(chunk, { stream: true });
+    let i: number;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const ev = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      if (!ev.startsWith('data: ')) continue;
+      const e = JSON.parse(ev.slice(6)) as { deviceId: string; props: TelemetryEvent['props']; body?: string; bodyBase64?: string; time: string };
+      out(asJson ? JSON.stringify(e) : `${e.time} ${e.deviceId} ${JSON.stringify(e.props)} ${e.body ?? `base64:${e.bodyBase64}`}`);
+      if (count && ++seen >= count) return 0;
+    }
+  }
+  process.stderr.write('the hub closed the event stream\n');
+  return 1;
+}

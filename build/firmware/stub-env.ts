@@ -1,0 +1,50 @@
+// Plain-ES5 stand-ins for what a board gives the firmware, for the build's start-up check: just
+// enough for the bundle to load and main() to start. Nothing ever happens afterwards: sockets never
+// connect, timers never fire. Storage.readJSON("tinyiot.json") returns the config under test.
+import type { Board } from '../boards.js';
+
+/** Espruino's globals as the boot line (entry.ts bootLine) reads them. */
+export function espruinoStub(b: Board, cfg: object): string {
+  const serial = b.modem ? `var ${b.modem.serial} = { setup: function () {}, write: function () {}, on: function () {} };\n` : '';
+  return `
+var __cfg = ${JSON.stringify(cfg)};
+function __socket() { return { on: function () {}, write: function () {}, end: function () {} }; }
+function require(m) {
+  if (m == 'net' || m == 'tls') return { connect: function () { return __socket(); } };
+  if (m == 'Storage') return {
+    read: function () {}, readJSON: function (f) { return f == 'tinyiot.json' ? __cfg : undefined; },
+    write: function () { return true; }, erase: function () {}, list: function () { return []; }
+  };
+  if (m == 'crypto') return { SHA256: function () { return new Uint8Array(32).buffer; } };
+  if (m == 'Wifi') return { connect: function () {}, on: function () {} };
+  throw new Error('Module ' + m + ' not found');
+}
+function getTime() { return 1.7e9; }
+var __timers = 0;
+function setTimeout() { return ++__timers; }
+function clearTimeout() {}
+var E = { getTemperature: function () { return 21.5; } };
+function digitalWrite() {}
+function digitalRead() { return 0; }
+function analogRead() { return 0.5; }
+${serial}`;
+}
+
+/** A HAL object for the simulator's bundle (hal "emulated"), created as __hal. */
+export function halStub(cfg: object): string {
+  return `
+var __cfg = ${JSON.stringify(cfg)};
+var __n = 0;
+var __hal = {
+  clock: { now: function () { return 0; }, time: function () { return 1.7e9; },
+    setTimer: function () { return ++__n; }, clearTimer: function () {} },
+  transport: { connect: function () { return { write: function () {}, close: function () {} }; } },
+  storage: { read: function () {}, write: function () {}, erase: function () {} },
+  crypto: { hmacSha256: function () { return new Uint8Array(32); } },
+  log: { debug: function () {}, info: function (m) { print('info: ' + m); }, warn: function (m) { print('warn: ' + m); },
+    error: function (m) { print('error: ' + m); } },
+  io: { write: function () {}, read: function () { return false; }, sense: function () { return 21.5; } },
+  random: function () { return 0.5; }
+};
+`;
+}

@@ -1,0 +1,140 @@
+// One device's MQTT 3.1.1 connection to the hub, on mqtt-packet's codec. A broker library would
+// route messages between clients, which IoT Hub never does; here every packet goes to the hub
+// (ConnHost), which answers on this connection alone. Like IoT Hub, this side never sends an
+// error packet: a violation closes the connection, and the reason goes to the hub's log.
+import type { Socket } from 'node:net';
+import mqtt, { type IConnectPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
+
+export interface ConnHost {
+  /** 0 to accept, or the CONNACK return code. Runs once, for the first CONNECT. */
+  connect(c: DeviceConn, p: IConnectPacket): number;
+  /** False when the device may not publish there: the connection is then closed. */
+  publish(c: DeviceConn, p: IPublishPacket): boolean;
+  /** False when the device may not subscribe to `filter`. */
+  subscribeAllowed(c: DeviceConn, filter: string): boolean;
+  subscribed(c: DeviceConn): void;
+  puback(c: DeviceConn, messageId: number): void;
+  /** `clean` when the device sent DISCONNECT. */
+  closed(c: DeviceConn, reason: string, clean: boolean): void;
+}
+
+// IoT Hub drops a connection after 1.5 x keepalive, capped at 1767 s.
+const MAX_IDLE_S = 1767;
+const CONNECT_TIMEOUT_MS = 30_000;
+// setTimeout holds at most 2^31-1 ms (~24.8 days); longer waits are re-armed.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class DeviceConn {
+  deviceId = '';
+  /** Subscribed filter -> granted QoS. */
+  readonly subs = new Map<string, 0 | 1>();
+  will?: IConnectPacket['will'];
+  private state: 'new' | 'open' | 'closed' = 'new';
+  private idle?: NodeJS.Timeout;
+  private idleMs = CONNECT_TIMEOUT_MS;
+  private expiry?: NodeJS.Timeout;
+  private nextId = 0;
+  private readonly inflight = new Set<number>();
+
+  constructor(private readonly socket: Socket, private readonly host: ConnHost) {
+    const parser = mqtt.parser({ protocolVersion: 4 });
+    parser.on('packet', (p: Packet) => this.packet(p));
+    parser.on('error', (e: Error) => this.close(`malformed packet: ${e.message}`));
+    socket.on('data', (b: Buffer) => this.state !== 'closed' && parser.parse(b));
+    socket.on('error', (e) => this.close(`socket error: ${e.message}`));
+    socket.on('close', () => this.close('connection closed by the device'));
+    this.touch();
+  }
+
+  get open(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Sends a PUBLISH; returns its packet id for QoS 1. */
+  send(topic: string, payload: Buffer | string, qos: 0 | 1, dup = false): number | undefined {
+    if (qos === 0) return void this.write({ cmd: 'publish', topic, payload, qos, dup: false, retain: false });
+    let id = this.nextId;
+    do id = (id % 65535) + 1;
+    while (this.inflight.has(id));
+    this.nextId = id;
+    this.inflight.add(id);
+    this.write({ cmd: 'publish', topic, payload, qos, dup, retain: false, messageId: id });
+    return id;
+  }
+
+  /** Closes the connection when the token expires (epoch seconds), as IoT Hub does. */
+  expireAt(epochS: number): void {
+    clearTimeout(this.expiry);
+    const ms = epochS * 1000 - Date.now();
+    if (ms <= 0) return this.close('SAS token expired');
+    this.expiry = setTimeout(() => this.expireAt(epochS), Math.min(ms, MAX_TIMER_MS));
+  }
+
+  close(reason: string, clean = false): void {
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    clearTimeout(this.idle);
+    clearTimeout(this.expiry);
+    // end() lets a refusing CONNACK reach the device before the FIN; destroy() if it stalls.
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+    if (wasOpen) this.host.closed(this, reason, clean);
+  }
+
+  private write(p: Packet): void {
+    if (this.socket.writable) this.socket.write(mqtt.generate(p));
+  }
+
+  private touch(): void {
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => this.close(this.open ? 'keepalive timeout' : 'no CONNECT in time'), this.idleMs);
+  }
+
+  private packet(p: Packet): void {
+    if (this.state === 'closed') return;
+    this.touch();
+    if (this.state === 'new') return p.cmd === 'connect' ? this.connect(p) : this.close(`[MQTT-3.1.0-1] ${p.cmd} before CONNECT`);
+    switch (p.cmd) {
+      case 'publish':
+        if (p.qos === 2) return this.close('QoS 2 PUBLISH (IoT Hub supports QoS 0 and 1)');
+        if (!this.host.publish(this, p)) return this.close(`not allowed to publish to '${p.topic}'`);
+        if (p.qos === 1) this.write({ cmd: 'puback', messageId: p.messageId! });
+        return;
+      case 'puback':
+        if (this.inflight.delete(p.messageId!)) this.host.puback(this, p.messageId!);
+        return;
+      case 'subscribe': {
+        const granted: number[] = [];
+        for (const s of p.subscriptions) {
+          if (!this.host.subscribeAllowed(this, s.topic)) return this.close(`not allowed to subscribe to '${s.topic}'`);
+          const q = s.qos ? 1 : 0; // QoS 2 is granted as 1
+          this.subs.set(s.topic, q);
+          granted.push(q);
+        }
+        this.write({ cmd: 'suback', messageId: p.messageId!, granted });
+        return this.host.subscribed(this);
+      }
+      case 'unsubscribe':
+        for (const t of p.unsubscriptions) this.subs.delete(t);
+        return this.write({ cmd: 'unsuback', messageId: p.messageId!, granted: [] });
+      case 'pingreq':
+        return this.write({ cmd: 'pingresp' });
+      case 'disconnect':
+        this.will = undefined;
+        return this.close('device disconnected', true);
+      default:
+        return this.close(p.cmd === 'connect' ? '[MQTT-3.1.0-2] second CONNECT' : `unexpected ${p.cmd}`);
+    }
+  }
+
+  private connect(p: IConnectPacket): void {
+    const rc = p.protocolVersion !== 4 ? 1 : this.host.connect(this, p);
+    this.write({ cmd: 'connack', returnCode: rc, sessionPresent: false });
+    if (rc) return this.close(`refused with CONNACK ${rc}`);
+    this.state = 'open';
+    this.will = p.will;
+    this.idleMs = Math.min(p.keepalive ? p.keepalive * 1.5 : MAX_IDLE_S, MAX_IDLE_S) * 1000;
+    this.touch();
+  }
+}

@@ -1,0 +1,125 @@
+// The hub's service-side API, JSON over HTTP on 127.0.0.1 only (it can message any device and
+// needs no credentials, so it never listens beyond loopback). Used by `tinyiot hub send|invoke|
+// desired|twin|watch` and by `tinyiot device remove` while a hub runs.
+//   GET    /api/devices                      [{deviceId, connected, queued}]
+//   DELETE /api/devices/{id}                 204
+//   POST   /api/devices/{id}/messages        {body | bodyBase64, props?, ttl? (s)} -> 201 {messageId, expires}
+//   POST   /api/devices/{id}/methods         {method, payload?, timeout? (s)} -> {status, payload}; 404, 504
+//   GET    /api/devices/{id}/twin            {desired, reported}
+//   PATCH  /api/devices/{id}/twin/desired    patch -> {version}
+//   GET    /api/events                       text/event-stream, one `data: {telemetry}` per message
+// Errors: {error} with 400 (bad request), 404 (unknown device, not connected), 413, 504 (timeout).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Hub, TelemetryEvent } from './server.js';
+
+const MAX_BODY = 256 * 1024;
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    if ((n += c.length) > MAX_BODY) throw new HttpError(413, `request body over ${MAX_BODY} bytes`);
+    chunks.push(c);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON');
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The event as JSON: the body as text when it is UTF-8, else as base64. */
+export function telemetryJson(ev: TelemetryEvent): object {
+  try {
+    return { deviceId: ev.deviceId, props: ev.props, body: utf8.decode(ev.body), time: ev.time };
+  } catch {
+    return { deviceId: ev.deviceId, props: ev.props, bodyBase64: ev.body.toString('base64'), time: ev.time };
+  }
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'request body must be a JSON object');
+  return v as Record<string, unknown>;
+}
+
+function seconds(v: unknown, what: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !(v > 0)) throw new HttpError(400, `${what} must be a positive number of seconds`);
+  return v * 1000;
+}
+
+async function route(hub: Hub, req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const m = /^\/api\/devices(?:\/([^/]+)(\/messages|\/methods|\/twin|\/twin\/desired)?)?$/.exec(url.pathname);
+  const key = `${req.method} ${m ? (m[1] ? `device${m[2] ?? ''}` : 'devices') : url.pathname}`;
+  const id = m?.[1] === undefined ? '' : decodeURIComponent(m[1]);
+  const body = async () => obj(await readBody(req));
+  switch (key) {
+    case 'GET devices':
+      return hub.registry.list().map((d) => ({ deviceId: d.deviceId, connected: hub.connected(d.deviceId), queued: hub.c2d.pending(d.deviceId).length }));
+    case 'DELETE device':
+      if (!hub.removeDevice(id)) throw new HttpError(404, `unknown device '${id}'`);
+      return null;
+    case 'POST device/messages': {
+      const b = await body();
+      const payload = typeof b.bodyBase64 === 'string' ? Buffer.from(b.bodyBase64, 'base64') : Buffer.from(String(b.body ?? ''), 'utf8');
+      const props = (b.props ?? {}) as Record<string, unknown>;
+      if (typeof props !== 'object' || Object.values(props).some((v) => typeof v !== 'string')) throw new HttpError(400, 'props must map names to strings');
+      const ttl = b.ttl === undefined ? undefined : seconds(b.ttl, 'ttl', 0);
+      const msg = hub.sendC2d(id, payload, props as Record<string, string>, ttl);
+      res.statusCode = 201;
+      return { messageId: msg.mid, expires: new Date(msg.expires).toISOString() };
+    }
+    case 'POST device/methods': {
+      const b = await body();
+      if (typeof b.method !== 'string') throw new HttpError(400, "'method' must be a string");
+      return await hub.invoke(id, b.method, b.payload, seconds(b.timeout, 'timeout', 30_000));
+    }
+    case 'GET device/twin':
+      return hub.getTwin(id);
+    case 'PATCH device/twin/desired':
+      return { version: hub.updateDesired(id, await readBody(req)) };
+    default:
+      throw new HttpError(404, `no such API: ${req.method} ${url.pathname}`);
+  }
+}
+
+function events(hub: Hub, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.write(': tinyiot hub telemetry\n\n');
+  const on = (ev: TelemetryEvent) => res.write(`data: ${JSON.stringify(telemetryJson(ev))}\n\n`);
+  hub.on('telemetry', on);
+  res.on('close', () => hub.off('telemetry', on));
+}
+
+export async function startHttpApi(hub: Hub, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/api/events') return events(hub, res);
+    route(hub, req, res).then(
+      (r) => {
+        if (r === null) return res.writeHead(204).end();
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(r));
+      },
+      (e: Error) => {
+        // HttpError, MethodError and the hub's DeviceError carry a status; other throws are refusals.
+        const status = (e as { status?: number }).status ?? 400;
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: e.message }));
+      },
+    );
+  });
+  // Streams (watch) must not hold stop() open.
+  const close = server.close.bind(server);
+  server.close = (cb) => (close(cb), server.closeAllConnections(), server);
+  await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, '127.0.0.1', ok));
+  return server;
+}

@@ -1,0 +1,311 @@
+// `startHub`: a development broker that behaves like Azure IoT Hub toward devices (IOTHUB.md):
+// SAS-authenticated MQTT 3.1.1 over TLS with its own CA, per-device topics only, twins with
+// versions, direct methods, a persisted cloud-to-device queue, and a loopback HTTP API for the
+// service side (http.ts). The data folder keeps identities, certificates, twins and the queue.
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { isIP, type AddressInfo, type Server, type Socket, createServer as tcpServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createServer as tlsServer } from 'node:tls';
+import type { IConnectPacket, IPublishPacket } from 'mqtt-packet';
+import type { PropertyBag } from '../../firmware/iothub/propbag.js';
+import { classifyPublish, subscribeAllowed, topicMatches } from './acl.js';
+import { authenticate } from './auth.js';
+import { C2dQueue, c2dTopic, type C2dMessage } from './c2d.js';
+import { ensureCerts } from './ca.js';
+import { type ConnHost, DeviceConn } from './conn.js';
+import { writeJson } from './files.js';
+import { startHttpApi } from './http.js';
+import { MethodCalls, MethodError, type MethodResult } from './methods.js';
+import { Registry } from './registry.js';
+import { TwinStore, type TwinDoc } from './twin.js';
+
+export interface HubOptions {
+  dataDir: string;
+  /** MQTT port; 0 picks a free one. Default 8883. */
+  port?: number;
+  /** Address to listen on; default 127.0.0.1. Plain TCP is refused on anything but loopback. */
+  host?: string;
+  /** Default true. */
+  tls?: boolean;
+  /** The name in SAS resource URIs and user names (a connection string's HostName). Default localhost. */
+  hubName?: string;
+  /** Port of the loopback HTTP API; default 0 (a free port, written to hub.json). */
+  httpPort?: number;
+  /** Default time to live of cloud-to-device messages, ms. Default 1 hour. */
+  c2dTtlMs?: number;
+}
+
+export interface TelemetryEvent {
+  deviceId: string;
+  props: PropertyBag;
+  body: Buffer;
+  time: string;
+}
+
+export interface HubInfo {
+  pid: number;
+  hubName: string;
+  host: string;
+  port: number;
+  httpPort: number;
+  tls: boolean;
+  caPath?: string;
+}
+
+export const DEFAULT_HUB_NAME = 'localhost';
+const running = new Set<string>();
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+export class DeviceError extends Error {
+  readonly status = 404;
+}
+
+export class Hub extends EventEmitter {
+  port = 0;
+  httpPort = 0;
+  caPem?: string;
+  caPath?: string;
+  readonly registry: Registry;
+  readonly twins: TwinStore;
+  readonly c2d: C2dQueue;
+  private readonly conns = new Map<string, DeviceConn>();
+  private readonly c2dInflight = new WeakMap<DeviceConn, Map<number, string>>();
+  private readonly methods = new MethodCalls();
+  private readonly servers: Server[] = [];
+  private sweep?: NodeJS.Timeout;
+
+  constructor(readonly dataDir: string, readonly hubName: string, readonly host: string, readonly tls: boolean, c2dTtlMs?: number) {
+    super();
+    this.registry = new Registry(dataDir);
+    this.twins = new TwinStore(join(dataDir, 'twins.json'));
+    this.c2d = new C2dQueue(join(dataDir, 'c2d.json'), {
+      ttlMs: c2dTtlMs,
+      onExpired: (d, m) => this.log(`c2d ${d}: message ${m.mid} expired unacknowledged (${this.c2d.expired} so far)`),
+    });
+  }
+
+  log(line: string): void {
+    this.emit('log', line);
+  }
+
+  connected(deviceId: string): boolean {
+    return this.conns.has(deviceId);
+  }
+
+  /** Throws DeviceError for an id not in the registry. */
+  device(deviceId: string): string {
+    if (!this.registry.get(deviceId)) throw new DeviceError(`unknown device '${deviceId}'`);
+    return deviceId;
+  }
+
+  sendC2d(deviceId: string, body: Buffer, props?: Record<string, string>, ttlMs?: number): C2dMessage {
+    const m = this.c2d.enqueue(this.device(deviceId), body, props, ttlMs);
+    const c = this.conns.get(deviceId);
+    if (c) this.pump(c);
+    return m;
+  }
+
+  /** Rejects with MethodError 404 (not connected / not subscribed) or 504 (timeout). */
+  async invoke(deviceId: string, method: string, payload: unknown, timeoutMs = 30_000): Promise<MethodResult> {
+    const c = this.conns.get(this.device(deviceId));
+    if (!method || /[/#+?]/.test(method)) throw new Error(`bad method name '${method}'`);
+    const topic = (rid: string) => `$iothub/methods/POST/${method}/?$rid=${rid}`;
+    if (!c || this.qos(c, topic('0')) < 0) throw new MethodError(404, `device '${deviceId}' is not connected or not subscribed to methods`);
+    const call = this.methods.start(deviceId, method, timeoutMs);
+    this.deliver(c, topic(call.rid), JSON.stringify(payload ?? null));
+    return call.result;
+  }
+
+  getTwin(deviceId: string): TwinDoc {
+    return this.twins.get(this.device(deviceId));
+  }
+
+  /** Applies a desired-properties patch and pushes it to the device if it is listening. */
+  updateDesired(deviceId: string, patch: unknown): number {
+    const { version, body } = this.twins.patchDesired(this.device(deviceId), patch);
+    const c = this.conns.get(deviceId);
+    if (c) this.deliver(c, `$iothub/twin/PATCH/properties/desired/?$version=${version}`, JSON.stringify(body));
+    return version;
+  }
+
+  /** Drops the identity, its twin and queue, and its connection. */
+  removeDevice(deviceId: string): boolean {
+    const had = this.registry.remove(deviceId);
+    this.twins.delete(deviceId);
+    this.c2d.purge(deviceId);
+    this.conns.get(deviceId)?.close('device removed from the registry');
+    return had;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweep);
+    this.methods.cancelAll();
+    for (const c of [...this.conns.values()]) c.close('hub stopping');
+    await Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
+    rmSync(join(this.dataDir, 'hub.json'), { force: true });
+    running.delete(this.dataDir);
+  }
+
+  /** @internal (startHub) */
+  async listen(port: number, httpPort: number): Promise<void> {
+    const onSocket = (s: Socket) => new DeviceConn(s, this.host_);
+    let server: Server;
+    if (this.tls) {
+      const certs = await ensureCerts(this.dataDir);
+      this.caPem = certs.caPem;
+      this.caPath = certs.caPath;
+      server = tlsServer({ cert: certs.cert, key: certs.key, minVersion: 'TLSv1.2' }, onSocket);
+    } else server = tcpServer(onSocket);
+    this.servers.push(server);
+    await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, this.host, ok));
+    this.port = (server.address() as AddressInfo).port;
+    const http = await startHttpApi(this, httpPort);
+    this.servers.push(http);
+    this.httpPort = (http.address() as AddressInfo).port;
+    this.sweep = setInterval(() => this.c2d.sweep(), 10_000).unref();
+    const info: HubInfo = { pid: process.pid, hubName: this.hubName, host: this.host, port: this.port, httpPort: this.httpPort, tls: this.tls };
+    if (this.caPath) info.caPath = this.caPath;
+    writeJson(join(this.dataDir, 'hub.json'), info);
+  }
+
+  /** The highest QoS granted to a subscription of `c` that matches `topic`, or -1. */
+  private qos(c: DeviceConn, topic: string): number {
+    let qos = -1;
+    for (const [f, q] of c.subs) if (q > qos && topicMatches(f, topic)) qos = q;
+    return qos;
+  }
+
+  /** Sends to `c` if one of its subscriptions matches: false if none does, else the QoS 1 packet id. */
+  private deliver(c: DeviceConn, topic: string, payload: Buffer | string, dup = false): number | false | undefined {
+    const qos = this.qos(c, topic);
+    return qos >= 0 && c.send(topic, payload, qos as 0 | 1, dup);
+  }
+
+  /** Sends the device's oldest queued message, one at a time, in order. */
+  private pump(c: DeviceConn): void {
+    const inflight = this.c2dInflight.get(c);
+    if (!c.open || !inflight || inflight.size) return;
+    const m = this.c2d.pending(c.deviceId)[0];
+    if (!m) return;
+    const id = this.deliver(c, c2dTopic(c.deviceId, m), Buffer.from(m.body, 'base64'), m.deliveries > 0);
+    if (id === false) return; // not subscribed to cloud-to-device messages
+    this.c2d.delivered(c.deviceId, m.mid);
+    if (id === undefined) return this.acked(c.deviceId, m.mid); // QoS 0 subscription: sent is done
+    inflight.set(id, m.mid);
+  }
+
+  private acked(deviceId: string, mid: string): void {
+    if (this.c2d.ack(deviceId, mid)) this.emit('c2d-ack', { deviceId, messageId: mid });
+    const c = this.conns.get(deviceId);
+    if (c) this.pump(c);
+  }
+
+  private telemetry(deviceId: string, props: PropertyBag, body: Buffer): void {
+    const ev: TelemetryEvent = { deviceId, props, body, time: new Date().toISOString() };
+    this.emit('telemetry', ev);
+  }
+
+  private request(c: DeviceConn, p: IPublishPacket, kind: 'twin-get' | 'twin-patch', rid: string): void {
+    const res = (status: number, extra = '') => `$iothub/twin/res/${status}/?$rid=${encodeURIComponent(rid)}${extra}`;
+    if (kind === 'twin-get') return void this.deliver(c, res(200), JSON.stringify(this.twins.get(c.deviceId)));
+    let patch: unknown;
+    try {
+      patch = JSON.parse(p.payload.toString());
+      const v = this.twins.patchReported(c.deviceId, patch);
+      this.deliver(c, res(204, `&$version=${v}`), '');
+      this.emit('reported', { deviceId: c.deviceId, patch, version: v });
+    } catch (e) {
+      this.log(`twin ${c.deviceId}: reported patch refused: ${(e as Error).message}`);
+      this.deliver(c, res(400), JSON.stringify({ message: (e as Error).message }));
+    }
+  }
+
+  private readonly host_: ConnHost = {
+    connect: (c: DeviceConn, p: IConnectPacket) => {
+      const r = authenticate({
+        hubName: this.hubName,
+        clientId: p.clientId,
+        username: p.username,
+        password: p.password,
+        now: Math.floor(Date.now() / 1000),
+        keyOf: (id) => this.registry.get(id)?.primaryKey,
+      });
+      if (!r.ok) {
+        this.log(`refused '${p.clientId}' (CONNACK ${r.rc}): ${r.reason}`);
+        return r.rc;
+      }
+      c.deviceId = r.deviceId;
+      this.conns.get(r.deviceId)?.close('replaced by a new connection of the same device');
+      this.conns.set(r.deviceId, c);
+      this.c2dInflight.set(c, new Map());
+      c.expireAt(r.expiry);
+      this.log(`connected ${r.deviceId}`);
+      this.emit('connected', { deviceId: r.deviceId });
+      return 0;
+    },
+    publish: (c, p) => {
+      const r = classifyPublish(c.deviceId, p.topic);
+      if (!r) return false;
+      const body = Buffer.isBuffer(p.payload) ? p.payload : Buffer.from(p.payload);
+      // IoT Hub stores no retained messages; it marks them instead.
+      if (r.kind === 'telemetry') this.telemetry(c.deviceId, p.retain ? { ...r.props, 'mqtt-retain': 'true' } : r.props, body);
+      else if (r.kind === 'method-res') this.methods.answer(c.deviceId, r.rid, r.status, body);
+      else this.request(c, p, r.kind, r.rid);
+      return true;
+    },
+    subscribeAllowed: (c, filter) => subscribeAllowed(c.deviceId, filter),
+    subscribed: (c) => this.pump(c),
+    puback: (c, id) => {
+      const inflight = this.c2dInflight.get(c);
+      const mid = inflight?.get(id);
+      if (mid === undefined) return;
+      inflight!.delete(id);
+      this.acked(c.deviceId, mid);
+    },
+    closed: (c, reason, clean) => {
+      if (this.conns.get(c.deviceId) === c) this.conns.delete(c.deviceId);
+      this.log(`disconnected ${c.deviceId}: ${reason}`);
+      this.emit('disconnected', { deviceId: c.deviceId, reason });
+      const w = c.will;
+      const r = !clean && w ? classifyPublish(c.deviceId, w.topic) : null;
+      // A will on the telemetry topic arrives as telemetry, marked as IoT Hub marks it.
+      if (w && r?.kind === 'telemetry') this.telemetry(c.deviceId, { ...r.props, 'iothub-MessageType': 'Will' }, Buffer.from(w.payload));
+    },
+  };
+}
+
+/** Starts the hub; refuses a data folder that another running hub uses. */
+export async function startHub(opts: HubOptions): Promise<Hub> {
+  const dataDir = resolve(opts.dataDir);
+  const host = opts.host ?? '127.0.0.1';
+  const tls = opts.tls ?? true;
+  if (!tls && !isLoopback(host)) throw new Error(`plain TCP (no TLS) is only allowed on loopback, not on '${host}'`);
+  mkdirSync(dataDir, { recursive: true });
+  if (running.has(dataDir) || otherHubRunning(dataDir)) throw new Error(`a hub is already running on ${dataDir}`);
+  running.add(dataDir);
+  const hub = new Hub(dataDir, opts.hubName ?? DEFAULT_HUB_NAME, host, tls, opts.c2dTtlMs);
+  try {
+    await hub.listen(opts.port ?? 8883, opts.httpPort ?? 0);
+  } catch (e) {
+    await hub.stop();
+    throw e;
+  }
+  return hub;
+}
+
+function otherHubRunning(dataDir: string): boolean {
+  const f = join(dataDir, 'hub.json');
+  if (!existsSync(f)) return false;
+  try {
+    const pid = (JSON.parse(readFileSync(f, 'utf8')) as HubInfo).pid;
+    if (pid === process.pid) return false; // ours, left by a hub that was not stopped
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,47 @@
+// SAS tokens for a connection that outlives them. IoT Hub cannot take a new token on a live
+// connection and closes it when the token expires, so renewal is a reconnect with a fresh password,
+// `before` seconds ahead of expiry; the MQTT session (clean=0) and the client's outbox carry queued
+// and in-flight messages across it. No token is minted while the clock does not know the real time:
+// its expiry would be in 1970. The renewal timer runs while the device is down too, so a refused
+// CONNECT (the client does not retry those) is tried again, with a fresh token, at the next renewal.
+import type { Hal } from '../../hal/types.js';
+import { sasToken } from './sas.js';
+
+export const CLOCK = 'clock not set: cannot create a SAS token until the real time is known';
+
+export interface Renewer {
+  /** Mint a token now (or once the clock is set), hand it to use(), and schedule the next. */
+  go(): void;
+  /** After a close: renew at once if the token is due (the hub dropped us for an expired token). */
+  chk(): void;
+  stop(): void;
+}
+
+export function renewer(h: Hal, uri: string, key: string, ttl: number, before: number, skn: string | undefined,
+  err: (m: string) => void, use: (password: string) => void): Renewer {
+  const ck = h.clock;
+  let tm = 0, exp = 0, said = 0;
+  const stop = () => {
+    if (tm) ck.clearTimer(tm);
+    tm = 0;
+  };
+  const go = () => {
+    stop();
+    const t = ck.time();
+    if (!t) {
+      if (!said++) err(CLOCK);
+      tm = ck.setTimer(1000, go);
+      return;
+    }
+    exp = t + ttl;
+    tm = ck.setTimer((ttl - before) * 1000, go);
+    use(sasToken(h.crypto, uri, key, exp, skn));
+  };
+  return {
+    go,
+    stop,
+    chk() {
+      if (exp && ck.time() >= exp - before) go();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// What the Espruino HAL takes from the board. On the board the entry passes Espruino's globals
+// ({ require: require, getTime: getTime, setTimeout: setTimeout, ... }); tests pass fakes. Nothing in
+// hal/espruino reaches for a global itself, so every Espruino API it uses is named here.
+
+/** The subset of Espruino's `E` the HAL uses. */
+export interface EspruinoE {
+  /** Bytes of a string (or array) as a new Uint8Array, natively. */
+  toUint8Array(x: unknown): Uint8Array;
+  /** A flat byte string of a Uint8Array, natively; undefined when no flat block of RAM is free. */
+  toString(x: unknown): string | undefined;
+  getTemperature(): number;
+}
+
+export interface EspruinoEnv {
+  /** Espruino's require: "net", "tls", "Storage", "crypto", "Wifi". */
+  require(name: string): any;
+  /** Seconds (float): since boot, or since 1970 once setTime/NTP set the clock. */
+  getTime(): number;
+  setTimeout(fn: () => void, ms: number): number;
+  /** On Espruino an unknown id throws and an undefined id clears every timer. */
+  clearTimeout(id: number): void;
+  E?: EspruinoE;
+  /** The UART of an AT modem (e.g. Serial2), for boards whose network runs in a modem. */
+  serial?: any;
+  digitalWrite?(pin: string, v: boolean | number): void;
+  digitalRead?(pin: string): number;
+  analogRead?(pin: string): number;
+  /** Console output; default console.log. */
+  print?(s: string): void;
+}

@@ -1,0 +1,84 @@
+// HAL transport over Espruino's net and tls modules (what Espruino's own sources do, read there):
+// - connect() can throw at once: DNS is synchronous ("Unable to locate host"), so is socket
+//   creation and parsing the TLS certificates; a board without TLS has no "tls" module at all.
+//   Every such throw becomes onError + onClose on a later tick, as the contract asks.
+// - Events arrive queued, never inside the call that caused them: data as byte strings of at most
+//   one chunk (536 bytes, 268 on the ESP8266), an error as {code, message}, then "end" and "close".
+// - write() on a socket Espruino has closed throws "This socket is closed.": writes are guarded.
+// - TLS (mbedTLS): the certificate parser has no PEM support on most builds, so PEM is decoded to
+//   DER here. Espruino configures mbedTLS with MBEDTLS_SSL_VERIFY_NONE whether or not a CA is given
+//   and sends "mbed TLS Server 1" as the server name: the link is encrypted but the server is not
+//   authenticated, and servername cannot be set. The HAL says so once.
+import { base64Decode } from '../../firmware/crypto/base64.js';
+import type { Log, Socket, Transport } from '../types.js';
+import { toByteString, toBytes } from './bytes.js';
+import type { EspruinoEnv } from './env.js';
+
+/** The body of the first PEM block of type t ("CERTIFICATE", "PRIVATE KEY") as DER bytes. */
+export function pemToDer(p: string, t: string, env: EspruinoEnv): string {
+  const i = p.indexOf(t + '-----');
+  if (i < 0) return p; // already DER
+  return toByteString(base64Decode(p.slice(i + t.length + 5, p.indexOf('-----END', i)).replace(/\s/g, '')), env.E);
+}
+
+const msg = (e: any) => (e && e.message) || String(e);
+
+export function espruinoTransport(env: EspruinoEnv, log: Log): Transport {
+  let warned = 0;
+  return {
+    connect(o, h): Socket {
+      let sk: any;
+      let st = 0; // 0 open or opening, 1 closed by us, 2 dead
+      let err = '';
+      const bye = () => {
+        if (st > 1) return;
+        st = 2;
+        h.onClose(err || 'closed');
+      };
+      const fail = (m: string) => {
+        if (st || err) return;
+        err = m;
+        h.onError(m);
+      };
+      try {
+        const x: any = { host: o.host, port: o.port };
+        if (o.tls) {
+          if (!warned++) log.warn("espruino: TLS does not verify the server's certificate (Espruino's mbedTLS runs with VERIFY_NONE)");
+          if (o.ca) x.ca = pemToDer(o.ca, 'CERTIFICATE', env);
+          if (o.cert) x.cert = pemToDer(o.cert, 'CERTIFICATE', env);
+          if (o.key) x.key = pemToDer(o.key, 'PRIVATE KEY', env);
+        }
+        sk = env.require(o.tls ? 'tls' : 'net').connect(x, () => st || h.onOpen());
+        sk.on('data', (s: string) => st || h.onData(toBytes(s, env.E)));
+        sk.on('error', (e: any) => fail(msg(e)));
+        sk.on('close', bye);
+      } catch (e) {
+        sk = 0;
+        const m = msg(e);
+        env.setTimeout(() => {
+          fail(m);
+          bye();
+        }, 0);
+      }
+      return {
+        write(b) {
+          if (st || !sk) return;
+          try {
+            sk.write(toByteString(b, env.E));
+          } catch (e) {
+            // Closed under us: the queued "close" event finishes the job.
+          }
+        },
+        close() {
+          if (st) return;
+          st = 1;
+          try {
+            if (sk) sk.end();
+          } catch (e) {
+            // already closed: its "close" event is queued
+          }
+        },
+      };
+    },
+  };
+}
