@@ -8,6 +8,9 @@ interface Command {
 
 const commands: Record<string, Command> = {
   boards: { summary: 'list the supported boards and their memory budgets', load: () => import('./commands/boards.js') },
+  build: { summary: 'build an app into checked ES5 firmware for a board', load: () => import('./commands/build.js') },
+  flash: { summary: 'build an app and upload it to a board over serial or TCP', load: () => import('./commands/flash.js') },
+  sim: { summary: 'run an app\'s built firmware in the simulator against a broker or hub', load: () => import('./commands/sim.js') },
   demo: { summary: 'run a scripted MQTT session against an embedded TLS broker', load: () => import('./commands/demo.js') },
   device: { summary: 'add, list, remove local hub devices; print connection strings and SAS tokens', load: () => import('./commands/device.js') },
   hub: { summary: 'run a local IoT-Hub-compatible broker, or send/invoke/watch through a running one', load: () => import('./commands/hub.js') },

@@ -148,6 +148,8 @@ async function serve(o: { data: string; port: string; host: string; 'insecure-tc
   const stamp = () => new Date().toISOString().slice(11, 23);
   hub.on('log', (line: string) => out(`${stamp()} ${line}`));
   hub.on('telemetry', (ev: TelemetryEvent) => out(`${stamp()} telemetry ${line(ev)}`));
+  hub.on('reported', (e: { deviceId: string; patch: unknown; version: number }) => out(`${stamp()} reported ${e.deviceId} $version ${e.version} ${JSON.stringify(e.patch)}`));
+  hub.on('c2d-ack', (e: { deviceId: string; messageId: string }) => out(`${stamp()} c2d ${e.deviceId}: ${e.messageId} acknowledged`));
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
@@ -160,7 +162,8 @@ async function serve(o: { data: string; port: string; host: string; 'insecure-tc
 /** `device props body` for people; the body as text, or base64 when it is not UTF-8. */
 function line(ev: TelemetryEvent): string {
   const j = telemetryJson(ev) as { body?: string; bodyBase64?: string };
-  return `${ev.deviceId} ${JSON.stringify(ev.props)} ${j.body ?? `base64:${j.bodyBase64}`}`;
+  const body = j.body ?? `base64:${j.bodyBase64}`;
+  return `${ev.deviceId} ${JSON.stringify(ev.props)} ${body.length > 200 ? body.slice(0, 200) + '...' : body}`;
 }
 
 async function watch(dataDir: string, asJson: boolean, count?: number): Promise<number> {

@@ -21,6 +21,7 @@ export interface ConnHost {
 // IoT Hub drops a connection after 1.5 x keepalive, capped at 1767 s.
 const MAX_IDLE_S = 1767;
 const CONNECT_TIMEOUT_MS = 30_000;
+const MAX_MESSAGE = 256 * 1024;
 // setTimeout holds at most 2^31-1 ms (~24.8 days); longer waits are re-armed.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -98,6 +99,7 @@ export class DeviceConn {
     switch (p.cmd) {
       case 'publish':
         if (p.qos === 2) return this.close('QoS 2 PUBLISH (IoT Hub supports QoS 0 and 1)');
+        if (p.payload.length > MAX_MESSAGE) return this.close(`message of ${p.payload.length} bytes (IoT Hub takes at most 256 KB)`);
         if (!this.host.publish(this, p)) return this.close(`not allowed to publish to '${p.topic}'`);
         if (p.qos === 1) this.write({ cmd: 'puback', messageId: p.messageId! });
         return;

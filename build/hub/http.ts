@@ -9,6 +9,9 @@
 //   PATCH  /api/devices/{id}/twin/desired    patch -> {version}
 //   GET    /api/events                       text/event-stream, one `data: {telemetry}` per message
 // Errors: {error} with 400 (bad request), 404 (unknown device, not connected), 413, 504 (timeout).
+// A web page must not drive it: the Host header must name loopback (no DNS rebinding) and bodies
+// must be application/json (no cross-site form posts without a CORS preflight, never answered).
+import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Hub, TelemetryEvent } from './server.js';
 
@@ -103,6 +106,10 @@ function events(hub: Hub, res: ServerResponse): void {
 
 export async function startHttpApi(hub: Hub, port: number): Promise<Server> {
   const server = createServer((req, res) => {
+    const fail = (status: number, error: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
+    const host = /^(127\.0\.0\.1|localhost|\[::1\]):(\d+)$/.exec(req.headers.host ?? '');
+    if (!host || +host[2]! !== (server.address() as AddressInfo).port) return fail(403, 'the hub API answers loopback host names only');
+    if ((req.method === 'POST' || req.method === 'PATCH') && !/^application\/json\b/.test(req.headers['content-type'] ?? '')) return fail(415, 'send JSON with content-type application/json');
     if (req.method === 'GET' && req.url === '/api/events') return events(hub, res);
     route(hub, req, res).then(
       (r) => {
@@ -110,11 +117,8 @@ export async function startHttpApi(hub: Hub, port: number): Promise<Server> {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify(r));
       },
-      (e: Error) => {
-        // HttpError, MethodError and the hub's DeviceError carry a status; other throws are refusals.
-        const status = (e as { status?: number }).status ?? 400;
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: e.message }));
-      },
+      // HttpError, MethodError and the hub's DeviceError carry a status; other throws are refusals.
+      (e: Error) => fail((e as { status?: number }).status ?? 400, e.message),
     );
   });
   // Streams (watch) must not hold stop() open.

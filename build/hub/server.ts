@@ -3,11 +3,12 @@
 // versions, direct methods, a persisted cloud-to-device queue, and a loopback HTTP API for the
 // service side (http.ts). The data folder keeps identities, certificates, twins and the queue.
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { isIP, type AddressInfo, type Server, type Socket, createServer as tcpServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createServer as tlsServer } from 'node:tls';
 import type { IConnectPacket, IPublishPacket } from 'mqtt-packet';
+import { escapeText } from '../../firmware/iothub/ids.js';
 import type { PropertyBag } from '../../firmware/iothub/propbag.js';
 import { classifyPublish, subscribeAllowed, topicMatches } from './acl.js';
 import { authenticate } from './auth.js';
@@ -15,6 +16,7 @@ import { C2dQueue, c2dTopic, type C2dMessage } from './c2d.js';
 import { ensureCerts } from './ca.js';
 import { type ConnHost, DeviceConn } from './conn.js';
 import { writeJson } from './files.js';
+import { claimDataDir, releaseDataDir } from './lock.js';
 import { startHttpApi } from './http.js';
 import { MethodCalls, MethodError, type MethodResult } from './methods.js';
 import { Registry } from './registry.js';
@@ -54,7 +56,6 @@ export interface HubInfo {
 }
 
 export const DEFAULT_HUB_NAME = 'localhost';
-const running = new Set<string>();
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
@@ -88,8 +89,9 @@ export class Hub extends EventEmitter {
     });
   }
 
+  /** Device-supplied text (client ids, hub names) is escaped so it cannot forge log lines. */
   log(line: string): void {
-    this.emit('log', line);
+    this.emit('log', escapeText(line));
   }
 
   connected(deviceId: string): boolean {
@@ -147,12 +149,12 @@ export class Hub extends EventEmitter {
     for (const c of [...this.conns.values()]) c.close('hub stopping');
     await Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
     rmSync(join(this.dataDir, 'hub.json'), { force: true });
-    running.delete(this.dataDir);
+    releaseDataDir(this.dataDir);
   }
 
   /** @internal (startHub) */
   async listen(port: number, httpPort: number): Promise<void> {
-    const onSocket = (s: Socket) => new DeviceConn(s, this.host_);
+    const onSocket = (s: Socket) => new DeviceConn(s, this.connHost);
     let server: Server;
     if (this.tls) {
       const certs = await ensureCerts(this.dataDir);
@@ -224,7 +226,7 @@ export class Hub extends EventEmitter {
     }
   }
 
-  private readonly host_: ConnHost = {
+  private readonly connHost: ConnHost = {
     connect: (c: DeviceConn, p: IConnectPacket) => {
       const r = authenticate({
         hubName: this.hubName,
@@ -285,8 +287,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const tls = opts.tls ?? true;
   if (!tls && !isLoopback(host)) throw new Error(`plain TCP (no TLS) is only allowed on loopback, not on '${host}'`);
   mkdirSync(dataDir, { recursive: true });
-  if (running.has(dataDir) || otherHubRunning(dataDir)) throw new Error(`a hub is already running on ${dataDir}`);
-  running.add(dataDir);
+  claimDataDir(dataDir);
   const hub = new Hub(dataDir, opts.hubName ?? DEFAULT_HUB_NAME, host, tls, opts.c2dTtlMs);
   try {
     await hub.listen(opts.port ?? 8883, opts.httpPort ?? 0);
@@ -295,17 +296,4 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     throw e;
   }
   return hub;
-}
-
-function otherHubRunning(dataDir: string): boolean {
-  const f = join(dataDir, 'hub.json');
-  if (!existsSync(f)) return false;
-  try {
-    const pid = (JSON.parse(readFileSync(f, 'utf8')) as HubInfo).pid;
-    if (pid === process.pid) return false; // ours, left by a hub that was not stopped
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

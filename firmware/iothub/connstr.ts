@@ -4,7 +4,8 @@
 //   HostName=h;DeviceId=d;x509=true
 //   ...;GatewayHostName=host[:port]   (connect there; HostName still names the hub in the token)
 // Part names are case-sensitive, as in azure-iot-common. Error messages name the faulty part but
-// never quote a value that could be the key.
+// never quote a value: with a `;` or `=` missing, the key ends up inside another value or name.
+// Unknown names are quoted only when short and not glued to a known name for the same reason.
 import { base64Decode } from '../crypto/base64.js';
 import { escapeText, idError } from './ids.js';
 
@@ -21,7 +22,8 @@ export interface ConnectionString {
   x509?: boolean;
 }
 
-const NAMES = ['HostName', 'DeviceId', 'ModuleId', 'SharedAccessKey', 'SharedAccessKeyName', 'GatewayHostName', 'x509'];
+// SharedAccessKeyName before SharedAccessKey: the prefix test below takes the first match.
+const NAMES = ['HostName', 'DeviceId', 'ModuleId', 'SharedAccessKeyName', 'SharedAccessKey', 'GatewayHostName', 'x509'];
 
 function bad(m: string): never {
   throw new Error('connection string: ' + m);
@@ -37,7 +39,10 @@ export function parseConnectionString(s: string): ConnectionString {
     const e = p.indexOf('=');
     if (e < 1) bad('part ' + (i + 1) + ' is not name=value');
     const n = p.slice(0, e);
-    if (NAMES.indexOf(n) < 0) bad("unknown part '" + escapeText(n) + "'");
+    if (NAMES.indexOf(n) < 0) {
+      for (let j = 0; j < NAMES.length; j++) if (!n.indexOf(NAMES[j]!)) bad("missing '=' after " + NAMES[j]);
+      bad('unknown part ' + (n.length > 20 ? i + 1 : "'" + escapeText(n) + "'"));
+    }
     if (v.hasOwnProperty(n)) bad("duplicate '" + n + "'");
     if (e == p.length - 1) bad("empty '" + n + "'");
     v[n] = p.slice(e + 1);
@@ -49,10 +54,11 @@ export function parseConnectionString(s: string): ConnectionString {
   const x = v.x509;
   const gw = v.GatewayHostName;
   if (!host) return bad('missing HostName');
-  if (!/^[A-Za-z0-9.-]+$/.test(host)) bad("bad HostName '" + escapeText(host) + "'");
+  const hc = /[^A-Za-z0-9.-]/.exec(host);
+  if (hc) bad("HostName: character '" + escapeText(hc[0]) + "' is not allowed");
   if (!dev) return bad('missing DeviceId');
-  const de = idError('DeviceId', dev) || (mod && idError('ModuleId', mod));
-  if (de) bad(de);
+  const ie = idError('DeviceId', dev, true) || (mod && idError('ModuleId', mod, true));
+  if (ie) bad(ie);
   if (x && x != 'true' && x != 'false') bad('x509 must be true or false');
   if (key) {
     if (x == 'true') bad('SharedAccessKey and x509=true exclude each other');
@@ -70,7 +76,7 @@ export function parseConnectionString(s: string): ConnectionString {
   if (gw) {
     const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(gw);
     const port = m && m[3] ? +m[3] : 0;
-    if (!m || port > 65535 || (m[3] && !port)) return bad("bad GatewayHostName '" + escapeText(gw) + "'");
+    if (!m || port > 65535 || (m[3] && !port)) return bad('GatewayHostName is not host or host:port');
     r.gatewayHostName = m[1] || m[2];
     if (port) r.gatewayPort = port;
   }

@@ -10,15 +10,20 @@ export function escapeText(s: string): string {
   return s.replace(/[^\x20-\x7e]/g, (c) => '\\u' + ('000' + c.charCodeAt(0).toString(16)).slice(-4));
 }
 
-/** Returns the reason `id` is not a valid IoT Hub id, or null when it is. */
-export function idError(kind: string, id: string): string | null {
-  if (typeof id != 'string' || !id) return kind + ' is empty';
-  if (id.length > 128) return kind + ' is longer than 128 characters';
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charAt(i);
-    if (!OK.test(c)) return kind + " '" + escapeText(id) + "': character '" + escapeText(c) + "' is not allowed";
-  }
-  return null;
+/**
+ * Why `id` is not a valid IoT Hub id, or null when it is: "device id 'a/b': character '/' is not
+ * allowed". `hide` leaves the id out (a connection string missing a `;` can glue the key into it).
+ */
+export function idError(kind: string, id: string, hide?: boolean): string | null {
+  let p: string | null = null;
+  if (typeof id != 'string' || !id) p = ' is empty';
+  else if (id.length > 128) p = ' is longer than 128 characters';
+  else
+    for (let i = 0; i < id.length && !p; i++) {
+      const c = id.charAt(i);
+      if (!OK.test(c)) p = (hide ? ': ' : " '" + escapeText(id) + "': ") + "character '" + escapeText(c) + "' is not allowed";
+    }
+  return p && kind + p;
 }
 
 /** Throws when `id` is not a valid device id. */

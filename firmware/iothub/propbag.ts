@@ -28,9 +28,10 @@ export function encodePropertyBag(props: Record<string, string | null | undefine
 }
 
 /**
- * Exact inverse of encodePropertyBag. Wire input never throws: a bad %-escape or invalid UTF-8,
- * an empty key (`a&&b`, `=v`) or a `__proto__` key makes the whole bag null. A repeated key keeps
- * its last value. The empty string is the empty bag.
+ * Exact inverse of encodePropertyBag. Wire input never throws: a bad %-escape, an empty key
+ * (`a&&b`, `=v`) or a `__proto__` key makes the whole bag null, and so does invalid UTF-8 where
+ * the engine's decodeURIComponent checks it (V8, QuickJS, duktape; mujs lets it through).
+ * A repeated key keeps its last value. The empty string is the empty bag.
  */
 export function decodePropertyBag(s: string): PropertyBag | null {
   const o: PropertyBag = {};

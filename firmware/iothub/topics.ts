@@ -44,7 +44,7 @@ function c2dPrefix(d: string): string {
  */
 export function parseC2d(topic: string, deviceId: string): PropertyBag | null {
   const p = c2dPrefix(deviceId);
-  if (topic.indexOf(p) != 0) return null;
+  if (typeof topic != 'string' || topic.indexOf(p)) return null;
   const b = topic.slice(p.length);
   return decodePropertyBag(b.charAt(0) == '?' ? b.slice(1) : b);
 }
@@ -87,28 +87,33 @@ function int(s: string | null | undefined): number {
   return s && /^\d{1,15}$/.test(s) ? +s : -1;
 }
 
+/** A twin or DPS reply; `version` comes with twin replies, `retryAfter` (seconds) with DPS ones. */
 export interface Response {
   status: number;
   rid: string;
+  version?: number;
+  retryAfter?: number;
 }
 
-/** A status-and-request-id reply under `prefix`: `{prefix}{status}/?$rid=..&...`. */
-function res(t: string, prefix: string): [Response, PropertyBag] | null {
+/** `{prefix}{status}/?$rid=..[&{k}=n]`, with the whole number n under `k` put in field `f`. */
+function res(t: string, prefix: string, k: string, f: 'version' | 'retryAfter'): Response | null {
   const x = split(t, prefix);
-  if (!x) return null;
-  const status = /^\d{3}$/.test(x[0]) ? +x[0] : 0;
-  const r = x[1].$rid;
-  return status && r ? [{ status, rid: r }, x[1]] : null;
+  const status = x && /^\d{3}$/.test(x[0]) ? +x[0] : 0;
+  const r = x && x[1].$rid;
+  if (!x || !status || !r) return null;
+  const o: Response = { status, rid: r };
+  const v = x[1][k];
+  if (v !== undefined) {
+    const n = int(v);
+    if (n < 0) return null;
+    o[f] = n;
+  }
+  return o;
 }
 
 /** `$iothub/twin/res/{status}/?$rid={rid}[&$version={v}]` */
-export function parseTwinRes(t: string): (Response & { version?: number }) | null {
-  const x = res(t, TWIN + 'res/');
-  if (!x) return null;
-  const v = x[1].$version;
-  if (v === undefined) return x[0];
-  const n = int(v);
-  return n < 0 ? null : { status: x[0].status, rid: x[0].rid, version: n };
+export function parseTwinRes(t: string): Response | null {
+  return res(t, TWIN + 'res/', '$version', 'version');
 }
 
 /** The `$version` of a desired-properties patch topic, or null. */
@@ -126,11 +131,6 @@ export function parseMethod(t: string): { name: string; rid: string } | null {
 }
 
 /** `$dps/registrations/res/{status}/?$rid={rid}[&retry-after={s}]` */
-export function parseDpsRes(t: string): (Response & { retryAfter?: number }) | null {
-  const x = res(t, DPS + 'res/');
-  if (!x) return null;
-  const a = x[1]['retry-after'];
-  if (a === undefined) return x[0];
-  const n = int(a);
-  return n < 0 ? null : { status: x[0].status, rid: x[0].rid, retryAfter: n };
+export function parseDpsRes(t: string): Response | null {
+  return res(t, DPS + 'res/', 'retry-after', 'retryAfter');
 }

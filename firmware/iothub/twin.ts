@@ -56,8 +56,9 @@ export function twin(x: Ctx, dev: any): void {
     x.s(DESIRED_FILTER);
   };
   x.k.push(() => D && req('', full));
+  // end(): every pending request gets its one callback now, not after a later connect.
   x.z.push(() => {
-    for (const r in P) clr(P[r]!);
+    for (const r in P) end(+r, 'twin: ended');
   });
 
   x.m.push((t, p) => {

@@ -16,8 +16,9 @@ export function toByteString(b: Uint8Array, E?: EspruinoE): string {
   let s = E && E.toUint8Array != null ? E.toString(b) : undefined;
   if (s == null) {
     s = '';
-    // apply() with a long argument list can overflow the interpreter's stack: 256 at a time.
-    for (let i = 0; i < b.length; i += 256) s += String.fromCharCode.apply(null, b.subarray(i, i + 256) as unknown as number[]);
+    // Espruino's Function.apply throws beyond 64 arguments (jswrap_function_apply_or_call), and
+    // mujs overflows its stack at 256: 64 bytes at a time.
+    for (let i = 0; i < b.length; i += 64) s += String.fromCharCode.apply(null, b.subarray(i, i + 64) as unknown as number[]);
   }
   return s;
 }

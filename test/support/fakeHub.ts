@@ -62,8 +62,9 @@ export class ServerConn {
   send(p: Packet): void {
     if (!this.closed) this.peer.write(encode(p));
   }
-  publish(topic: string, body: string, qos: 0 | 1 = 0, id?: number, dup = false): void {
-    this.send({ type: 3, topic, payload: Buffer.from(body), qos, retain: false, dup, id: qos ? id : undefined });
+  /** QoS 0, as the hub sends twin answers, desired patches and method calls. */
+  publish(topic: string, body: string): void {
+    this.send({ type: 3, topic, payload: Buffer.from(body), qos: 0, retain: false, dup: false });
   }
   close(): void {
     this.end();
@@ -103,6 +104,8 @@ export class FakeHub {
   readonly methodResults: Record<string, { status: number; body: any }> = {};
   /** Scripted answers to the next twin requests: a status (no body), or 'silent' for none. */
   twinReplies: (number | 'silent')[] = [];
+  /** Filters to refuse (0x80) in SUBACK. */
+  readonly refuseFilters: string[] = [];
   readonly twins: Record<string, { desired: any; reported: any }> = {};
   readonly sessions: Record<string, Session> = {};
   private nid = 1;
@@ -210,7 +213,7 @@ export class FakeHub {
     if (p.type === 4) s.c2d = s.c2d.filter((m) => m.id !== p.id);
     else if (p.type === 8) {
       const codes = p.subs.map((x) => {
-        const ok = [TWIN_RES, DESIRED, METHODS, `devices/${id}/messages/devicebound/#`].includes(x.topic);
+        const ok = [TWIN_RES, DESIRED, METHODS, `devices/${id}/messages/devicebound/#`].includes(x.topic) && !this.refuseFilters.includes(x.topic);
         if (ok && !s.subs.includes(x.topic)) s.subs.push(x.topic);
         return ok && s.subs.length <= 5 ? Math.min(x.qos, 1) : 0x80;
       });

@@ -5,41 +5,42 @@
  * so a caller can size a buffer exactly before writing. A lone surrogate becomes U+FFFD, as
  * TextEncoder does, because it has no valid UTF-8 form.
  */
-export function utf8Write(s: string, o: Uint8Array | null, p: number): number {
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 128) {
-      if (o) o[p] = c;
-      p++;
-      continue;
+export function utf8Write(s: string, o: Uint8Array | null | 0 | undefined, p: number): number {
+  for (let i = 0, c, n; i < s.length; p += n + 1) {
+    c = s.charCodeAt(i++);
+    n = 0;
+    if (c > 127) {
+      // A high surrogate (D800-DBFF) followed by a low one (DC00-DFFF) is one code point.
+      if (c >> 10 == 54 && s.charCodeAt(i) >> 10 == 55) c = (c << 10) + s.charCodeAt(i++) - 56613888;
+      else if (c >> 11 == 27) c = 65533;
+      n = c < 2048 ? 1 : c >> 16 ? 3 : 2;
     }
-    if ((c & 0xfc00) == 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) == 0xdc00) {
-      c = ((c & 1023) << 10 | s.charCodeAt(++i) & 1023) + 0x10000;
-    } else if ((c & 0xf800) == 0xd800) c = 0xfffd;
-    const n = c < 2048 ? 1 : c < 65536 ? 2 : 3;
     if (o) {
-      // Lead byte 110xxxxx, 1110xxxx or 11110xxx for n = 1, 2, 3 continuation bytes.
-      o[p] = 240 << 3 - n & 255 | c >> 6 * n;
+      // Lead byte 0xxxxxxx, 110xxxxx, 1110xxxx or 11110xxx for n = 0..3 continuation bytes: the
+      // prefix is byte n of F0E0C000 (the array keeps only the low 8 bits).
+      o[p] = 4041261056 >>> 8 * n | c >> 6 * n;
       for (let k = n; k--; ) o[p + n - k] = 128 | c >> 6 * k & 63;
     }
-    p += n + 1;
   }
   return p;
 }
 
 export function utf8Encode(s: string): Uint8Array {
-  const o = new Uint8Array(utf8Write(s, null, 0));
+  const o = new Uint8Array(utf8Write(s, 0, 0));
   utf8Write(s, o, 0);
   return o;
 }
+
+/** A string as UTF-8; bytes as they are. */
+export const bytes = (x: string | Uint8Array) => (typeof x == 'string' ? utf8Encode(x) : x);
+
+const chr = String.fromCharCode;
 
 /**
  * Decodes b[start..end). Returns null for anything [MQTT-1.5.3-1] forbids (overlong forms,
  * surrogates, code points past U+10FFFF, truncated or stray continuation bytes) and for
  * U+0000 [MQTT-1.5.3-2].
  */
-const chr = String.fromCharCode;
-
 export function utf8Decode(b: Uint8Array, start: number, end: number): string | null {
   let r = '';
   while (start < end) {

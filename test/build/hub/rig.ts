@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import mqtt, { type IPublishPacket, type Packet } from 'mqtt-packet';
 import { deviceResourceUri, sasToken } from '../../../firmware/iothub/sas.js';
@@ -49,10 +50,10 @@ export interface RawOptions {
   will?: { topic: string; payload: Buffer };
 }
 
-/** Connects over TLS and sends CONNECT for `deviceId` (the registered key signs the token). */
+/** Connects (over TLS unless the hub runs without) and sends CONNECT for `deviceId` (the registered key signs the token). */
 export function rawDevice(hub: Hub, deviceId: string, opts: RawOptions = {}): RawDevice {
   const key = hub.registry.get(deviceId)?.primaryKey ?? 'AAAA';
-  const sock = tlsConnect({ host: '127.0.0.1', port: hub.port, ca: hub.caPem, servername: 'localhost' });
+  const sock = hub.tls ? tlsConnect({ host: '127.0.0.1', port: hub.port, ca: hub.caPem, servername: 'localhost' }) : netConnect(hub.port, '127.0.0.1');
   const parser = mqtt.parser({ protocolVersion: 4 });
   const taken = new Set<Packet>();
   const d: RawDevice = {

@@ -3,6 +3,7 @@
 import { connect as tlsConnect } from 'node:tls';
 import mqtt from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureCerts } from '../../../build/hub/ca.js';
 import type { Hub, TelemetryEvent } from '../../../build/hub/server.js';
 import { startHub } from '../../../build/hub/server.js';
 import { until } from '../../support/wait.js';
@@ -40,9 +41,14 @@ describe('SAS authentication', () => {
     expect(hub.connected('b')).toBe(false);
   });
 
-  it('refuses an unknown device with CONNACK 5', async () => {
-    const d = track(rawDevice(hub, 'ghost', { password: token(hub, 'ghost', key('a')) }));
+  it('refuses an unknown device with CONNACK 5, and logs its id escaped', async () => {
+    const lines: string[] = [];
+    const on = (l: string) => lines.push(l);
+    hub.on('log', on);
+    const d = track(rawDevice(hub, 'gh\nost', { password: token(hub, 'ghost', key('a')) }));
     expect(await d.connack()).toBe(5);
+    hub.off('log', on);
+    expect(lines).toEqual(["refused 'gh\\u000aost' (CONNACK 5): unknown device 'gh\\u000aost'"]);
   });
 
   it('refuses an expired token', async () => {
@@ -147,6 +153,14 @@ describe('topics a device may use', () => {
     expect(d.packets.some((p) => p.cmd === 'pubrec')).toBe(false);
   });
 
+  it('closes the connection on a message over 256 KB', async () => {
+    const d = track(rawDevice(hub, 'q2'));
+    expect(await d.connack()).toBe(0);
+    d.send({ cmd: 'publish', topic: 'devices/q2/messages/events/', payload: Buffer.alloc(256 * 1024 + 1), qos: 1, messageId: 4, dup: false, retain: false });
+    await d.waitClosed();
+    expect(d.packets.some((p) => p.cmd === 'puback')).toBe(false);
+  });
+
   it('acknowledges its own telemetry and decodes the property bag', async () => {
     const seen: TelemetryEvent[] = [];
     const on = (e: TelemetryEvent) => seen.push(e);
@@ -203,6 +217,34 @@ describe('connections', () => {
     expect(await d.connack()).toBe(0);
     d.send({ cmd: 'connect', clientId: 'a', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 60 });
     await d.waitClosed();
+  });
+
+  it('turns away a client that does not trust its CA, and keeps serving', async () => {
+    const other = tempDir();
+    const foreign = await ensureCerts(other.dir);
+    const err = await new Promise<Error>((ok) => {
+      const s = tlsConnect({ host: '127.0.0.1', port: hub.port, ca: foreign.caPem, servername: 'localhost' }, () => ok(new Error('handshake succeeded')));
+      s.on('error', ok);
+    });
+    other.cleanup();
+    expect(err.message).toMatch(/certificate/);
+    const d = track(rawDevice(hub, 'a'));
+    expect(await d.connack()).toBe(0);
+  });
+
+  it('speaks plain MQTT on loopback when TLS is off', async () => {
+    const plain = tempDir();
+    const h = await startHub({ dataDir: plain.dir, port: 0, tls: false });
+    try {
+      h.registry.add('p');
+      expect(h.caPath).toBeUndefined();
+      const d = rawDevice(h, 'p');
+      expect(await d.connack()).toBe(0);
+      d.end();
+    } finally {
+      await h.stop();
+      plain.cleanup();
+    }
   });
 
   it('refuses plain TCP on a non-loopback address', async () => {

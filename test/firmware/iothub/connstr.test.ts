@@ -76,18 +76,23 @@ describe('parseConnectionString: errors name the bad part', () => {
     [`${H};DeviceId=d1;DeviceId=d2;SharedAccessKey=${KEY}`, "connection string: duplicate 'DeviceId'"],
     [`${H};DeviceId=;SharedAccessKey=${KEY}`, "connection string: empty 'DeviceId'"],
     [`${H};DeviceId=d1;SharedAccessKey=`, "connection string: empty 'SharedAccessKey'"],
-    [`${H};DeviceId=d1;SharedAccessKey${KEY}`, 'connection string: part 3 is not name=value'],
+    [`${H};DeviceId=d1;SharedAccessKey${KEY}`, "connection string: missing '=' after SharedAccessKey"],
+    [`${H};DeviceId=d1;SharedAccessKeyNameX;SharedAccessKey=${KEY}`, 'connection string: part 3 is not name=value'],
+    [`${H};DeviceId=d1;SharedAccessKeyNamep=x;SharedAccessKey=${KEY}`, "connection string: missing '=' after SharedAccessKeyName"],
+    [`${H};DeviceId=d1;x509=true;${KEY}`, 'connection string: unknown part 4'],
+    [`${H};DeviceId=d1;x509=true;SomethingMuchTooLongToBeAName=1`, 'connection string: unknown part 4'],
     [`${H};=x;DeviceId=d1`, 'connection string: part 2 is not name=value'],
-    [`${H};DeviceId=a/b;SharedAccessKey=${KEY}`, "connection string: DeviceId 'a/b': character '/' is not allowed"],
-    [`${H};DeviceId=d;ModuleId=m#;SharedAccessKey=${KEY}`, "connection string: ModuleId 'm#': character '#' is not allowed"],
-    [`HostName=hub/x;DeviceId=d1;SharedAccessKey=${KEY}`, "connection string: bad HostName 'hub/x'"],
-    [`HostName=hub:8883;DeviceId=d1;SharedAccessKey=${KEY}`, "connection string: bad HostName 'hub:8883'"],
+    [`${H};DeviceId=a/b;SharedAccessKey=${KEY}`, "connection string: DeviceId: character '/' is not allowed"],
+    [`${H};DeviceId=${'d'.repeat(129)};SharedAccessKey=${KEY}`, 'connection string: DeviceId is longer than 128 characters'],
+    [`${H};DeviceId=d;ModuleId=m#;SharedAccessKey=${KEY}`, "connection string: ModuleId: character '#' is not allowed"],
+    [`HostName=hub/x;DeviceId=d1;SharedAccessKey=${KEY}`, "connection string: HostName: character '/' is not allowed"],
+    [`HostName=hub:8883;DeviceId=d1;SharedAccessKey=${KEY}`, "connection string: HostName: character ':' is not allowed"],
     [`${H};DeviceId=d1;x509=yes`, 'connection string: x509 must be true or false'],
     [`${H};DeviceId=d1;x509=true;SharedAccessKey=${KEY}`, 'connection string: SharedAccessKey and x509=true exclude each other'],
-    [`${H};DeviceId=d1;x509=true;GatewayHostName=gw:99999`, "connection string: bad GatewayHostName 'gw:99999'"],
-    [`${H};DeviceId=d1;x509=true;GatewayHostName=gw:0`, "connection string: bad GatewayHostName 'gw:0'"],
-    [`${H};DeviceId=d1;x509=true;GatewayHostName=gw:`, "connection string: bad GatewayHostName 'gw:'"],
-    [`${H};DeviceId=d1;x509=true;GatewayHostName=::1`, "connection string: bad GatewayHostName '::1'"],
+    [`${H};DeviceId=d1;x509=true;GatewayHostName=gw:99999`, 'connection string: GatewayHostName is not host or host:port'],
+    [`${H};DeviceId=d1;x509=true;GatewayHostName=gw:0`, 'connection string: GatewayHostName is not host or host:port'],
+    [`${H};DeviceId=d1;x509=true;GatewayHostName=gw:`, 'connection string: GatewayHostName is not host or host:port'],
+    [`${H};DeviceId=d1;x509=true;GatewayHostName=::1`, 'connection string: GatewayHostName is not host or host:port'],
     [`${H};DeviceId=d1;x509=true;Bad\u0001=1`, "connection string: unknown part 'Bad\\u0001'"],
   ];
   for (const [s, msg] of bad) {
@@ -110,7 +115,7 @@ describe('parseConnectionString: the key never appears in an error', () => {
   // reordered, ids made invalid, the key itself corrupted. Whatever the error, it must not
   // contain the key, nor any 8-character piece of it.
   const key = fc.uint8Array({ minLength: 16, maxLength: 64 }).map((b) => Buffer.from(b).toString('base64'));
-  const damage = fc.constantFrom('none', 'drop-host', 'drop-device', 'dup-key', 'rename-key', 'bad-key-char', 'truncate-key', 'bad-device', 'no-equals', 'unknown', 'x509-too', 'bad-gateway');
+  const damage = fc.constantFrom('none', 'drop-host', 'drop-device', 'dup-key', 'rename-key', 'bad-key-char', 'truncate-key', 'bad-device', 'no-equals', 'unknown', 'x509-too', 'bad-gateway', 'key-alone', 'glue-device', 'glue-host', 'glue-gateway');
   const pieces = (k: string): string[] => {
     const out: string[] = [];
     for (let i = 0; i + 8 <= k.length; i++) out.push(k.slice(i, i + 8));
@@ -133,6 +138,11 @@ describe('parseConnectionString: the key never appears in an error', () => {
           if (d === 'unknown') parts.push('Foo=bar');
           if (d === 'x509-too') parts.push('x509=true');
           if (d === 'bad-gateway') parts.push('GatewayHostName=[x');
+          if (d === 'key-alone') parts.push(k);
+          // A missing `;` glues the key into another value.
+          if (d === 'glue-device') parts = ['DeviceId=dev1SharedAccessKey=' + k, ...parts.filter((p) => !p.startsWith('DeviceId'))];
+          if (d === 'glue-host') parts = ['HostName=hSharedAccessKey=' + k, ...parts.filter((p) => !p.startsWith('HostName'))];
+          if (d === 'glue-gateway') parts.push('GatewayHostName=gwSharedAccessKey=' + k);
         }
         if (seed % 2) parts.reverse();
         try {

@@ -201,6 +201,16 @@ describe('session', () => {
     expect(events).toEqual(['connect', 'close end', 'connect']);
   });
 
+  it('a refused subscription is reported through the error event, naming the filter', () => {
+    const { clock, hub, dev, events } = online();
+    hub.refuseFilters.push('$iothub/methods/POST/#');
+    dev.onMethod('m', (_, r) => r(200));
+    dev.connect();
+    clock.advance(0);
+    expect(events).toEqual(['connect', 'error subscribe refused (0x80): $iothub/methods/POST/#']);
+    expect(events.join()).not.toContain(KEY);
+  });
+
   it('subscribes again when a reconnect finds the hub session gone, not when it is kept', () => {
     const { clock, hub, dev } = online();
     dev.onC2d(() => {});

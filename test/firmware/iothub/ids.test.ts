@@ -18,7 +18,9 @@ describe('ids', () => {
     fc.assert(fc.property(fc.string({ unit: allowedChar, minLength: 1, maxLength: 128 }), (id) => idError('device id', id) === null));
   });
 
-  it('refuses the empty id and ids over 128 characters', () => {
+  it('refuses the empty id and ids over 128 characters (without echoing a long id)', () => {
+    expect(idError('device id', '', true)).toBe('device id is empty');
+    expect(idError('device id', 'b'.repeat(200))).toBe('device id is longer than 128 characters');
     expect(() => checkDeviceId('')).toThrow('device id is empty');
     expect(() => checkModuleId('a'.repeat(129))).toThrow('module id is longer than 128 characters');
     expect(() => checkDeviceId(undefined as unknown as string)).toThrow('device id is empty');
@@ -32,7 +34,8 @@ describe('ids', () => {
 
   it('refuses other ASCII punctuation, space and non-ASCII', () => {
     for (const c of [' ', '"', '&', ';', '<', '>', '[', ']', '\\', '^', '`', '{', '|', '}', '~', '\u00e9', '\u20ac']) {
-      expect(idError('device id', 'x' + c)).toContain(`character '${escapeText(c)}' is not allowed`);
+      expect(idError('device id', 'x' + c)).toBe(`device id 'x${escapeText(c)}': character '${escapeText(c)}' is not allowed`);
+      expect(idError('device id', 'x' + c, true)).toBe(`device id: character '${escapeText(c)}' is not allowed`);
     }
   });
 

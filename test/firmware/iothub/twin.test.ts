@@ -105,17 +105,23 @@ describe('twin requests', () => {
     expect(hub.violations).toEqual([]);
   });
 
-  it('end() cancels the timers of pending requests', () => {
+  it('end() fails pending requests (waiting for an answer or for a retry) and leaves no timer', () => {
     const { clock, hub, dev } = online();
+    const ev: Ev[] = [];
     dev.connect();
     clock.advance(0);
     hub.twinReplies = ['silent', 429];
-    dev.getTwin(() => {});
-    dev.report({ a: 1 }, () => {});
+    dev.getTwin((e) => ev.push(`get ${e}`));
+    dev.report({ a: 1 }, (e) => ev.push(`report ${e}`));
     clock.advance(100);
+    expect(ev).toEqual([]);
     dev.end();
+    expect(ev).toEqual(['get twin: ended', 'report twin: ended']);
     clock.advance(0);
     expect(clock.pending()).toBe(0);
+    dev.connect();
+    clock.advance(60_000);
+    expect(ev).toHaveLength(2);
   });
 });
 

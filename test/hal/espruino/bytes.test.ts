@@ -39,6 +39,24 @@ describe.each([
   });
 });
 
+describe('the JS fallback on Espruino', () => {
+  it('never passes apply() more than the 64 arguments Espruino allows', () => {
+    const real = String.fromCharCode;
+    let most = 0;
+    String.fromCharCode = function (...codes: number[]) {
+      if (codes.length > 64) throw new Error('Array passed to Function.apply is too big! Maximum 64 arguments');
+      most = Math.max(most, codes.length);
+      return real(...codes);
+    };
+    try {
+      expect(toByteString(big.subarray(0, 1000))).toBe(Buffer.from(big.subarray(0, 1000)).toString('latin1'));
+    } finally {
+      String.fromCharCode = real;
+    }
+    expect(most).toBe(64);
+  });
+});
+
 describe('when E.toString finds no flat block of RAM', () => {
   it('falls back to the JS conversion', () => {
     const E = fakeE(true);

@@ -1,0 +1,61 @@
+// `tinyiot build <app> --board <id>`: firmware for one board, checked and measured (build/firmware/pipeline.ts).
+import { defaultBoardsDir } from '../boards.js';
+import { listApps } from '../firmware/apps.js';
+import { parseArgs, UsageError } from '../firmware/args.js';
+import { readConfigFile } from '../firmware/config-file.js';
+import { buildFirmware } from '../firmware/pipeline.js';
+
+export const help = `usage: tinyiot build <app> --board <id> [options]
+
+Builds firmware/apps/<app> for a board (boards/<id>.json) into out/<id>/:
+  <app>.js         bundle + boot line; 'tinyiot flash' stores it as Storage ".bootcde",
+                   which Espruino runs at every power-up
+  <app>.module.js  the same as Modules.addCached("tinyiot-<app>", ...) for your own program
+  <app>.size.txt   the size report (also printed)
+The bundle is plain ES5, started once in QuickJS over stand-ins of the board's APIs (main() must
+start without throwing), and checked against the board's budget: bytes against maxBundleBytes,
+estimated JsVars against maxShare x jsVars. Over budget fails with the report of what takes the space.
+
+options:
+  --board <id>          target board (see 'tinyiot boards')
+  --insecure-dev        boards without TLS only (esp8266): plain TCP, insecure development mode
+  --budget-bytes <n>    bundle byte limit instead of the board's maxBundleBytes
+  --boards-dir <dir>    board files from <dir> instead of ${defaultBoardsDir}
+  --out <dir>           output directory (default out)
+  --config <file.json>  config for the start-up check (default the app's config.example.json)
+
+apps: ${listApps().join(', ')}`;
+
+const kinds = { board: 'string', 'insecure-dev': 'boolean', 'budget-bytes': 'number', 'boards-dir': 'string', out: 'string', config: 'string' } as const;
+
+export async function run(argv: string[]): Promise<number> {
+  let p;
+  try {
+    p = parseArgs(argv, kinds, 1);
+    if (!p.positionals[0]) throw new UsageError('missing <app>');
+    if (!p.flags.board) throw new UsageError('missing --board <id>');
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`tinyiot build: ${e.message}\n\n${help}\n`);
+    return 2;
+  }
+  const f = p.flags;
+  const r = await buildFirmware({
+    app: p.positionals[0],
+    board: f.board as string,
+    boardsDir: f['boards-dir'] as string | undefined,
+    outDir: f.out as string | undefined,
+    insecureDev: f['insecure-dev'] === true,
+    budgetBytes: f['budget-bytes'] as number | undefined,
+    config: f.config ? readConfigFile(f.config as string) : undefined,
+    progress: (l) => process.stderr.write(`build: ${l}\n`),
+  });
+  if (r.report) process.stdout.write(r.report);
+  if (!r.ok) {
+    process.stderr.write(`tinyiot build: ${r.app.name} for ${r.board.id} failed: ${r.error}\n`);
+    return 1;
+  }
+  if (r.board.insecureDevOnly) process.stderr.write('build: WARNING: insecure development build (plain TCP): never use real credentials with it\n');
+  process.stderr.write(`build: wrote ${[r.output!.script, r.output!.module, r.output!.report].filter(Boolean).join(', ')}\n`);
+  return 0;
+}

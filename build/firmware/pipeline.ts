@@ -1,0 +1,84 @@
+// `tinyiot build` as a function: app + board -> checked, measured ES5 firmware in out/<board>/.
+// Steps: refuse what the board cannot do (refuse.ts) -> generate the entry (entry.ts) -> bundle
+// (build/bundle.ts: tsc ES5 -> esbuild -> terser) -> verify the boot script is ES5 -> start it in
+// QuickJS over stand-ins (smoke.ts) -> estimate JsVars (jsvars.ts) and check the budget (budget.ts)
+// -> write the files and the size report (output.ts, report.ts).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { type Board, loadBoard } from '../boards.js';
+import { bundleFirmware } from '../bundle.js';
+import { verifyEs5 } from '../verify.js';
+import { type App, loadApp } from './apps.js';
+import { type BudgetResult, checkBudget } from './budget.js';
+import { bootGlobals, bootLine, generateEntry } from './entry.js';
+import { codeJsVars } from './jsvars.js';
+import { bootScript, GLOBAL, type Output, writeOutput } from './output.js';
+import { refusal } from './refuse.js';
+import { sizeReport } from './report.js';
+import { smokeRun } from './smoke.js';
+
+export interface BuildOptions {
+  app: string;
+  /** A board id, or a board already loaded (the simulator's emulated copy of one). */
+  board: string | Board;
+  boardsDir?: string;
+  /** Default "out". */
+  outDir?: string;
+  insecureDev?: boolean;
+  /** Overrides the board's maxBundleBytes. */
+  budgetBytes?: number;
+  /** Config for the start-up check; default the app's config.example.json. */
+  config?: Record<string, unknown>;
+  /** Progress lines. */
+  progress?: (line: string) => void;
+}
+
+export interface Build {
+  ok: boolean;
+  /** Why the build failed (refused, not ES5, did not start, over budget). */
+  error?: string;
+  app: App;
+  board: Board;
+  /** The bundle (defines `tinyiot`), without the boot line. */
+  bundle?: string;
+  /** What out/<board>/<app>.js holds. */
+  script?: string;
+  budget?: BudgetResult;
+  report?: string;
+  output?: Output;
+}
+
+export async function buildFirmware(o: BuildOptions): Promise<Build> {
+  const say = o.progress ?? (() => undefined);
+  const board = typeof o.board === 'string' ? loadBoard(o.board, o.boardsDir) : o.board;
+  const app = loadApp(o.app);
+  const no = refusal(board, o);
+  if (no) return { ok: false, error: no, app, board };
+  const outDir = resolve(o.outDir ?? 'out');
+
+  const entryPath = join(outDir, board.id, `${app.name}.entry.ts`);
+  await mkdir(join(outDir, board.id), { recursive: true });
+  await writeFile(entryPath, generateEntry(app, board, { insecureDev: o.insecureDev }));
+  say(`bundling ${app.name} for ${board.id} (hal ${board.hal}, tls ${board.tls}, crypto ${board.crypto})`);
+  const b = await bundleFirmware(entryPath, { globalName: GLOBAL, minify: true });
+  const script = bootScript(b.code, board);
+  const problems = verifyEs5(script, { allowGlobals: board.hal === 'emulated' ? [] : bootGlobals });
+  if (problems.length) return { ok: false, error: `the boot script is not plain ES5:\n  ${problems.join('\n  ')}`, app, board };
+
+  say(`starting it in QuickJS (${board.jsVars} JsVars x ${board.blockSize} B heap cap)`);
+  const smoke = await smokeRun(b.code, bootLine(board, GLOBAL), board, o.config ?? app.example);
+  if (!smoke.ok) return { ok: false, error: `${smoke.error}\n${smoke.output}`.trim(), app, board, bundle: b.code, script };
+
+  const startHeap = smoke.startBytes - smoke.loadBytes;
+  const budget = checkBudget(board, { bytes: b.bytes, code: codeJsVars(b.code, board.blockSize), startHeapBytes: startHeap, maxBytes: o.budgetBytes });
+  const report = sizeReport({
+    app: app.name, board, modules: b.modules, budget, loadHeapBytes: smoke.loadBytes, startHeapBytes: startHeap,
+    entryPath: relative(process.cwd(), entryPath),
+  });
+  if (!budget.ok) {
+    await writeFile(join(outDir, board.id, `${app.name}.size.txt`), report);
+    return { ok: false, error: `over budget:\n  ${budget.over.join('\n  ')}`, app, board, bundle: b.code, script, budget, report };
+  }
+  const output = await writeOutput(outDir, board, app.name, b.code, report);
+  return { ok: true, app, board, bundle: b.code, script, budget, report, output };
+}

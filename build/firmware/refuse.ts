@@ -1,0 +1,22 @@
+// Boards that cannot run a build as asked, with the reason in the board file's own words: a board
+// without TCP/IP (BLE only) needs a gateway; a board without TLS builds only in the documented
+// insecure development mode (--insecure-dev: plain TCP to a broker on your own network, announced
+// by a warning at every boot; Azure IoT Hub refuses plain TCP, so such a board cannot reach it).
+import type { Board } from '../boards.js';
+
+export function refusal(b: Board, o: { insecureDev?: boolean }): string | undefined {
+  if (b.network === 'none' || b.network === 'ble') {
+    return `board '${b.id}' (${b.name}) has no TCP/IP (network "${b.network}"), so it cannot run tinyiot firmware by itself. ${b.notes}`;
+  }
+  if (b.tls === 'none' && !o.insecureDev) {
+    return (
+      `board '${b.id}' (${b.name}) has no TLS, so a TLS build is impossible. ` +
+      `Pass --insecure-dev for the insecure development mode: plain TCP to a broker on your own network, ` +
+      `never with real credentials (Azure IoT Hub refuses plain TCP). Board notes: ${b.notes}`
+    );
+  }
+  if (o.insecureDev && b.tls !== 'none') {
+    return `--insecure-dev is only for boards without TLS; '${b.id}' has TLS (${b.tls}): build it without --insecure-dev`;
+  }
+  return undefined;
+}

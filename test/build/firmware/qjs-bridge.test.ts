@@ -1,0 +1,100 @@
+// The built firmware of two real boards runs inside QuickJS (a separate ES5 engine) with its HAL
+// bridged to real loopback sockets, against mosquitto over TLS: esp32 (hal/espruino over Espruino's
+// net/tls, TLS native) and espruino-wifi (hal/at-modem with the ESP8266 profile over the Serial2
+// UART, a FakeModem on the host that dials real sockets and runs the TLS). Each must connect,
+// subscribe, send its QoS 1 state and take a QoS 1 command that switches its LED.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBoard } from '../../../build/boards.js';
+import { buildFirmware } from '../../../build/firmware/pipeline.js';
+import { arrayLog, createEmulatedHal, emulatedIo, realClock } from '../../../hal/emulated/index.js';
+import { fakeEsp8266 } from '../../../hal/emulated/fake-modem-esp8266.js';
+import { netDialer } from '../../../hal/emulated/fake-modem-dial.js';
+import { type Broker, startMosquitto } from '../../support/brokers.js';
+import { makePki, type Pki } from '../../support/certs.js';
+import { runBoardFirmware } from '../../support/espruino-env.js';
+
+let pki: Pki;
+let broker: Broker;
+let out: string;
+
+beforeAll(async () => {
+  pki = await makePki();
+  broker = await startMosquitto({ tls: { certPath: pki.server.certPath, keyPath: pki.server.keyPath, caPath: pki.ca.certPath } });
+  out = mkdtempSync(join(tmpdir(), 'tinyiot-out-'));
+}, 60000);
+
+afterAll(async () => {
+  await broker?.stop();
+  pki?.cleanup();
+  rmSync(out, { recursive: true, force: true });
+});
+
+function waitFor<T>(what: string, get: () => T | undefined, ms = 20000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const end = Date.now() + ms;
+    const tick = () => {
+      const v = get();
+      if (v !== undefined) return resolve(v);
+      if (Date.now() > end) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+async function session(boardId: string, modem: boolean) {
+  const board = loadBoard(boardId);
+  const built = await buildFirmware({ app: 'mqtt-blink', board: boardId, outDir: out });
+  expect(built.error).toBeUndefined();
+  const topic = `it/${boardId}`;
+  const cfg = { host: '127.0.0.1', port: broker.port, tls: true, ca: pki.ca.cert, clientId: `fw-${boardId}`, topic, interval: 3600 };
+
+  const peer = await mqtt.connectAsync(`mqtts://127.0.0.1:${broker.port}`, { ca: pki.ca.cert, clientId: `peer-${boardId}` });
+  const states: { n: number; led: boolean }[] = [];
+  peer.on('message', (_t, p) => states.push(JSON.parse(p.toString())));
+  await peer.subscribeAsync(`${topic}/state`, { qos: 1 });
+
+  const clock = realClock();
+  const io = emulatedIo({ clock });
+  const log = arrayLog('debug');
+  const hal = createEmulatedHal({ clock, io, log });
+  const serial = modem ? fakeEsp8266({ clock, dial: netDialer(), flash: { ca: pki.ca.cert } }) : undefined;
+  const errors: string[] = [];
+  const fw = await runBoardFirmware({ bundle: built.bundle!, board, cfg, hal, serial, onError: (m) => errors.push(m) });
+  try {
+    // The firmware publishes its state (QoS 1) once its SUBACK is in: connect and subscribe worked.
+    const first = await waitFor('the first state', () => states[0]);
+    expect(first).toEqual({ n: 0, led: false });
+    await peer.publishAsync(`${topic}/cmd`, 'on', { qos: 1 });
+    const lit = await waitFor('the state after the command', () => states.find((s) => s.led));
+    expect(lit.n).toBeGreaterThanOrEqual(1);
+    expect(io.pins[board.pins.led1!]).toBe(true);
+    expect(log.lines.join('\n')).toContain('mqtt-blink: command "on", LED on');
+    expect(errors).toEqual([]);
+    if (serial) {
+      expect(serial.violations).toEqual([]);
+      expect(serial.commands.some((c) => c.startsWith('AT+CIPSTART="SSL","127.0.0.1"'))).toBe(true);
+    }
+    return { peak: fw.peak(), log: log.lines };
+  } finally {
+    fw.stop();
+    await peer.endAsync();
+  }
+}
+
+describe('built firmware in QuickJS against mosquitto (TLS)', () => {
+  it('esp32: hal/espruino over net/tls connects, subscribes, publishes and receives QoS 1', async () => {
+    const r = await session('esp32', false);
+    expect(r.peak).toBeGreaterThan(0);
+    expect(r.log.join('\n')).toContain("TLS does not verify the server's certificate");
+  }, 90000);
+
+  it('espruino-wifi: hal/at-modem (ESP8266 AT over Serial2) does the same through a modem', async () => {
+    const r = await session('espruino-wifi', true);
+    expect(r.peak).toBeGreaterThan(0);
+  }, 90000);
+});

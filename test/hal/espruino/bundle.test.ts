@@ -1,0 +1,87 @@
+// hal/espruino runs on the board: it must bundle to plain ES5 through the firmware pipeline, stay
+// small, and work in ES5-class engines (Espruino's own interpreter is not available here).
+import { createHmac } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFirmware, type BundleResult } from '../../../build/bundle.js';
+import { engines, runInEngine } from '../../../build/es5-engines.js';
+
+const hal = resolve('hal/espruino/index.ts');
+let dir: string;
+const built: Record<string, BundleResult> = {};
+
+async function bundle(name: string, exportsList: string): Promise<BundleResult> {
+  const entry = join(dir, `${name}.ts`);
+  await writeFile(entry, `export { ${exportsList} } from ${JSON.stringify(hal.replace(/\.ts$/, '.js'))};\n`);
+  return bundleFirmware(entry, { minify: true, globalName: 'X' });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tinyiot-espruino-bundle-'));
+  built.native = await bundle('native', 'createEspruinoHal, toBytes, toByteString, storageName');
+  built.modem = await bundle('modem', 'createEspruinoModemHal');
+}, 60_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('hal/espruino as firmware', () => {
+  it('bundles to plain ES5, each network stack only where its entry asks for it', () => {
+    const paths = (r: BundleResult) => r.modules.map((m) => m.path);
+    expect(paths(built.native!).some((p) => p.includes('at-modem'))).toBe(false);
+    expect(paths(built.modem!)).toContain('hal/at-modem/transport.ts');
+    expect(paths(built.modem!)).not.toContain('hal/espruino/transport.ts');
+    // Budgets with headroom; a jump past them means something large was pulled in.
+    expect(built.native!.bytes).toBeLessThan(6000);
+    expect(built.modem!.bytes).toBeLessThan(9500);
+  });
+
+  // An ES5 board: in-memory Storage, no crypto module (pure-JS SHA-256), a net whose DNS fails at
+  // once, timers run by hand at the end.
+  const script = `
+    var q = [], files = {};
+    var S = { read: function (n) { return files[n]; }, write: function (n, d) { files[n] = d; return true; }, erase: function (n) { delete files[n]; } };
+    var N = { connect: function () { throw new Error('Unable to locate host'); } };
+    var env = {
+      require: function (n) { if (n == 'Storage') return S; if (n == 'net') return N; throw new Error('Module ' + n + ' not found'); },
+      getTime: function () { return 1763000000.5; },
+      setTimeout: function (f) { q.push(f); return q.length; },
+      clearTimeout: function () {},
+      print: print
+    };
+    var hal = X.createEspruinoHal(env, { tls: 'none', crypto: 'none', network: 'wifi', pins: { led1: 'D2' } });
+    function hex(b) { var s = ''; for (var i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16); return s; }
+    print(hex(hal.crypto.hmacSha256(X.toBytes('key'), X.toBytes('The quick brown fox'))));
+    var all = new Uint8Array(256); for (var i = 0; i < 256; i++) all[i] = i;
+    var s = X.toByteString(all); var back = X.toBytes(s), ok = s.length == 256;
+    for (i = 0; i < 256; i++) ok = ok && back[i] == i && s.charCodeAt(i) == i;
+    print('bytes ' + ok);
+    var long = 'tinyiot/outbox/a-rather-long-device-name';
+    hal.storage.write(long, s);
+    print('storage ' + (hal.storage.read(long) === s) + ' ' + X.storageName(long));
+    print('time ' + hal.clock.time());
+    var ev = [];
+    hal.transport.connect({ host: 'x', port: 1, tls: false }, { onOpen: function () {}, onData: function () {},
+      onError: function (m) { ev.push('error ' + m); }, onClose: function (m) { ev.push('close ' + m); } });
+    print('sync ' + ev.length);
+    while (q.length) q.shift()();
+    print(ev.join('|'));
+  `;
+  const expected = [
+    createHmac('sha256', 'key').update('The quick brown fox').digest('hex'),
+    'bytes true',
+    '', // storage line, checked below
+    'time 1763000000',
+    'sync 0',
+    'error Unable to locate host|close Unable to locate host',
+  ];
+
+  it.each(engines)('works in %s', async (engine) => {
+    const r = await runInEngine(built.native!.code, { engine, script, timeoutMs: 60_000 });
+    expect(r.error).toBeUndefined();
+    const lines = r.output.trim().split('\n');
+    expect(lines[2]).toMatch(/^storage true tinyiot\/outbox\/a-rat~[0-9a-z]{7}$/);
+    lines[2] = '';
+    expect(lines).toEqual(expected);
+  }, 90_000);
+});
