@@ -4,8 +4,8 @@
 // Limits and the storage key are read once, at createClient.
 import type { Hal } from '../../hal/types.js';
 import type { PublishPacket, QoS, Subscription } from './codec/packet.js';
-import { createDecoder } from './codec/decode.js';
-import { encode } from './codec/encode.js';
+import { clientDecoder } from './codec/client-decode.js';
+import { clientEncode } from './codec/client-encode.js';
 import { delay } from './backoff.js';
 import { type Limits, withLimits } from './limits.js';
 import { createOutbox } from './outbox.js';
@@ -67,15 +67,14 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
     if (tm) ck.clearTimer(tm);
     tm = 0;
   };
-  const arm = () => {
-    if (!cur) return;
-    clr();
-    const d = S.nextDeadline();
-    if (d >= 0) tm = ck.setTimer(d - ck.now(), () => run(S.tick));
-  };
-  const run = (f: () => void) => {
-    f();
-    arm();
+  // After every entry from outside: one timer for the session's next deadline.
+  const run = (f: (x?: any) => void, x?: any) => {
+    f(x);
+    if (cur) {
+      clr();
+      const d = S.nextDeadline();
+      if (d < 1 / 0) tm = ck.setTimer(d - ck.now(), () => run(S.tick));
+    }
   };
   const down = (r: string, retry: boolean) => {
     clr();
@@ -95,39 +94,33 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
   const go = () => {
     S.start();
     const c: any = (cur = {});
-    const ok = () => cur == c;
-    const d = createDecoder(l.maxPacket, (p) => ok() && run(() => S.data(p)), (e) => ok() && fail(e, true));
+    // Calls from a connection that is no longer the current one are ignored.
+    const g = (f: (x?: any) => void) => (x?: any) => cur == c && f(x);
+    const d = clientDecoder(l.maxPacket, g((p) => run(S.data, p)), g((e) => fail(e, true)));
     c.s = hal.transport.connect(
       { host: o.host, port: o.port, tls: o.tls, ca: o.ca, cert: o.cert, key: o.key, servername: o.servername },
       {
-        onOpen: () => ok() && run(S.open),
-        onData: (b) => ok() && d.push(b),
-        onError: (m) => ok() && emit('error', m),
-        onClose: (r) => {
-          if (!ok()) return;
+        onOpen: g(() => run(S.open)),
+        onData: g(d.push),
+        onError: g((m) => emit('error', m)),
+        onClose: g((r) => {
           c.s = 0; // dead already: nothing to close
           down(r, true);
-        },
+        }),
       },
     );
-    arm();
+    run(clr);
   };
   const bye = (r: string) => {
     stop = true;
-    if (S.st > 1) cur.s.write(encode({ type: 14 }));
+    if (S.st > 1) cur.s.write(clientEncode({ type: 14 }));
     down(r, false);
   };
 
-  const S = createSession(o, l, createOutbox(l, hal.storage, o.store), {
-    now: () => ck.now(),
-    w: (b) => cur && cur.s.write(b),
-    x: fail,
-    c: (sp) => {
-      att = 0;
-      emit('connect', sp);
-    },
-    m: (p) => emit('message', p.topic, p.payload, p),
-  });
+  const S = createSession(o, l, createOutbox(l, hal.storage, o.store), ck, (b) => cur && cur.s.write(b), fail, (sp) => {
+    att = 0;
+    emit('connect', sp);
+  }, (p) => emit('message', p.topic, p.payload, p));
 
   return {
     get connected() {
@@ -141,18 +134,19 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
       go();
     },
     publish(t, p, op, cb) {
-      const e = S.publish(t, p, (op && op.qos) || 0, !!(op && op.retain), cb);
+      op = op || {};
+      const e = S.publish(t, p, op.qos || 0, op.retain!, cb);
       if (e) (cb || ((m: string) => emit('error', m)))(e);
-      arm();
+      run(clr);
     },
     subscribe(subs, cb) {
       // encode() throws on an empty list [MQTT-3.8.3-3], a bad filter or qos.
       S.req({ type: 8, subs }, (p) => cb && cb(p.codes.indexOf(128) < 0 ? undefined : 'subscribe refused (0x80)', p.codes));
-      arm();
+      run(clr);
     },
     unsubscribe(topics, cb) {
       S.req({ type: 10, topics }, () => cb && cb());
-      arm();
+      run(clr);
     },
     end(cb) {
       bye('end');

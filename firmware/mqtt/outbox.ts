@@ -15,16 +15,20 @@
  * - Persistence (a storage key given): after every change the whole state is written under the key
  *   as MQTT packets back to back: the list as it stands, then a PUBREC for each incoming QoS 2 id.
  *   A client created later with the same storage and key reads them back and sends them after its
- *   CONNACK. Callbacks do not survive a reboot.
+ *   CONNECT. Callbacks do not survive a reboot.
  */
 import type { Storage } from '../../hal/types.js';
 import type { Limits } from './limits.js';
-import type { PublishPacket } from './codec/packet.js';
-import { createDecoder } from './codec/decode.js';
-import { encode } from './codec/encode.js';
+import type { Packet, PublishPacket } from './codec/packet.js';
+import { clientDecoder } from './codec/client-decode.js';
+import { clientEncode as encode } from './codec/client-encode.js';
 
-/** A PUBLISH, or (type 6) the PUBREL of a QoS 2 message awaiting PUBCOMP; c = the app's callback, n = encoded size. */
-export type Msg = (PublishPacket | { type: 6; id: number }) & { c?: (err?: string) => void; n?: number };
+/** A PUBLISH (dup unset = false), or (type 6) the PUBREL of a QoS 2 message awaiting PUBCOMP;
+ *  c = the app's callback, n = encoded size. */
+export type Msg = (Omit<PublishPacket, 'dup'> & { dup?: boolean } | { type: 6; id: number }) & {
+  c?: (err?: string) => void;
+  n?: number;
+};
 
 export interface Outbox {
   q: Msg[];
@@ -35,33 +39,34 @@ export interface Outbox {
   save(): void;
 }
 
+const size = (e: Msg) => e.n || (e.n = encode(e as PublishPacket).length);
+
 export function createOutbox(l: Limits, st: Storage, key?: string): Outbox {
   const q: Msg[] = [], r: number[] = [];
-  let last = (key && st.read(key)) || '';
-  if (last) {
-    const n = last.length, u = new Uint8Array(n);
-    for (let j = 0; j < n; j++) u[j] = last.charCodeAt(j);
-    // A damaged record ends the restore there; what came before it is kept.
-    createDecoder(n, (p: any) => (p.type == 5 ? r.push(p.id) : q.push(p)), () => {}).push(u);
+  let last = (key && st.read(key)) || '', j = 0, u: any = last.length;
+  if (u) {
+    u = new Uint8Array(u);
+    while (j < u.length) u[j] = last.charCodeAt(j++);
+    // A damaged record ends the restore there; what came before it is kept. Only PUBLISH (3),
+    // PUBREC (5, an incoming id) and PUBREL (6) are ever stored.
+    clientDecoder(1e9, (p: any) => (p.type == 5 ? r.push(p.id) : 0x48 >> p.type & 1 && q.push(p)), () => {}).push(u);
   }
   return {
     q,
     r,
     add(p) {
-      let u = 0;
-      const n = (p.n = encode(p).length);
-      for (const e of q) u += e.n || (e.n = encode(e).length);
-      if (u + n > l.queueBytes) return 'offline queue full: ' + u + ' bytes used of ' + l.queueBytes;
+      let n = size(p);
+      for (const e of q) n += size(e);
+      if (n > l.queueBytes) return 'offline queue full: ' + (n - p.n!) + ' bytes used of ' + l.queueBytes;
       q.push(p);
     },
     save() {
       if (!key) return;
       let s = '';
-      const put = (b: Uint8Array) => {
-        for (let j = 0; j < b.length; j++) s += String.fromCharCode(b[j]!);
-      };
-      for (const e of q) put(encode(e));
-      for (const id of r) put(encode({ type: 5, id }));
+      for (const e of (q as Packet[]).concat(r.map((id) => ({ type: 5, id }) as Packet))) {
+        const b = encode(e);
+        for (j = 0; j < b.length; ) s += String.fromCharCode(b[j++]!);
+      }
       // Flash wears out: write only when something changed.
       if (s != last) {
         if (s) st.write(key, s);

@@ -13,8 +13,8 @@
 //   in-flight PUBLISH or a pending SUBSCRIBE/UNSUBSCRIBE.
 import type { Limits } from './limits.js';
 import type { Packet, PublishPacket, QoS } from './codec/packet.js';
-import { encode } from './codec/encode.js';
-import { utf8Encode } from './codec/utf8.js';
+import { clientEncode as encode } from './codec/client-encode.js';
+import { bytes } from './codec/utf8.js';
 import type { Outbox } from './outbox.js';
 
 export interface SessionOptions {
@@ -26,18 +26,13 @@ export interface SessionOptions {
   will?: { topic: string; payload: string | Uint8Array; qos: QoS; retain: boolean };
 }
 
-/** What the session needs from its client. */
-export interface Host {
-  now(): number;
-  /** Write bytes to the current connection. */
-  w(b: Uint8Array): void;
-  /** The connection must end with this error; retry = reconnect allowed. */
-  x(err: string, retry: boolean): void;
-  /** CONNACK accepted. */
-  c(sessionPresent: boolean): void;
-  /** An incoming message, delivered once. */
-  m(p: PublishPacket): void;
-}
+/**
+ * What the session needs from its client, as arguments of createSession: a clock (now()), and
+ * w(bytes): write to the current connection; x(err, retry): the connection must end with this
+ * error, retry = reconnect allowed; c(sessionPresent): CONNACK accepted; m(p): an incoming
+ * message, delivered once.
+ */
+export type Write = (b: Uint8Array) => void;
 
 export type Session = ReturnType<typeof createSession>;
 
@@ -50,21 +45,26 @@ export function connackReason(rc: number): string {
   return REASONS[rc] || 'reserved return code';
 }
 
-const bytes = (x?: string | Uint8Array) => (typeof x == 'string' ? utf8Encode(x) : x);
+/** An entry of the outbox list or of the awaited replies: a packet plus what the session adds. */
+type Entry = { type: number; id?: number; dup?: boolean; qos?: QoS; t?: number; c?: (x?: any) => void };
 
-export function createSession(o: SessionOptions, l: Limits, ob: Outbox, h: Host) {
-  const q = ob.q;
-  // A: requests awaiting a reply: CONNECT and PINGREQ (per connection), SUBSCRIBE and UNSUBSCRIBE
-  // (kept until answered); t = deadline, unset while not sent on this connection.
-  let A: any[] = [], pid = 0, ls = 0, cn: Uint8Array;
+export function createSession(
+  o: SessionOptions, l: Limits, ob: Outbox, ck: { now(): number }, w: Write,
+  x: (err: string, retry: boolean) => void, c: (sessionPresent: boolean) => void, m: (p: PublishPacket) => void,
+) {
+  const q = ob.q as Entry[], r = ob.r;
+  // A: requests awaiting a reply: CONNECT (first, while dialling) and PINGREQ (per connection),
+  // SUBSCRIBE and UNSUBSCRIBE (kept until answered). t = deadline, unset or NaN while not sent on
+  // this connection (every comparison with it is false). Entries are sent in list order, all
+  // with the same timeout, so A[0] holds the earliest deadline. ka = keepalive in seconds.
+  let A: Entry[] = [], pid = 0, ls = 0, ka = 0, cp: Packet;
 
-  const ka = () => (o.keepalive != null ? o.keepalive : l.keepalive) * 1000;
-  const send = (p: Packet) => {
-    ls = h.now();
-    h.w(encode(p));
+  const send = (p: any) => {
+    ls = ck.now();
+    w(encode(p));
   };
-  const wait = (e: any) => {
-    e.t = h.now() + l.ackTimeout;
+  const wait = (e: Entry) => {
+    e.t = ck.now() + l.ackTimeout;
     send(e);
   };
   const has = (e: { id?: number }) => e.id == pid;
@@ -73,139 +73,125 @@ export function createSession(o: SessionOptions, l: Limits, ob: Outbox, h: Host)
     while (q.some(has) || A.some(has));
     return pid;
   };
-  const live = (e: any) => e.dup || e.type > 3;
+  // Written on this or an earlier connection: a PUBLISH with dup set, or a PUBREL.
+  const live = (e: Entry) => e.dup || e.type > 3;
+  const done = (i: number) => {
+    const e = q.splice(i, 1)[0]!;
+    if (e.c) e.c();
+  };
   // Send queued messages in order while the in-flight window has room.
   const pump = () => {
-    let n = 0, i = 0, e: any;
-    while ((e = q[i])) {
-      if (live(e)) n++, i++;
-      else if (e.qos) {
+    for (let n = 0, i = 0, e: Entry | undefined; S.st > 1 && (e = q[i]); ) {
+      if (!live(e)) {
+        if (!e.qos) {
+          send(e);
+          done(i);
+          continue;
+        }
         if (n >= l.inflight) break;
         send(e);
         e.dup = true; // a later re-send is a re-delivery [MQTT-3.3.1-1]
-        n++, i++;
-      } else {
-        send(e);
-        q.splice(i, 1);
-        if (e.c) e.c();
       }
+      n++, i++;
     }
   };
+  const ping = () => S.st > 1 && ka ? ls + ka * 1000 : 1 / 0;
 
   const S = {
     /** 0 offline, 1 waiting for CONNACK, 2 connected. */
     st: 0,
     /** Dialling: CONNECT is built now (bad options throw here) and the CONNACK deadline starts. */
     start() {
-      const v = o.will;
-      cn = encode({
-        type: 1, clientId: o.clientId, clean: o.clean, keepalive: ka() / 1000, username: o.username,
-        password: bytes(o.password), will: v && { topic: v.topic, payload: bytes(v.payload)!, qos: v.qos, retain: v.retain },
+      ka = o.keepalive != null ? o.keepalive : l.keepalive;
+      encode(cp = {
+        type: 1, clientId: o.clientId, clean: o.clean, keepalive: ka, username: o.username,
+        password: o.password as Uint8Array, will: o.will as PublishPacket,
       });
       S.st = 1;
-      A.push({ type: 1, t: h.now() + l.ackTimeout });
+      A.unshift({ type: 1, t: ck.now() + l.ackTimeout });
     },
     /** The socket is open: send CONNECT. */
     open() {
-      ls = h.now();
-      h.w(cn);
+      send(cp);
     },
     closed() {
       S.st = 0;
-      A = A.filter((e) => e.id);
-      for (const e of A) e.t = 0;
+      A = A.filter((e) => (e.t = NaN, e.id));
     },
+    /** When tick() is next needed, Infinity for never. */
     nextDeadline(): number {
-      let d = S.st > 1 && ka() ? ls + ka() : -1;
-      for (const e of A) if (e.t && (d < 0 || e.t < d)) d = e.t;
-      return d;
+      const e = A[0], d = ping();
+      return e && e.t! < d ? e.t! : d;
     },
     tick() {
-      const n = h.now(), e = { type: 12 };
-      for (const e of A) if (e.t && n >= e.t) return h.x('no ' + NAMES[e.type] + ' within ' + l.ackTimeout + ' ms', true);
-      if (S.st > 1 && ka() && n >= ls + ka()) A.push(e), wait(e);
+      const n = ck.now(), e = A[0], p = { type: 12 };
+      if (e && n >= e.t!) x('no ' + NAMES[e.type] + ' within ' + l.ackTimeout + ' ms', true);
+      else if (n >= ping()) A.push(p), wait(p);
     },
     data(p: Packet) {
-      let t: number = p.type, i = 0, e: any;
-      const id = (p as { id?: number }).id;
-      if (S.st < 2) {
-        if (p.type == 2) {
-          const rc = p.rc;
-          if (rc) return h.x('connection refused: ' + connackReason(rc) + ' (rc ' + rc + ')', rc == 3);
-          S.st = 2;
-          A = A.filter((e) => e.id);
-          if (o.clean) {
-            // A new session: the server forgot our ids. Unacknowledged PUBLISHes go again as new
-            // ones; a QoS 2 message that got its PUBREC is the server's already, so it is done.
-            ob.r.length = 0;
-            for (i = q.length; i--; ) {
-              e = q[i];
-              if (e.dup) e.dup = false;
-              else if (e.type > 3) q.splice(i, 1), e.c && e.c();
-            }
-          } else for (e of q) if (live(e)) send(e); // [MQTT-4.4.0-1]
-          A.forEach(wait);
-          pump();
-          ob.save();
-          return h.c(p.sessionPresent);
-        }
-        t = 0; // anything else before CONNACK breaks [MQTT-3.2.0-1]
+      const t = p.type, id = (p as { id: number }).id;
+      let i = 0, e: Entry | undefined;
+      // Before CONNACK only CONNACK [MQTT-3.2.0-1]; after it what a server may send (3-7, 9, 11, 13).
+      if (!((S.st < 2 ? 4 : 0x2af8) >> t & 1)) {
+        return x('[MQTT-' + (S.st < 2 ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
       }
-      switch (t) {
-        case 3: {
-          const m = p as PublishPacket, g = m.qos;
-          // QoS 2: deliver on the first PUBLISH, then only PUBREC until PUBREL frees the id.
-          if (g < 2 || ob.r.indexOf(id!) < 0) {
-            if (g > 1) ob.r.push(id!);
-            h.m(m);
+      if (t == 2) {
+        const rc = p.rc;
+        if (rc) return x('connection refused: ' + connackReason(rc) + ' (rc ' + rc + ')', rc == 3);
+        S.st = 2;
+        A.shift();
+        if (o.clean) {
+          // A new session: the server forgot our ids. Unacknowledged PUBLISHes go again as new
+          // ones; a QoS 2 message that got its PUBREC is the server's already, so it is done.
+          r.length = 0;
+          for (i = q.length; i--; ) {
+            e = q[i]!;
+            if (e.dup) e.dup = false;
+            else if (e.type > 3) done(i);
           }
-          if (g) send({ type: g > 1 ? 5 : 4, id: id! });
-          break;
+        } else for (e of q) if (live(e)) send(e); // [MQTT-4.4.0-1]
+        A.forEach(wait);
+        pump();
+      } else if (t == 3) {
+        const g = p.qos;
+        // QoS 2: deliver on the first PUBLISH, then only PUBREC until PUBREL frees the id.
+        if (g < 2 || r.indexOf(id) < 0) {
+          if (g > 1) r.push(id);
+          m(p);
         }
-        case 4:
-        case 5:
-        case 7:
-          for (; (e = q[i]); i++) {
-            if (e.id == id && live(e)) {
-              // 1, 2 = QoS of a written PUBLISH; 4 = PUBREL sent, PUBCOMP awaited.
-              const g = e.type > 3 ? 4 : e.qos;
-              if (t == 5 && g > 1) send((q[i] = { type: 6, id: id!, c: e.c }) as Packet);
-              else if (t - 3 == g) {
-                q.splice(i, 1);
-                if (e.c) e.c();
-                pump();
-              }
-              break;
-            }
+        if (g) send({ type: 3 + g, id });
+      } else if (t == 6) {
+        i = r.indexOf(id);
+        if (i >= 0) r.splice(i, 1);
+        send({ type: 7, id });
+      } else if (t < 8) {
+        for (; (e = q[i]); i++) {
+          if (e.id == id && live(e)) {
+            // 1, 2 = QoS of a written PUBLISH; 4 = PUBREL sent, PUBCOMP awaited.
+            const g = e.type > 3 ? 4 : e.qos;
+            if (t == 5 && g! > 1) send((q[i] = { type: 6, id, c: e.c }));
+            else if (t - 3 == g) done(i), pump();
+            break;
           }
-          break;
-        case 6:
-          i = ob.r.indexOf(id!);
-          if (i >= 0) ob.r.splice(i, 1);
-          send({ type: 7, id: id! });
-          break;
-        case 9:
-        case 11:
-        case 13:
-          for (; (e = A[i]); i++) {
-            if (e.type + 1 == t && e.id === id) {
-              A.splice(i, 1);
-              if (e.c) e.c(p);
-              break;
-            }
+        }
+      } else {
+        // SUBACK, UNSUBACK, PINGRESP: the reply to the request of the type before it.
+        for (; (e = A[i]); i++) {
+          if (e.type + 1 == t && e.id === id) {
+            A.splice(i, 1);
+            if (e.c) e.c(p);
+            break;
           }
-          break;
-        default:
-          return h.x('[MQTT-' + (S.st < 2 ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + p.type, true);
+        }
       }
       ob.save();
+      if (t == 2) c(p.sessionPresent);
     },
     /** Queues a PUBLISH; returns an error when the queue has no room. Throws on bad arguments. */
     publish(topic: string, payload: string | Uint8Array, qos: QoS, retain: boolean, c?: (err?: string) => void) {
-      // encode() throws on a wildcard or a bad qos; an empty topic it would let through [MQTT-4.7.3-1].
-      if (!topic) throw new Error('publish: empty topic');
-      const err = ob.add({ type: 3, topic, payload: bytes(payload)!, qos, retain, dup: false, id: qos ? nid() : undefined, c });
-      if (!err && S.st > 1) pump();
+      // encode() throws on a wildcard, an empty topic or a bad qos.
+      const err = ob.add({ type: 3, topic, payload: bytes(payload), qos, retain, id: qos ? nid() : undefined, c });
+      pump();
       ob.save();
       return err;
     },

@@ -5,8 +5,8 @@
 // - Events arrive queued, never inside the call that caused them: data as byte strings of at most
 //   one chunk (536 bytes, 268 on the ESP8266), an error as {code, message}, then "end" and "close".
 // - write() on a socket Espruino has closed throws "This socket is closed.": writes are guarded.
-// - TLS (mbedTLS): the certificate parser has no PEM support on most builds, so PEM is decoded to
-//   DER here. Espruino configures mbedTLS with MBEDTLS_SSL_VERIFY_NONE whether or not a CA is given
+// - TLS (mbedTLS): Espruino's own mbedTLS config (libs/crypto/mbedtls/config.h) has no PEM parser
+//   (the documented form is DER, e.g. atob of the base64), so PEM is decoded to DER here. Espruino configures mbedTLS with MBEDTLS_SSL_VERIFY_NONE whether or not a CA is given
 //   and sends "mbed TLS Server 1" as the server name: the link is encrypted but the server is not
 //   authenticated, and servername cannot be set. The HAL says so once.
 import { base64Decode } from '../../firmware/crypto/base64.js';
