@@ -1,6 +1,8 @@
 // `tinyiot sim [app]`: builds the app for the simulator and runs the built ES5 bundle in QuickJS on
 // the emulated HAL (build/firmware/sim-run.ts) against a real broker or hub.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadBoard } from '../boards.js';
 import { listApps } from '../firmware/apps.js';
 import { parseArgs, UsageError } from '../firmware/args.js';
@@ -9,6 +11,26 @@ import { buildFirmware } from '../firmware/pipeline.js';
 import { simBoard } from '../firmware/sim-board.js';
 import { startSim } from '../firmware/sim-run.js';
 import { createEmulatedHal, emulatedIo, realClock, stderrLog } from '../../hal/emulated/index.js';
+import { connectionString } from '../hub/registry.js';
+import { startHub } from '../hub/server.js';
+
+/** A local hub of its own (build/hub) in a temp dir, with one device for the simulated board. */
+async function localHub(): Promise<{ cfg: Record<string, unknown>; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tinyiot-sim-hub-'));
+  const hub = await startHub({ dataDir: dir, port: 0, tls: true });
+  const d = hub.registry.get('sim-device') ?? hub.registry.add('sim-device');
+  hub.on('telemetry', (e: { deviceId: string; body: Buffer }) => process.stderr.write(`hub: telemetry from ${e.deviceId}: ${e.body.toString()}\n`));
+  hub.on('reported', (e: { deviceId: string; patch: unknown }) => process.stderr.write(`hub: ${e.deviceId} reported ${JSON.stringify(e.patch)}\n`));
+  process.stderr.write(`sim: local hub on 127.0.0.1:${hub.port} (TLS), device sim-device\n`);
+  return {
+    // The key stays in this process: it is never printed.
+    cfg: { connectionString: connectionString(hub.hubName, d, { host: '127.0.0.1', port: hub.port }), ca: hub.caPem },
+    async stop() {
+      await hub.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 export const help = `usage: tinyiot sim [app] [options]
 
@@ -21,8 +43,8 @@ The HAL is the emulated one: node:net/node:tls sockets, real time, memory storag
 options:
   --board <id>           memory, limits, crypto and pins of this board (default emulator)
   --broker <url>         mqtt://host:port or mqtts://host:port (mqtt-blink)
-  --hub <conn string>    an IoT Hub device connection string (iothub-sensor); 'local' is the
-                         local hub (tinyiot hub), not wired in yet
+  --hub <conn string>    an IoT Hub device connection string (iothub-sensor), or 'local': a local
+                         hub (build/hub) started for this run, with a device 'sim-device'
   --ca <file.pem>        CA that signed the broker's or hub's certificate
   --config <file.json>   app config (default the app's config.example.json); the flags above override it
   --duration <s>         stop after s seconds (default: run until Ctrl-C)
@@ -47,8 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     p = parseArgs(argv, kinds, 1);
     if (p.flags.broker) cfgOver = brokerConfig(p.flags.broker as string);
-    if (p.flags.hub === 'local') throw new UsageError("--hub local needs the local hub, which the simulator does not start yet: run 'tinyiot hub' and pass its device connection string");
-    if (p.flags.hub) {
+    if (p.flags.hub && p.flags.hub !== 'local') {
       if (!/HostName=/i.test(p.flags.hub as string)) throw new UsageError('--hub must be a device connection string (HostName=...;DeviceId=...;SharedAccessKey=...)');
       cfgOver.connectionString = p.flags.hub;
     }
@@ -69,19 +90,26 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`tinyiot sim: ${app} for ${board.id} failed: ${built.error}\n`);
     return 1;
   }
-  const cfg = { ...(base ?? built.app.example), ...cfgOver };
+  const hub = f.hub === 'local' ? await localHub() : undefined;
+  const cfg = { ...(base ?? built.app.example), ...cfgOver, ...hub?.cfg };
   const clock = realClock();
   const io = emulatedIo({ clock });
   io.onWrite((pin, v) => process.stderr.write(`sim: pin ${pin} ${v ? 'on' : 'off'}\n`));
   const hal = createEmulatedHal({ clock, io, log: stderrLog('info', 'firmware') });
   let failed = '';
-  const sim = await startSim({
-    bundle: built.bundle!, board, cfg, hal,
-    onError: (m) => {
-      failed ||= m;
-      process.stderr.write(`sim: firmware error: ${m}\n`);
-    },
-  });
+  let sim;
+  try {
+    sim = await startSim({
+      bundle: built.bundle!, board, cfg, hal,
+      onError: (m) => {
+        failed ||= m;
+        process.stderr.write(`sim: firmware error: ${m}\n`);
+      },
+    });
+  } catch (e) {
+    await hub?.stop();
+    throw e;
+  }
   process.stderr.write(`sim: running ${app} (${built.budget!.bytes} B bundle) on ${board.id}${f.duration ? ` for ${f.duration} s` : '; Ctrl-C stops'}\n`);
   await new Promise<void>((resolve) => {
     const done = () => {
@@ -94,6 +122,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const h = sim.heap();
   sim.stop();
+  await hub?.stop();
   process.stderr.write(`sim: stopped; firmware heap ${h.peak} B at its highest over the loaded bundle (cap ${board.jsVars * board.blockSize} B)\n`);
   return failed ? 1 : 0;
 }

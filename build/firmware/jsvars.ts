@@ -1,7 +1,8 @@
 // Estimates the JsVars a bundle costs on Espruino, which keeps every function's source text in its
 // variable store (espruino/Espruino src/jsparse.c, jspeFunctionDefinitionInternal):
-//   - the function object, its hidden "cod" name, its scope link and its line-number child: 4 JsVars;
-//   - the code text from the parameter list to the closing brace, copied by jslNewStringFromLexer
+//   - the function object, its hidden "cod" name, its scope link and its line-number child: 4 JsVars,
+//     plus one name JsVar per parameter;
+//   - the body's text, braces included, copied by jslNewStringFromLexer
 //     into a flat string (src/jsvar.c jsvNewFlatStringOfLength): one header JsVar, then blockSize
 //     bytes per JsVar.
 // Nested functions repeat their text inside their parent's, and Espruino keeps both while both are
@@ -53,24 +54,26 @@ export function codeJsVars(code: string, blockSize: number): CodeEstimate {
   if (!(blockSize > 0)) throw new Error('codeJsVars: blockSize must be > 0');
   const ast = parse(code, { ecmaVersion: 5 }) as unknown as Node;
   let functions = 0;
+  let fixed = 0;
   let chars = 0;
   let jsVars = 0;
   const visit = (n: Node, parent: Node | undefined): void => {
     if (n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration') {
       const iife = parent !== undefined && parent.type === 'CallExpression' && parent.callee === n;
       if (!iife) {
-        const params = n.params as Node[];
-        const from = params.length ? params[0]!.start - 1 : (n.body as Node).start;
-        const len = n.end - from;
+        const len = n.end - (n.body as Node).start;
+        const own = PER_FUNCTION + (n.params as Node[]).length;
         functions++;
+        fixed += own + 1;
         chars += len;
-        jsVars += PER_FUNCTION + 1 + Math.ceil(len / blockSize);
+        jsVars += own + 1 + Math.ceil(len / blockSize);
       }
     }
     for (const c of kids(n)) visit(c, n);
   };
   visit(ast, undefined);
-  return { functions, chars, jsVars, flashJsVars: functions * (PER_FUNCTION + 1) };
+  // From flash the text is one native-string JsVar instead of a flat string.
+  return { functions, chars, jsVars, flashJsVars: fixed };
 }
 
 /**

@@ -67,10 +67,14 @@ export async function buildFirmware(o: BuildOptions): Promise<Build> {
 
   say(`starting it in QuickJS (${board.jsVars} JsVars x ${board.blockSize} B heap cap)`);
   const smoke = await smokeRun(b.code, bootLine(board, GLOBAL), board, o.config ?? app.example);
-  if (!smoke.ok) return { ok: false, error: `${smoke.error}\n${smoke.output}`.trim(), app, board, bundle: b.code, script };
+  if (!smoke.ok && !smoke.overHeap) return { ok: false, error: `${smoke.error}\n${smoke.output}`.trim(), app, board, bundle: b.code, script };
 
   const startHeap = smoke.startBytes - smoke.loadBytes;
   const budget = checkBudget(board, { bytes: b.bytes, code: codeJsVars(b.code, board.blockSize), startHeapBytes: startHeap, maxBytes: o.budgetBytes });
+  if (smoke.overHeap) {
+    budget.ok = false;
+    budget.over.push(`starting main() took more than the board's whole JsVar store (${board.jsVars * board.blockSize} B) in QuickJS`);
+  }
   const report = sizeReport({
     app: app.name, board, modules: b.modules, budget, loadHeapBytes: smoke.loadBytes, startHeapBytes: startHeap,
     entryPath: relative(process.cwd(), entryPath),

@@ -27,10 +27,10 @@ const str = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.len
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(String(s), 'latin1'));
 
 /** Espruino's tls takes DER (hal/espruino converts PEM to DER); node:tls wants PEM back. */
-function pem(x: string | undefined, type: string): string | undefined {
+export function pem(x: string | undefined, type: string): string | undefined {
   if (x === undefined || x.includes('-----BEGIN')) return x;
-  const b64 = Buffer.from(x, 'latin1').toString('base64').replace(/.{64}/g, '$&\n');
-  return `-----BEGIN ${type}-----\n${b64}\n-----END ${type}-----\n`;
+  const lines = Buffer.from(x, 'latin1').toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${type}-----\n${lines.join('\n')}\n-----END ${type}-----\n`;
 }
 
 export function bridge(host: QjsHost, p: BridgeParts): Bridge {
@@ -57,7 +57,6 @@ export function bridge(host: QjsHost, p: BridgeParts): Bridge {
   });
   host.expose('__h_connect', (id: number, json: string) => {
     const o = JSON.parse(json);
-    if (process.env.QJS_DEBUG) console.log('CONNECT', JSON.stringify(o).slice(0, 300), pem(o.ca, 'CERTIFICATE'));
     const s = hal.transport.connect(
       { host: o.host, port: o.port, tls: !!o.tls, ca: pem(o.ca, 'CERTIFICATE'), cert: pem(o.cert, 'CERTIFICATE'), key: pem(o.key, 'PRIVATE KEY'), servername: o.servername },
       {

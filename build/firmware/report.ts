@@ -26,7 +26,7 @@ function table(rows: string[][], right: number[]): string[] {
 
 export function sizeReport(i: ReportInput): string {
   const { budget: r, board: b } = i;
-  const mods = i.modules.filter((m) => m.bytes > 0);
+  const mods = i.modules.filter((m) => m.bytes > 0).sort((a, b) => b.bytes - a.bytes);
   const sum = mods.reduce((a, m) => a + m.bytes, 0);
   const scale = sum > 0 ? r.bytes / sum : 0;
   const rows = [['module', '~bytes', 'share', 'esbuild']];

@@ -15,8 +15,10 @@ export interface SmokeResult {
   output: string;
   /** Engine heap with the bundle loaded, over an empty engine. */
   loadBytes: number;
-  /** Engine heap once main() has started. */
+  /** Engine heap once main() has started (at the cap when it was hit). */
   startBytes: number;
+  /** Starting took more heap than the board's JsVar store: a budget failure, not a crash. */
+  overHeap?: boolean;
 }
 
 const STARTED = 'TINYIOT-STARTED';
@@ -34,7 +36,9 @@ export async function smokeRun(bundle: string, boot: string, b: Board, cfg: obje
   const heapBytes = (loaded.peakBytes ?? 0) + b.jsVars * b.blockSize;
   const r = await runInEngine(prelude + bundle, { engine: 'quickjs', script: `${go}\nsampleHeap();\nprint(${JSON.stringify(STARTED)});`, heapBytes });
   const started = r.ok && r.output.includes(STARTED);
+  const overHeap = !started && /heap budget of \d+ bytes exceeded/.test(r.error ?? '');
   return {
+    overHeap,
     ok: started,
     error: started ? undefined : `main() did not start: ${r.error ?? 'no start marker'}`,
     output: r.output.replace(`${STARTED}\n`, ''),

@@ -18,6 +18,23 @@ export interface ConnHost {
   closed(c: DeviceConn, reason: string, clean: boolean): void;
 }
 
+/**
+ * The hub's notion of time for token expiry (and C2D time to live): real time by default; a test
+ * can drive it from a virtual clock to run a day of 1-hour tokens in seconds.
+ */
+export interface HubClock {
+  /** Epoch ms. */
+  now(): number;
+  setTimer(ms: number, fn: () => void): unknown;
+  clearTimer(id: unknown): void;
+}
+
+export const realTime: HubClock = {
+  now: () => Date.now(),
+  setTimer: (ms, fn) => setTimeout(fn, ms),
+  clearTimer: (id) => clearTimeout(id as NodeJS.Timeout),
+};
+
 // IoT Hub drops a connection after 1.5 x keepalive, capped at 1767 s.
 const MAX_IDLE_S = 1767;
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -33,11 +50,11 @@ export class DeviceConn {
   private state: 'new' | 'open' | 'closed' = 'new';
   private idle?: NodeJS.Timeout;
   private idleMs = CONNECT_TIMEOUT_MS;
-  private expiry?: NodeJS.Timeout;
+  private expiry?: unknown;
   private nextId = 0;
   private readonly inflight = new Set<number>();
 
-  constructor(private readonly socket: Socket, private readonly host: ConnHost) {
+  constructor(private readonly socket: Socket, private readonly host: ConnHost, private readonly clock = realTime) {
     const parser = mqtt.parser({ protocolVersion: 4 });
     parser.on('packet', (p: Packet) => this.packet(p));
     parser.on('error', (e: Error) => this.close(`malformed packet: ${e.message}`));
@@ -65,10 +82,10 @@ export class DeviceConn {
 
   /** Closes the connection when the token expires (epoch seconds), as IoT Hub does. */
   expireAt(epochS: number): void {
-    clearTimeout(this.expiry);
-    const ms = epochS * 1000 - Date.now();
+    this.clock.clearTimer(this.expiry);
+    const ms = epochS * 1000 - this.clock.now();
     if (ms <= 0) return this.close('SAS token expired');
-    this.expiry = setTimeout(() => this.expireAt(epochS), Math.min(ms, MAX_TIMER_MS));
+    this.expiry = this.clock.setTimer(Math.min(ms, MAX_TIMER_MS), () => this.expireAt(epochS));
   }
 
   close(reason: string, clean = false): void {
@@ -76,7 +93,7 @@ export class DeviceConn {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     clearTimeout(this.idle);
-    clearTimeout(this.expiry);
+    this.clock.clearTimer(this.expiry);
     // end() lets a refusing CONNACK reach the device before the FIN; destroy() if it stalls.
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 2000).unref();

@@ -14,7 +14,7 @@ import { classifyPublish, subscribeAllowed, topicMatches } from './acl.js';
 import { authenticate } from './auth.js';
 import { C2dQueue, c2dTopic, type C2dMessage } from './c2d.js';
 import { ensureCerts } from './ca.js';
-import { type ConnHost, DeviceConn } from './conn.js';
+import { type ConnHost, DeviceConn, type HubClock, realTime } from './conn.js';
 import { writeJson } from './files.js';
 import { claimDataDir, releaseDataDir } from './lock.js';
 import { startHttpApi } from './http.js';
@@ -36,6 +36,8 @@ export interface HubOptions {
   httpPort?: number;
   /** Default time to live of cloud-to-device messages, ms. Default 1 hour. */
   c2dTtlMs?: number;
+  /** Time for SAS expiry, the token-expiry disconnect and C2D time to live; default real time. */
+  clock?: HubClock;
 }
 
 export interface TelemetryEvent {
@@ -79,12 +81,14 @@ export class Hub extends EventEmitter {
   private readonly servers: Server[] = [];
   private sweep?: NodeJS.Timeout;
 
-  constructor(readonly dataDir: string, readonly hubName: string, readonly host: string, readonly tls: boolean, c2dTtlMs?: number) {
+  constructor(readonly dataDir: string, readonly hubName: string, readonly host: string, readonly tls: boolean, c2dTtlMs?: number,
+    private readonly clock: HubClock = realTime) {
     super();
     this.registry = new Registry(dataDir);
     this.twins = new TwinStore(join(dataDir, 'twins.json'));
     this.c2d = new C2dQueue(join(dataDir, 'c2d.json'), {
       ttlMs: c2dTtlMs,
+      now: () => clock.now(),
       onExpired: (d, m) => this.log(`c2d ${d}: message ${m.mid} expired unacknowledged (${this.c2d.expired} so far)`),
     });
   }
@@ -154,7 +158,7 @@ export class Hub extends EventEmitter {
 
   /** @internal (startHub) */
   async listen(port: number, httpPort: number): Promise<void> {
-    const onSocket = (s: Socket) => new DeviceConn(s, this.connHost);
+    const onSocket = (s: Socket) => new DeviceConn(s, this.connHost, this.clock);
     let server: Server;
     if (this.tls) {
       const certs = await ensureCerts(this.dataDir);
@@ -207,7 +211,7 @@ export class Hub extends EventEmitter {
   }
 
   private telemetry(deviceId: string, props: PropertyBag, body: Buffer): void {
-    const ev: TelemetryEvent = { deviceId, props, body, time: new Date().toISOString() };
+    const ev: TelemetryEvent = { deviceId, props, body, time: new Date(this.clock.now()).toISOString() };
     this.emit('telemetry', ev);
   }
 
@@ -233,7 +237,7 @@ export class Hub extends EventEmitter {
         clientId: p.clientId,
         username: p.username,
         password: p.password,
-        now: Math.floor(Date.now() / 1000),
+        now: Math.floor(this.clock.now() / 1000),
         keyOf: (id) => this.registry.get(id)?.primaryKey,
       });
       if (!r.ok) {
@@ -288,7 +292,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   if (!tls && !isLoopback(host)) throw new Error(`plain TCP (no TLS) is only allowed on loopback, not on '${host}'`);
   mkdirSync(dataDir, { recursive: true });
   claimDataDir(dataDir);
-  const hub = new Hub(dataDir, opts.hubName ?? DEFAULT_HUB_NAME, host, tls, opts.c2dTtlMs);
+  const hub = new Hub(dataDir, opts.hubName ?? DEFAULT_HUB_NAME, host, tls, opts.c2dTtlMs, opts.clock);
   try {
     await hub.listen(opts.port ?? 8883, opts.httpPort ?? 0);
   } catch (e) {

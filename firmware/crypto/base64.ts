@@ -4,37 +4,28 @@
 const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 export function base64Encode(b: Uint8Array): string {
-  let s = '';
-  const l = b.length;
-  for (let i = 0; i < l; i += 3) {
-    const n = (b[i]! << 16) | ((b[i + 1] || 0) << 8) | (b[i + 2] || 0);
-    s += A.charAt(n >> 18) + A.charAt((n >> 12) & 63) + (i + 1 < l ? A.charAt((n >> 6) & 63) : '=') + (i + 2 < l ? A.charAt(n & 63) : '=');
+  let s = '', i = 0, n;
+  const p = (3 - b.length % 3) % 3;
+  // Bytes past the end read as undefined, which the shifts turn into 0.
+  for (; i < b.length; i += 3) {
+    n = b[i]! << 16 | b[i + 1]! << 8 | b[i + 2]!;
+    s += A.charAt(n >> 18) + A.charAt(n >> 12 & 63) + A.charAt(n >> 6 & 63) + A.charAt(n & 63);
   }
-  return s;
+  return s.slice(0, s.length - p) + '=='.slice(2 - p);
 }
 
 /** Strict: padded, no whitespace, no URL-safe alphabet. Throws on anything else. */
 export function base64Decode(s: string): Uint8Array {
-  const l = s.length;
+  const l = s.length, p = /={0,2}$/.exec(s)![0].length;
   if (l % 4) throw new Error('base64: length ' + l + ' is not a multiple of 4');
-  const p = s.charAt(l - 1) == '=' ? (s.charAt(l - 2) == '=' ? 2 : 1) : 0;
-  const o = new Uint8Array((l / 4) * 3 - p);
-  let n = 0;
-  let j = 0;
-  for (let i = 0; i < l - p; i++) {
-    const v = A.indexOf(s.charAt(i));
+  const o = new Uint8Array(l / 4 * 3 - p);
+  // Six bits per character into n; a byte out whenever 8 are pending (b of them stay pending).
+  // 6 * (l - p) / 8 rounded down is exactly o.length, and stores keep the low 8 bits.
+  for (let i = 0, j = 0, n = 0, b = 0, v; i < l - p; i++) {
+    v = A.indexOf(s.charAt(i));
     if (v < 0) throw new Error('base64: bad character at offset ' + i);
-    n = (n << 6) | v;
-    if ((i & 3) == 3) {
-      o[j++] = n >> 16;
-      o[j++] = n >> 8;
-      o[j++] = n;
-    }
+    n = n << 6 | v;
+    if ((b += 6) > 7) o[j++] = n >> (b -= 8);
   }
-  // Typed-array stores keep the low 8 bits, so the shifts need no masks.
-  if (p == 1) {
-    o[j++] = n >> 10;
-    o[j] = n >> 2;
-  } else if (p) o[j] = n >> 4;
   return o;
 }

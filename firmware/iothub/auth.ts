@@ -21,21 +21,17 @@ export function renewer(h: Hal, uri: string, key: string, ttl: number, before: n
   err: (m: string) => void, use: (password: string) => void): Renewer {
   const ck = h.clock;
   let tm = 0, exp = 0, said = 0;
+  // tm is always a pending timer or 0: Espruino may give a fired timer's id to a new one.
   const stop = () => {
-    if (tm) ck.clearTimer(tm);
+    ck.clearTimer(tm);
     tm = 0;
   };
   const go = () => {
-    stop();
     const t = ck.time();
-    if (!t) {
-      if (!said++) err(CLOCK);
-      tm = ck.setTimer(1000, go);
-      return;
-    }
-    exp = t + ttl;
-    tm = ck.setTimer((ttl - before) * 1000, go);
-    use(sasToken(h.crypto, uri, key, exp, skn));
+    stop();
+    if (!t && !said++) err(CLOCK);
+    tm = ck.setTimer(t ? (ttl - before) * 1000 : 1000, go);
+    if (t) use(sasToken(h.crypto, uri, key, (exp = t + ttl), skn));
   };
   return {
     go,

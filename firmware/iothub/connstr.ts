@@ -7,7 +7,7 @@
 // never quote a value: with a `;` or `=` missing, the key ends up inside another value or name.
 // Unknown names are quoted only when short and not glued to a known name for the same reason.
 import { base64Decode } from '../crypto/base64.js';
-import { escapeText, idError } from './ids.js';
+import { charError, escapeText, idError } from './ids.js';
 
 export interface ConnectionString {
   hostName: string;
@@ -22,62 +22,49 @@ export interface ConnectionString {
   x509?: boolean;
 }
 
+// Each part lands in the result under its name with a lower-case initial (HostName -> hostName).
 // SharedAccessKeyName before SharedAccessKey: the prefix test below takes the first match.
-const NAMES = ['HostName', 'DeviceId', 'ModuleId', 'SharedAccessKeyName', 'SharedAccessKey', 'GatewayHostName', 'x509'];
+const NAMES = 'SharedAccessKeyName SharedAccessKey HostName DeviceId ModuleId GatewayHostName x509'.split(' ');
+
+/** The key as bytes, or undefined when it is not base64. */
+export function isBase64(k: string): Uint8Array | undefined {
+  try {
+    return base64Decode(k);
+  } catch (e) {}
+}
 
 function bad(m: string): never {
   throw new Error('connection string: ' + m);
 }
 
 export function parseConnectionString(s: string): ConnectionString {
-  if (typeof s != 'string' || !(s = s.trim())) bad('empty');
-  const v: Record<string, string> = {};
-  const ps = s.split(';');
+  const r: any = {}, t = typeof s == 'string' && s.trim(), ps = t ? t.split(';') : bad('empty');
   for (let i = 0; i < ps.length; i++) {
-    const p = ps[i]!;
+    const p = ps[i]!, e = p.indexOf('='), n = p.slice(0, e);
     if (!p) continue; // tolerate `;;` and a trailing `;`
-    const e = p.indexOf('=');
     if (e < 1) bad('part ' + (i + 1) + ' is not name=value');
-    const n = p.slice(0, e);
     if (NAMES.indexOf(n) < 0) {
-      for (let j = 0; j < NAMES.length; j++) if (!n.indexOf(NAMES[j]!)) bad("missing '=' after " + NAMES[j]);
+      for (const k of NAMES) if (!n.indexOf(k)) bad("missing '=' after " + k);
       bad('unknown part ' + (n.length > 20 ? i + 1 : "'" + escapeText(n) + "'"));
     }
-    if (v.hasOwnProperty(n)) bad("duplicate '" + n + "'");
-    if (e == p.length - 1) bad("empty '" + n + "'");
-    v[n] = p.slice(e + 1);
+    const f = n.charAt(0).toLowerCase() + n.slice(1);
+    if (r[f]) bad("duplicate '" + n + "'");
+    if (!(r[f] = p.slice(e + 1))) bad("empty '" + n + "'");
   }
-  const host = v.HostName;
-  const dev = v.DeviceId;
-  const mod = v.ModuleId;
-  const key = v.SharedAccessKey;
-  const x = v.x509;
-  const gw = v.GatewayHostName;
-  if (!host) return bad('missing HostName');
-  const hc = /[^A-Za-z0-9.-]/.exec(host);
-  if (hc) bad("HostName: character '" + escapeText(hc[0]) + "' is not allowed");
-  if (!dev) return bad('missing DeviceId');
-  const ie = idError('DeviceId', dev, true) || (mod && idError('ModuleId', mod, true));
+  const { hostName: h, deviceId: d, moduleId: m, sharedAccessKey: k, x509: x, gatewayHostName: g } = r;
+  const ie = !h ? 'missing HostName' : charError('HostName', h, /[^\w.-]|_/, 1)
+    || (!d ? 'missing DeviceId' : idError('DeviceId', d, 1) || (m && idError('ModuleId', m, 1)));
   if (ie) bad(ie);
-  if (x && x != 'true' && x != 'false') bad('x509 must be true or false');
-  if (key) {
+  if (x && !/^(true|false)$/.test(x)) bad('x509 must be true or false');
+  if (k) {
     if (x == 'true') bad('SharedAccessKey and x509=true exclude each other');
-    try {
-      base64Decode(key);
-    } catch (err) {
-      bad('SharedAccessKey is not valid base64');
-    }
+    if (!isBase64(k)) bad('SharedAccessKey is not valid base64');
   } else if (x != 'true') bad('missing SharedAccessKey (or x509=true)');
-  const r: ConnectionString = { hostName: host, deviceId: dev };
-  if (mod) r.moduleId = mod;
-  if (key) r.sharedAccessKey = key;
-  if (v.SharedAccessKeyName) r.sharedAccessKeyName = v.SharedAccessKeyName;
-  if (x == 'true') r.x509 = true;
-  if (gw) {
-    const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(gw);
-    const port = m && m[3] ? +m[3] : 0;
-    if (!m || port > 65535 || (m[3] && !port)) return bad('GatewayHostName is not host or host:port');
-    r.gatewayHostName = m[1] || m[2];
+  x == 'true' ? (r.x509 = true) : delete r.x509;
+  if (g) {
+    const a = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(g), port = a && +a[3]!;
+    if (!a || port! > 65535 || port === 0) bad('GatewayHostName is not host or host:port');
+    r.gatewayHostName = a![1] || a![2];
     if (port) r.gatewayPort = port;
   }
   return r;

@@ -5,14 +5,13 @@
 // Registering handlers before connect() puts their SUBSCRIBEs on the wire right after CONNACK,
 // ahead of any queued request. A reconnect that finds its hub session gone subscribes again.
 import type { Hal } from '../../hal/types.js';
-import { base64Decode } from '../crypto/base64.js';
-import { utf8Decode } from '../mqtt/codec/utf8.js';
-import { type Client, createClient } from '../mqtt/client.js';
+import { createClient } from '../mqtt/client.js';
 import { type Limits, withLimits } from '../mqtt/limits.js';
 import { renewer } from './auth.js';
 import { c2d } from './c2d.js';
-import { type ConnectionString, parseConnectionString } from './connstr.js';
-import { checkDeviceId, checkModuleId } from './ids.js';
+import { type ConnectionString, isBase64, parseConnectionString } from './connstr.js';
+import type { Ctx, Hook } from './ctx.js';
+import { idError } from './ids.js';
 import { methods } from './methods.js';
 import { deviceResourceUri } from './sas.js';
 import { telemetry } from './telemetry.js';
@@ -79,99 +78,64 @@ export interface Device {
   onMethod(name: string, fn: (payload: any, respond: (status: number, body?: any) => void) => void): void;
 }
 
-/** What the feature modules share. */
-export interface Ctx {
-  c: Client;
-  h: Hal;
-  l: Limits;
-  q: 0 | 1;
-  d: string;
-  md?: string;
-  /** Incoming-message handlers, tried in turn; the first to return true owns the message. */
-  m: ((topic: string, payload: Uint8Array) => any)[];
-  /** Run on every accepted CONNACK. */
-  k: (() => void)[];
-  /** Run by end(). */
-  z: (() => void)[];
-  /** Subscribe to a filter once; it is renewed if the hub loses the session. */
-  s(filter: string): void;
-  e(ev: string, a?: any): void;
-  j: typeof json;
-}
-
-/** A payload as JSON, or undefined (null for invalid UTF-8). */
-export function json(p: Uint8Array): any {
-  try {
-    return JSON.parse(utf8Decode(p, 0, p.length)!);
-  } catch (e) {}
-}
-
-function bad(m: string): never {
-  throw new Error('iothub: ' + m);
-}
+const df = (v: any, d: number) => (v == null ? d : v);
 
 export function createDevice(hal: Hal, o: DeviceOptions): Device {
-  const cs: ConnectionString = o.connectionString ? parseConnectionString(o.connectionString) : ({} as ConnectionString);
+  const cs: Partial<ConnectionString> = o.connectionString ? parseConnectionString(o.connectionString) : {};
   const host = cs.hostName || o.host!, d = cs.deviceId || o.deviceId!, md = cs.moduleId || o.moduleId, key = cs.sharedAccessKey || o.key;
-  const ka = o.keepalive == null ? 240 : o.keepalive, ttl = o.tokenTtl || 3600, rb = o.renewBefore == null ? 900 : o.renewBefore;
-  const q = o.qos == null ? 1 : o.qos, H: any = {}, subs: string[] = [];
-  if (!host) bad('host is required');
-  checkDeviceId(d);
-  if (md) checkModuleId(md);
-  if (!(ka >= 0 && ka <= 1177)) bad('keepalive must be 0..1177 s');
-  if (q !== 0 && q !== 1) bad('qos must be 0 or 1');
-  if (key) {
-    try {
-      base64Decode(key);
-    } catch (x) {
-      bad('key is not base64');
-    }
-    if (!(ttl > rb && rb >= 0)) bad('tokenTtl must exceed renewBefore');
-  } else if (!o.cert || !o.clientKey) bad('need key, or cert and clientKey');
+  const ka = df(o.keepalive, 240), ttl = o.tokenTtl || 3600, rb = df(o.renewBefore, 900), q = df(o.qos, 1);
+  const bad = !host ? 'host is required'
+    : idError('device id', d) || (md && idError('module id', md))
+    || (!(ka >= 0 && ka <= 1177) ? 'keepalive must be 0..1177 s'
+      : q !== (q & 1) ? 'qos must be 0 or 1'
+      : key ? (!isBase64(key) ? 'key is not base64' : !(ttl > rb && rb >= 0) && 'tokenTtl must exceed renewBefore')
+      : (!o.cert || !o.clientKey) && 'need key, or cert and clientKey');
+  if (bad) throw new Error('iothub: ' + bad);
 
+  const H: any = {}, subs: string[] = [], F: Hook[] = [];
+  let ended = 0, n = 0;
   const emit = (e: string, a?: any) => H[e] && H[e](a);
+  const all: Hook = (t, p) => {
+    for (const f of F) f(t, p);
+  };
   const c = createClient(hal, {
     host: cs.gatewayHostName || host, port: o.port || cs.gatewayPort || 8883, tls: o.tls !== false,
     ca: o.ca, cert: o.cert, key: o.clientKey,
     clientId: clientId(d, md), username: iothubUsername(host, d, md, o.modelId), clean: false, keepalive: ka,
-    will: o.will && { topic: telemetryTopic(d, md, o.will.props), payload: o.will.body, qos: q, retain: false },
+    // retain left out: it is false unless set.
+    will: o.will && ({ topic: telemetryTopic(d, md, o.will.props), payload: o.will.body, qos: q } as any),
     limits: o.limits, store: o.store,
   });
-  const sub = (fs: string[]) => c.subscribe(fs.map((f) => ({ topic: f, qos: 1 as const })), (e) => e && emit('error', e + ': ' + fs));
-  let ended = false, n = 0;
-  const r = key && renewer(hal, deviceResourceUri(host, d, md), key, ttl, rb, cs.sharedAccessKeyName, (m) => emit('error', m),
-    (pw) => c.connect({ password: pw }));
+  const sub = (fs: string[]) => c.subscribe(fs.map((f) => ({ topic: f, qos: 1 as const })), (e) => x.e(e && e + ': ' + fs));
   const x: Ctx = {
-    c, h: hal, l: withLimits(o.limits), q, d, md, m: [], k: [], z: [],
+    c, h: hal, l: withLimits(o.limits), o: { qos: q }, d, md,
     s(f) {
       if (subs.indexOf(f) < 0) subs.push(f), sub([f]);
     },
-    e: emit,
-    j: json,
+    e: (m) => m && emit('error', m),
   };
+  const r = key && renewer(hal, deviceResourceUri(host, d, md), key, ttl, rb, cs.sharedAccessKeyName, x.e, (pw) => c.connect({ password: pw }));
   c.on('connect', (sp) => {
     if (n++ && !sp && subs.length) sub(subs);
-    for (const f of x.k) f();
+    all(1);
     emit('connect');
   });
   c.on('close', (why) => {
     if (r && !ended) r.chk();
     emit('close', why);
   });
-  c.on('error', (m) => emit('error', m));
-  c.on('message', (t, p) => {
-    for (const f of x.m) if (f(t, p)) return;
-  });
+  c.on('error', x.e);
+  c.on('message', all);
 
   const dev: any = {
     connect() {
-      ended = false;
+      ended = 0;
       r ? r.go() : c.connect();
     },
     end(cb?: () => void) {
-      ended = true;
+      ended = 1;
       if (r) r.stop();
-      for (const f of x.z) f();
+      all(0);
       c.end(cb);
     },
     get connected() {
@@ -182,8 +146,6 @@ export function createDevice(hal: Hal, o: DeviceOptions): Device {
     },
   };
   telemetry(x, dev);
-  c2d(x, dev);
-  twin(x, dev);
-  methods(x, dev);
+  F.push(c2d(x, dev), twin(x, dev), methods(x, dev));
   return dev;
 }

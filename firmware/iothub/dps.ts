@@ -2,11 +2,12 @@
 // PUT iotdps-register, then poll iotdps-get-operationstatus as told by retry-after (3 s when the
 // service does not say) until 200 gives the assigned hub and device id. One connection, clean
 // session, no reconnect: any failure ends the attempt and is reported once; the caller retries.
+// Only index.ts imports this file: an app that never calls register() does not carry it.
 import type { Hal } from '../../hal/types.js';
 import { createClient } from '../mqtt/client.js';
 import { withLimits } from '../mqtt/limits.js';
 import { CLOCK } from './auth.js';
-import { json } from './device.js';
+import { json } from './ctx.js';
 import { idError } from './ids.js';
 import { dpsResourceUri, sasToken } from './sas.js';
 import { DPS_RES_FILTER, dpsPollTopic, dpsRegisterTopic, dpsUsername, parseDpsRes } from './topics.js';
@@ -33,7 +34,7 @@ const MAX = 20;
 
 export function register(hal: Hal, o: DpsOptions, cb: (err: string | undefined, r?: Registration) => void): void {
   const ck = hal.clock, t = ck.time(), id = o.registrationId, to = withLimits().ackTimeout;
-  const bad = idError('registration id', id) || (!o.idScope || !o.key ? 'idScope and key are required' : '');
+  const bad = idError('registration id', id) || (!o.idScope || !o.key) && 'idScope and key are required';
   if (bad) throw new Error('dps: ' + bad);
   if (!t) return cb(CLOCK);
   const c = createClient(hal, {
@@ -41,11 +42,12 @@ export function register(hal: Hal, o: DpsOptions, cb: (err: string | undefined, 
     clientId: id, username: dpsUsername(o.idScope, id), clean: true, reconnect: false,
     password: sasToken(hal.crypto, dpsResourceUri(o.idScope, id), o.key, t + 3600, 'registration'),
   });
+  // n: requests sent, -1 once finished. tm is a pending timer or one that just fired.
   let n = 0, tm = 0, op = '', last = '';
   const fin = (err?: string, r?: Registration) => {
     if (n < 0) return;
     n = -1;
-    if (tm) ck.clearTimer(tm);
+    ck.clearTimer(tm);
     c.end();
     cb(err && 'dps: ' + err, r);
   };
@@ -61,15 +63,13 @@ export function register(hal: Hal, o: DpsOptions, cb: (err: string | undefined, 
   c.on('error', (m) => (last = m));
   c.on('close', (why) => fin(last || why));
   c.on('message', (tp, p) => {
-    const r = parseDpsRes(tp);
+    const r = parseDpsRes(tp), b = json(p), st = r && r.status, s = b && b.registrationState;
     if (!r || r.rid != '' + n) return;
     ck.clearTimer(tm);
-    const b = json(p), st = r.status, s = b && b.registrationState;
-    if (st == 202 || st == 429) {
-      if (b && b.operationId) op = b.operationId;
-      if (st == 202 && !op) return fin('no operationId in the answer');
-      tm = ck.setTimer((r.retryAfter || 3) * 1000, ask);
-    } else if (st == 200 && s && s.assignedHub && s.deviceId) fin(undefined, { assignedHub: s.assignedHub, deviceId: s.deviceId });
+    if (b && b.operationId) op = b.operationId;
+    if (st == 202 && !op) fin('no operationId in the answer');
+    else if (st == 202 || st == 429) tm = ck.setTimer((r.retryAfter || 3) * 1000, ask);
+    else if (st == 200 && s && s.assignedHub && s.deviceId) fin(undefined, { assignedHub: s.assignedHub, deviceId: s.deviceId });
     else fin('status ' + st + (b && b.status ? ' ' + b.status : ''));
   });
   c.connect();

@@ -16,13 +16,11 @@ export type PropertyBag = Record<string, string | null>;
  */
 export function encodePropertyBag(props: Record<string, string | null | undefined>): string {
   let s = '';
-  const ks = Object.keys(props);
-  for (let i = 0; i < ks.length; i++) {
-    const k = ks[i]!;
+  for (const k of Object.keys(props)) {
     const v = props[k];
     if (v === undefined) continue;
     if (!k || k == '__proto__') throw new Error("property bag: key '" + k + "' is not allowed");
-    s += (s ? '&' : '') + encodeURIComponent(k) + (v === null ? '' : '=' + encodeURIComponent(v));
+    s += (s && '&') + encodeURIComponent(k) + (v === null ? '' : '=' + encodeURIComponent(v));
   }
   return s;
 }
@@ -35,18 +33,14 @@ export function encodePropertyBag(props: Record<string, string | null | undefine
  */
 export function decodePropertyBag(s: string): PropertyBag | null {
   const o: PropertyBag = {};
-  if (!s) return o;
-  const ps = s.split('&');
   try {
-    for (let i = 0; i < ps.length; i++) {
-      const p = ps[i]!;
-      const e = p.indexOf('=');
-      const k = decodeURIComponent(e < 0 ? p : p.slice(0, e));
+    for (const p of s ? s.split('&') : []) {
+      const e = p.indexOf('='), k = decodeURIComponent(e < 0 ? p : p.slice(0, e));
       if (!k || k == '__proto__') return null;
       o[k] = e < 0 ? null : decodeURIComponent(p.slice(e + 1));
     }
+    return o;
   } catch (x) {
     return null;
   }
-  return o;
 }

@@ -7,6 +7,7 @@
 // Matching the SDK exactly lets its tokens serve as golden values in tests.
 import type { Crypto } from '../../hal/types.js';
 import { base64Decode, base64Encode } from '../crypto/base64.js';
+import { utf8Encode } from '../mqtt/codec/utf8.js';
 
 /**
  * encodeURIComponent plus ! ' ( ) * (azure-iot-common's encodeUriComponentStrict). The hex is
@@ -31,14 +32,11 @@ export function dpsResourceUri(idScope: string, registrationId: string): string 
  * token that expired in 1970 would only get the connection closed.
  */
 export function sasToken(crypto: Crypto, resourceUri: string, keyBase64: string, expiry: number, policyName?: string): string {
-  if (!resourceUri) throw new Error('sas: empty resource URI');
-  if (!keyBase64) throw new Error('sas: empty key');
-  if (!(expiry > 0) || !/^\d+$/.test('' + expiry)) throw new Error('sas: expiry must be a positive whole number of seconds');
+  const e = !resourceUri ? 'empty resource URI' : !keyBase64 ? 'empty key'
+    : !/^[1-9]\d*$/.test('' + expiry) && 'expiry must be a positive whole number of seconds';
+  if (e) throw new Error('sas: ' + e);
   const sr = strictEncode(resourceUri);
-  // sr is pure ASCII after encoding, so its bytes are its char codes.
-  const t = sr + '\n' + expiry;
-  const m = new Uint8Array(t.length);
-  for (let i = 0; i < t.length; i++) m[i] = t.charCodeAt(i);
-  const sig = base64Encode(crypto.hmacSha256(base64Decode(keyBase64), m));
+  // The MQTT client's UTF-8 encoder, already on the board; sr is ASCII anyway.
+  const sig = base64Encode(crypto.hmacSha256(base64Decode(keyBase64), utf8Encode(sr + '\n' + expiry)));
   return 'SharedAccessSignature sr=' + sr + '&sig=' + strictEncode(sig) + (policyName ? '&skn=' + strictEncode(policyName) : '') + '&se=' + expiry;
 }

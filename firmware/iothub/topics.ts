@@ -1,16 +1,22 @@
 // Topic names, filters and MQTT usernames of the IoT Hub and DPS device APIs (IOTHUB.md).
 // Builders take ids already checked by ids.ts; request ids and other values are URL-encoded.
 // Parsers take wire input and return null when it does not match; they never throw.
+// Every reply and request the hub sends has the shape `{prefix}{segment}/?{bag}`: one parser
+// (split) reads them all, and each filter is its prefix plus `#`.
 import { decodePropertyBag, encodePropertyBag, type PropertyBag } from './propbag.js';
 
 const TWIN = '$iothub/twin/';
-const METHODS = '$iothub/methods/';
 const DPS = '$dps/registrations/';
+export const TWIN_RES = TWIN + 'res/';
+// The desired-patch topic has an empty segment: `.../desired/?$version=n`.
+export const DESIRED = TWIN + 'PATCH/properties/desired';
+export const METHODS = '$iothub/methods/';
+export const DPS_RES = DPS + 'res/';
 
-export const TWIN_RES_FILTER = TWIN + 'res/#';
-export const DESIRED_FILTER = TWIN + 'PATCH/properties/desired/#';
+export const TWIN_RES_FILTER = TWIN_RES + '#';
+export const DESIRED_FILTER = DESIRED + '/#';
 export const METHODS_FILTER = METHODS + 'POST/#';
-export const DPS_RES_FILTER = DPS + 'res/#';
+export const DPS_RES_FILTER = DPS_RES + '#';
 
 /** `{host}/{deviceId}[/{moduleId}]/?api-version=2021-04-12[&model-id=...]` */
 export function iothubUsername(host: string, deviceId: string, moduleId?: string, modelId?: string): string {
@@ -44,21 +50,25 @@ function c2dPrefix(d: string): string {
  */
 export function parseC2d(topic: string, deviceId: string): PropertyBag | null {
   const p = c2dPrefix(deviceId);
-  if (typeof topic != 'string' || topic.indexOf(p)) return null;
-  const b = topic.slice(p.length);
-  return decodePropertyBag(b.charAt(0) == '?' ? b.slice(1) : b);
+  // '' + topic: a non-string never starts with the prefix, so it is never sliced.
+  return ('' + topic).indexOf(p) ? null : decodePropertyBag(topic.slice(p.length).replace(/^\?/, ''));
 }
 
-function rid(r: string | number): string {
+export function rid(r: string | number): string {
   return '/?$rid=' + encodeURIComponent('' + r);
 }
 
+/** A twin GET, or with `patch` a reported-properties PATCH. */
+export function twinTopic(r: string | number, patch?: any): string {
+  return TWIN + (patch ? 'PATCH/properties/reported' : 'GET') + rid(r);
+}
+
 export function twinGetTopic(r: string | number): string {
-  return TWIN + 'GET' + rid(r);
+  return twinTopic(r);
 }
 
 export function twinPatchTopic(r: string | number): string {
-  return TWIN + 'PATCH/properties/reported' + rid(r);
+  return twinTopic(r, 1);
 }
 
 export function methodResTopic(status: number, r: string | number): string {
@@ -73,18 +83,15 @@ export function dpsPollTopic(r: string | number, operationId: string): string {
   return DPS + 'GET/iotdps-get-operationstatus' + rid(r) + '&operationId=' + encodeURIComponent(operationId);
 }
 
-/** `{prefix}{segment}/?{bag}` -> [segment, bag], or null. */
-function split(t: string, prefix: string): [string, PropertyBag] | null {
-  if (typeof t != 'string' || t.indexOf(prefix) != 0) return null;
-  const q = t.indexOf('/?', prefix.length);
-  if (q < 0) return null;
-  const s = t.slice(prefix.length, q);
-  const b = decodePropertyBag(t.slice(q + 2));
-  return b && s.indexOf('/') < 0 ? [s, b] : null;
+/** `{prefix}{segment}/?{bag}`, the segment free of `/` -> [segment, bag], or a falsy value. */
+export function split(t: string, prefix: string): [string, PropertyBag] | null | false | undefined {
+  const m = !('' + t).indexOf(prefix) && /^([^/]*)\/\?([\s\S]*)$/.exec(t.slice(prefix.length)), b = m && decodePropertyBag(m[2]!);
+  return b && [m[1]!, b];
 }
 
-function int(s: string | null | undefined): number {
-  return s && /^\d{1,15}$/.test(s) ? +s : -1;
+/** A whole number of at most 15 digits, or -1. */
+export function int(s: string | null | undefined): number {
+  return /^\d{1,15}$/.test(s!) ? +s! : -1;
 }
 
 /** A twin or DPS reply; `version` comes with twin replies, `retryAfter` (seconds) with DPS ones. */
@@ -97,40 +104,29 @@ export interface Response {
 
 /** `{prefix}{status}/?$rid=..[&{k}=n]`, with the whole number n under `k` put in field `f`. */
 function res(t: string, prefix: string, k: string, f: 'version' | 'retryAfter'): Response | null {
-  const x = split(t, prefix);
-  const status = x && /^\d{3}$/.test(x[0]) ? +x[0] : 0;
-  const r = x && x[1].$rid;
-  if (!x || !status || !r) return null;
-  const o: Response = { status, rid: r };
-  const v = x[1][k];
-  if (v !== undefined) {
-    const n = int(v);
-    if (n < 0) return null;
-    o[f] = n;
-  }
-  return o;
+  const x: any = split(t, prefix), b = x && x[1], o: any = b && /^[1-9]\d\d$/.test(x[0]) && b.$rid && { status: +x[0], rid: b.$rid };
+  if (o && b[k] !== undefined) o[f] = int(b[k]);
+  return o && !(o[f] < 0) ? o : null;
 }
 
 /** `$iothub/twin/res/{status}/?$rid={rid}[&$version={v}]` */
 export function parseTwinRes(t: string): Response | null {
-  return res(t, TWIN + 'res/', '$version', 'version');
+  return res(t, TWIN_RES, '$version', 'version');
 }
 
 /** The `$version` of a desired-properties patch topic, or null. */
 export function parseDesired(t: string): number | null {
-  const x = split(t, TWIN + 'PATCH/properties/');
-  const n = x && x[0] == 'desired' ? int(x[1].$version) : -1;
+  const x = split(t, DESIRED), n = x && !x[0] ? int(x[1].$version) : -1;
   return n < 0 ? null : n;
 }
 
 /** `$iothub/methods/POST/{name}/?$rid={rid}` -> {name, rid} */
 export function parseMethod(t: string): { name: string; rid: string } | null {
-  const x = split(t, METHODS + 'POST/');
-  const r = x && x[1].$rid;
+  const x = split(t, METHODS + 'POST/'), r = x && x[1].$rid;
   return x && x[0] && r ? { name: x[0], rid: r } : null;
 }
 
 /** `$dps/registrations/res/{status}/?$rid={rid}[&retry-after={s}]` */
 export function parseDpsRes(t: string): Response | null {
-  return res(t, DPS + 'res/', 'retry-after', 'retryAfter');
+  return res(t, DPS_RES, 'retry-after', 'retryAfter');
 }

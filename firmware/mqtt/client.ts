@@ -67,14 +67,20 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
     if (tm) ck.clearTimer(tm);
     tm = 0;
   };
-  // After every entry from outside: one timer for the session's next deadline.
-  const run = (f: (x?: any) => void, x?: any) => {
-    f(x);
+  // After every entry from outside, while a connection is up or being dialled: one timer for the
+  // session's next deadline. (While down, the timer is the reconnect delay: left alone.)
+  const arm = () => {
     if (cur) {
       clr();
       const d = S.nextDeadline();
-      if (d < 1 / 0) tm = ck.setTimer(d - ck.now(), () => run(S.tick));
+      if (d < 1 / 0) tm = ck.setTimer(d - ck.now(), tick);
     }
+  };
+  // Made once: a closure per arm() would be garbage after every packet.
+  const tick = () => run(S.tick);
+  const run = (f: (x?: any) => void, x?: any) => {
+    f(x);
+    arm();
   };
   const down = (r: string, retry: boolean) => {
     clr();
@@ -95,12 +101,12 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
     S.start();
     const c: any = (cur = {});
     // Calls from a connection that is no longer the current one are ignored.
-    const g = (f: (x?: any) => void) => (x?: any) => cur == c && f(x);
-    const d = clientDecoder(l.maxPacket, g((p) => run(S.data, p)), g((e) => fail(e, true)));
+    const g = (f: (x?: any) => void) => (x?: any) => cur == c && run(f, x);
+    const d = clientDecoder(l.maxPacket, g(S.data), g((e) => fail(e, true)));
     c.s = hal.transport.connect(
       { host: o.host, port: o.port, tls: o.tls, ca: o.ca, cert: o.cert, key: o.key, servername: o.servername },
       {
-        onOpen: g(() => run(S.open)),
+        onOpen: g(S.open),
         onData: g(d.push),
         onError: g((m) => emit('error', m)),
         onClose: g((r) => {
@@ -109,7 +115,7 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
         }),
       },
     );
-    run(clr);
+    arm();
   };
   const bye = (r: string) => {
     stop = true;
@@ -117,7 +123,7 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
     down(r, false);
   };
 
-  const S = createSession(o, l, createOutbox(l, hal.storage, o.store), ck, (b) => cur && cur.s.write(b), fail, (sp) => {
+  const S = createSession(o, l, createOutbox(l, hal.storage, o.store), ck, (b) => cur.s.write(b), fail, (sp) => {
     att = 0;
     emit('connect', sp);
   }, (p) => emit('message', p.topic, p.payload, p));
@@ -135,18 +141,18 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
     },
     publish(t, p, op, cb) {
       op = op || {};
-      const e = S.publish(t, p, op.qos || 0, op.retain!, cb);
-      if (e) (cb || ((m: string) => emit('error', m)))(e);
-      run(clr);
+      const e = S.publish(t, p, op.qos || 0, !!op.retain, cb);
+      if (e) cb ? cb(e) : emit('error', e);
+      arm();
     },
     subscribe(subs, cb) {
       // encode() throws on an empty list [MQTT-3.8.3-3], a bad filter or qos.
-      S.req({ type: 8, subs }, (p) => cb && cb(p.codes.indexOf(128) < 0 ? undefined : 'subscribe refused (0x80)', p.codes));
-      run(clr);
+      S.req({ type: 8, subs }, (c) => cb && cb(c!.indexOf(128) < 0 ? undefined : 'subscribe refused (0x80)', c!));
+      arm();
     },
     unsubscribe(topics, cb) {
-      S.req({ type: 10, topics }, () => cb && cb());
-      run(clr);
+      S.req({ type: 10, topics }, cb);
+      arm();
     },
     end(cb) {
       bye('end');

@@ -27,11 +27,10 @@ export const defaultLimits: Limits = {
 };
 
 export function withLimits(over?: Partial<Limits>): Limits {
-  const l: Limits = {} as Limits;
+  const l: any = {};
   for (const k in defaultLimits) {
-    const key = k as keyof Limits;
-    const v = over && over[key];
-    l[key] = typeof v === 'number' ? v : defaultLimits[key];
+    const v = over && (over as any)[k];
+    l[k] = typeof v == 'number' ? v : (defaultLimits as any)[k];
   }
   return l;
 }

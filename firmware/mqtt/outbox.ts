@@ -15,7 +15,7 @@
  * - Persistence (a storage key given): after every change the whole state is written under the key
  *   as MQTT packets back to back: the list as it stands, then a PUBREC for each incoming QoS 2 id.
  *   A client created later with the same storage and key reads them back and sends them after its
- *   CONNECT. Callbacks do not survive a reboot.
+ *   CONNACK. Callbacks do not survive a reboot.
  */
 import type { Storage } from '../../hal/types.js';
 import type { Limits } from './limits.js';
@@ -43,7 +43,13 @@ const size = (e: Msg) => e.n || (e.n = encode(e as PublishPacket).length);
 
 export function createOutbox(l: Limits, st: Storage, key?: string): Outbox {
   const q: Msg[] = [], r: number[] = [];
-  let last = (key && st.read(key)) || '', j = 0, u: any = last.length;
+  // last: what storage holds; s: the record being built. No closure is made per call: on a board
+  // each one is garbage, and a publish saves.
+  let last = (key && st.read(key)) || '', s = '', j = 0, k = 0, u: any = last.length;
+  const put = (p: Packet) => {
+    const b = encode(p);
+    for (j = 0; j < b.length; ) s += String.fromCharCode(b[j++]!);
+  };
   if (u) {
     u = new Uint8Array(u);
     while (j < u.length) u[j] = last.charCodeAt(j++);
@@ -56,17 +62,15 @@ export function createOutbox(l: Limits, st: Storage, key?: string): Outbox {
     r,
     add(p) {
       let n = size(p);
-      for (const e of q) n += size(e);
+      for (k = 0; k < q.length; ) n += size(q[k++]!);
       if (n > l.queueBytes) return 'offline queue full: ' + (n - p.n!) + ' bytes used of ' + l.queueBytes;
       q.push(p);
     },
     save() {
       if (!key) return;
-      let s = '';
-      for (const e of (q as Packet[]).concat(r.map((id) => ({ type: 5, id }) as Packet))) {
-        const b = encode(e);
-        for (j = 0; j < b.length; ) s += String.fromCharCode(b[j++]!);
-      }
+      s = '';
+      for (k = 0; k < q.length; ) put(q[k++] as Packet);
+      for (k = 0; k < r.length; ) put({ type: 5, id: r[k++]! });
       // Flash wears out: write only when something changed.
       if (s != last) {
         if (s) st.write(key, s);

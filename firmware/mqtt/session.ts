@@ -57,7 +57,7 @@ export function createSession(
   // SUBSCRIBE and UNSUBSCRIBE (kept until answered). t = deadline, unset or NaN while not sent on
   // this connection (every comparison with it is false). Entries are sent in list order, all
   // with the same timeout, so A[0] holds the earliest deadline. ka = keepalive in seconds.
-  let A: Entry[] = [], pid = 0, ls = 0, ka = 0, cp: Packet;
+  let A: Entry[] = [], pid = 0, ls = 0, ka = 0, cp: any;
 
   const send = (p: any) => {
     ls = ck.now();
@@ -79,20 +79,21 @@ export function createSession(
     const e = q.splice(i, 1)[0]!;
     if (e.c) e.c();
   };
-  // Send queued messages in order while the in-flight window has room.
-  const pump = () => {
-    for (let n = 0, i = 0, e: Entry | undefined; S.st > 1 && (e = q[i]); ) {
-      if (!live(e)) {
-        if (!e.qos) {
-          send(e);
-          done(i);
-          continue;
-        }
-        if (n >= l.inflight) break;
+  // Send queued messages in order while the in-flight window has room; all: re-send the ones in
+  // flight too (after CONNACK, in their original order [MQTT-4.4.0-1] [MQTT-4.6.0-1]).
+  const pump = (all?: 1) => {
+    let n = 0, i = 0, e;
+    for (; S.st > 1 && (e = q[i]); n++, i++) {
+      if (live(e)) {
+        if (all) send(e);
+      } else if (!e.qos) {
+        send(e);
+        done(i--);
+        n--;
+      } else if (n < l.inflight) {
         send(e);
         e.dup = true; // a later re-send is a re-delivery [MQTT-3.3.1-1]
-      }
-      n++, i++;
+      } else break;
     }
   };
   const ping = () => S.st > 1 && ka ? ls + ka * 1000 : 1 / 0;
@@ -103,10 +104,12 @@ export function createSession(
     /** Dialling: CONNECT is built now (bad options throw here) and the CONNACK deadline starts. */
     start() {
       ka = o.keepalive != null ? o.keepalive : l.keepalive;
-      encode(cp = {
-        type: 1, clientId: o.clientId, clean: o.clean, keepalive: ka, username: o.username,
-        password: o.password as Uint8Array, will: o.will as PublishPacket,
-      });
+      // The options themselves, seen through a CONNECT: the encoder reads clientId, clean,
+      // username, password (string or bytes) and will, and nothing else.
+      cp = Object.create(o);
+      cp.type = 1;
+      cp.keepalive = ka;
+      encode(cp);
       S.st = 1;
       A.unshift({ type: 1, t: ck.now() + l.ackTimeout });
     },
@@ -129,11 +132,11 @@ export function createSession(
       else if (n >= ping()) A.push(p), wait(p);
     },
     data(p: Packet) {
-      const t = p.type, id = (p as { id: number }).id;
+      const t = p.type, id = (p as { id: number }).id, k = S.st < 2;
       let i = 0, e: Entry | undefined;
       // Before CONNACK only CONNACK [MQTT-3.2.0-1]; after it what a server may send (3-7, 9, 11, 13).
-      if (!((S.st < 2 ? 4 : 0x2af8) >> t & 1)) {
-        return x('[MQTT-' + (S.st < 2 ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
+      if (!((k ? 4 : 0x2af8) >> t & 1)) {
+        return x('[MQTT-' + (k ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
       }
       if (t == 2) {
         const rc = p.rc;
@@ -149,9 +152,9 @@ export function createSession(
             if (e.dup) e.dup = false;
             else if (e.type > 3) done(i);
           }
-        } else for (e of q) if (live(e)) send(e); // [MQTT-4.4.0-1]
+        }
         A.forEach(wait);
-        pump();
+        pump(1);
       } else if (t == 3) {
         const g = p.qos;
         // QoS 2: deliver on the first PUBLISH, then only PUBREC until PUBREL frees the id.
@@ -179,7 +182,7 @@ export function createSession(
         for (; (e = A[i]); i++) {
           if (e.type + 1 == t && e.id === id) {
             A.splice(i, 1);
-            if (e.c) e.c(p);
+            if (e.c) e.c((p as { codes?: number[] }).codes);
             break;
           }
         }
@@ -190,13 +193,13 @@ export function createSession(
     /** Queues a PUBLISH; returns an error when the queue has no room. Throws on bad arguments. */
     publish(topic: string, payload: string | Uint8Array, qos: QoS, retain: boolean, c?: (err?: string) => void) {
       // encode() throws on a wildcard, an empty topic or a bad qos.
-      const err = ob.add({ type: 3, topic, payload: bytes(payload), qos, retain, id: qos ? nid() : undefined, c });
+      const err = ob.add({ type: 3, topic, payload: bytes(payload), qos, retain, id: qos && nid(), c });
       pump();
       ob.save();
       return err;
     },
-    /** SUBSCRIBE or UNSUBSCRIBE (without its id); c gets the SUBACK or UNSUBACK. */
-    req(p: any, c: (p: any) => void) {
+    /** SUBSCRIBE or UNSUBSCRIBE (without its id); c gets the SUBACK's codes, or nothing for an UNSUBACK. */
+    req(p: any, c?: (codes?: any) => void) {
       p.id = nid();
       p.c = c;
       encode(p); // bad arguments throw now, not on a later send

@@ -29,7 +29,7 @@ export function bad(clause: string): never {
 
 const need = (k: number) => p + k > e && bad('4.8.0-1');
 export const u8 = () => (need(1), d[p++]!);
-export const u16 = () => (need(2), d[p++]! << 8 | d[p++]!);
+export const u16 = () => u8() << 8 | u8();
 export const pid = () => u16() || bad('2.3.1-1');
 
 export function bin(): Uint8Array {
@@ -39,8 +39,9 @@ export function bin(): Uint8Array {
 }
 
 export function str(): string {
-  const a = p + 2;
-  bin();
+  const k = u16(), a = p;
+  need(k);
+  p += k;
   for (let i = a; i < p; ) d[i++] || bad('1.5.3-2');
   const s = utf8Decode(d, a, p);
   return s == null ? bad('1.5.3-1') : s;
@@ -62,7 +63,7 @@ function parse(f: number, x?: Extra): Packet {
   if (t == 3) {
     const topic = str(), qos = (f >> 1 & 3) as QoS;
     if (!topic || /[#+]/.test(topic)) bad(topic ? '3.3.2-2' : '4.7.3-1');
-    const m: PublishPacket = { type: 3, topic, payload: d, qos, retain: !!(f & 1), dup: !!(f & 8) };
+    const m = { type: 3, topic, qos, retain: !!(f & 1), dup: !!(f & 8) } as PublishPacket;
     if (qos) m.id = pid();
     m.payload = d.subarray(p, p = e);
     return m;

@@ -1,11 +1,12 @@
 // Packet -> bytes for what a client sends: CONNECT, PUBLISH, PUBACK..PUBCOMP, SUBSCRIBE,
 // UNSUBSCRIBE, PINGREQ, DISCONNECT (and UNSUBACK, PINGRESP, which are shaped like them).
-// encode.ts plugs in CONNACK and SUBACK for the server side.
+// encode.ts plugs in CONNACK and SUBACK, which only a server sends: without it this encoder is
+// not for those two.
 //
 // One routine walks the packet twice: first without a buffer to learn the exact size, then into
 // the one buffer it allocates, so sizing and writing cannot disagree.
 import type { Packet, QoS, Subscription } from './packet.js';
-import { bytes, utf8Write } from './utf8.js';
+import { bytes } from './utf8.js';
 
 /** Writes the body of a packet type the client encoder does not know; returns true if it did. */
 export type Extra = (p: Packet) => unknown;
@@ -23,26 +24,22 @@ export function b(v: number) {
   i++;
 }
 
-const w16 = (v: number) => (b(v >> 8), b(v));
-const len = (n: number) => (n > 65535 ? fail('length', n) : w16(n));
-export const id = (v: number) => (!v || (v & 65535) !== v ? fail('packet id', v) : w16(v));
+/** A 16-bit number; z: not 0 either. */
+function u16(v: number, what: string, z?: 1) {
+  if ((v & 65535) !== v || (z && !v)) fail(what, v);
+  b(v >> 8);
+  b(v);
+}
+export const id = (v: number) => u16(v, 'packet id', 1);
 const qos = (q: QoS) => (q !== (q & 3) % 3 ? fail('qos', q) : q);
 
-// Bytes as they are, or a string as UTF-8 (a payload or password may be given as either).
-function raw(v: Uint8Array | string) {
+// A string as UTF-8, or bytes (a payload or password may be given as either), after their length
+// or, for a PUBLISH payload, without.
+function raw(v: Uint8Array | string, n?: 1) {
   v = bytes(v);
+  if (!n) u16(v.length, 'length');
   if (o) o.set(v, i);
   i += v.length;
-}
-
-function bin(v: Uint8Array | string) {
-  len(bytes(v).length);
-  raw(v);
-}
-
-function str(s: string) {
-  len(utf8Write(s, 0, 0));
-  i = utf8Write(s, o, i);
 }
 
 /** Each item of a SUBSCRIBE, SUBACK or UNSUBSCRIBE list, which must not be empty. */
@@ -58,25 +55,24 @@ function body(p: Packet, x?: Extra) {
     const f = (p.username != null ? 128 : 0) | (p.password ? 64 : 0) |
       (v ? (v.retain ? 36 : 4) | qos(v.qos) << 3 : 0) | (p.clean ? 2 : 0);
     if ((f & 192) == 64) fail('password', 'without username [MQTT-3.1.2-22]');
-    if ((p.keepalive & 65535) !== p.keepalive) fail('keepalive', p.keepalive);
-    str('MQTT');
+    raw('MQTT');
     b(4);
     b(f);
-    w16(p.keepalive);
-    str(p.clientId);
-    if (v) str(v.topic), bin(v.payload);
-    if (f & 128) str(p.username!);
-    if (f & 64) bin(p.password!);
+    u16(p.keepalive, 'keepalive');
+    raw(p.clientId);
+    if (v) raw(v.topic), raw(v.payload);
+    if (f & 128) raw(p.username!);
+    if (f & 64) raw(p.password!);
   } else if (t == 3) {
     // Checked once, in the sizing pass: no wildcards [MQTT-3.3.2-2], not empty [MQTT-4.7.3-1].
     if (!o && (!p.topic || /[#+]/.test(p.topic))) fail('topic (wildcard or empty topic)', p.topic);
-    str(p.topic);
+    raw(p.topic);
     if (qos(p.qos)) id(p.id!);
-    raw(p.payload);
+    raw(p.payload, 1);
   } else if (!(x && x(p)) && t < 12) {
     id((p as { id: number }).id);
-    if (t == 8) list(p.subs, (s: Subscription) => (str(s.topic), b(qos(s.qos))));
-    if (t == 10) list(p.topics, str);
+    if (t == 8) list(p.subs, (s: Subscription) => (raw(s.topic), b(qos(s.qos))));
+    if (t == 10) list(p.topics, raw);
   }
 }
 
@@ -89,8 +85,8 @@ export function clientEncode(p: Packet, x?: Extra): Uint8Array {
   for (let k = n; k > 127; k >>= 7) h++;
   o = new Uint8Array(h + n);
   // PUBLISH carries dup/qos/retain; PUBREL, SUBSCRIBE and UNSUBSCRIBE must have 0010 (bits 6, 8, 10).
-  const q = p as { dup?: boolean; qos?: number; retain?: boolean };
-  o[0] = p.type << 4 | (p.type == 3 ? (q.dup ? 8 : 0) | q.qos! << 1 | (q.retain ? 1 : 0) : 0x540 >> p.type - 1 & 2);
+  // dup and retain are booleans here (the client makes sure), which count as 0 and 1.
+  o[0] = p.type << 4 | (p.type == 3 ? (p as any).dup << 3 | p.qos << 1 | (p as any).retain : 0x540 >> p.type - 1 & 2);
   i = 1;
   do b(n > 127 ? n | 128 : n);
   while ((n >>= 7));

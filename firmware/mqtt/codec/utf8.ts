@@ -6,7 +6,8 @@
  * TextEncoder does, because it has no valid UTF-8 form.
  */
 export function utf8Write(s: string, o: Uint8Array | null | 0 | undefined, p: number): number {
-  for (let i = 0, c, n; i < s.length; p += n + 1) {
+  let i = 0, c, n;
+  for (; i < s.length; p += n + 1) {
     c = s.charCodeAt(i++);
     n = 0;
     if (c > 127) {
@@ -42,26 +43,17 @@ const chr = String.fromCharCode;
  * U+0000 [MQTT-1.5.3-2].
  */
 export function utf8Decode(b: Uint8Array, start: number, end: number): string | null {
-  let r = '';
-  while (start < end) {
-    let c = b[start++]!;
-    if (c < 128) {
-      if (!c) return null;
-      r += chr(c);
-      continue;
-    }
-    // Lead bytes C0/C1 only start overlong forms and F5..FF only code points past U+10FFFF.
-    const n = c < 194 ? 0 : c < 224 ? 1 : c < 240 ? 2 : c < 245 ? 3 : 0;
-    if (!n || start + n > end) return null;
-    c &= 63 >> n;
-    for (let k = n; k--; ) {
-      const x = b[start++]!;
-      if ((x & 192) != 128) return null;
-      c = c << 6 | x & 63;
-    }
-    // 1 << 5n+1 is the smallest code point that needs n continuation bytes (n = 2, 3).
-    if (n > 1 && c < 1 << 5 * n + 1 || c > 0x10ffff || c >> 11 == 27) return null;
+  let r = '', i = start, c, n, a;
+  // Read leniently: the lead byte gives the length, continuation bytes give 6 bits each.
+  while (i < end) {
+    c = b[i++]!;
+    n = c < 192 ? 0 : c < 224 ? 1 : c < 240 ? 2 : 3;
+    for (c &= 127 >> n; n--; ) c = c << 6 | b[i++]! & 63;
     r += c < 65536 ? chr(c) : chr(0xd7c0 + (c >> 10), 0xdc00 | c & 1023);
   }
+  // Valid UTF-8 is exactly what encoding the result gives back: anything malformed (an overlong
+  // form, a surrogate, a bad continuation byte...) reads as a character that encodes otherwise.
+  if (i > end || /\0/.test(r) || (a = utf8Encode(r)).length != end - start) return null;
+  while (i > start) if (a[--i - start] != b[i]) return null;
   return r;
 }

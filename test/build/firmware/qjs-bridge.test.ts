@@ -10,6 +10,11 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBoard } from '../../../build/boards.js';
 import { buildFirmware } from '../../../build/firmware/pipeline.js';
+import { bridge, pem } from '../../../build/firmware/qjs-bridge.js';
+import { QjsHost } from '../../../build/firmware/qjs-host.js';
+import { eventsShim, halShim } from '../../../build/firmware/qjs-shims.js';
+import { VirtualClock } from '../../../hal/emulated/index.js';
+import type { ConnectOptions, SocketHandlers } from '../../../hal/types.js';
 import { arrayLog, createEmulatedHal, emulatedIo, realClock } from '../../../hal/emulated/index.js';
 import { fakeEsp8266 } from '../../../hal/emulated/fake-modem-esp8266.js';
 import { netDialer } from '../../../hal/emulated/fake-modem-dial.js';
@@ -97,4 +102,63 @@ describe('built firmware in QuickJS against mosquitto (TLS)', () => {
     const r = await session('espruino-wifi', true);
     expect(r.peak).toBeGreaterThan(0);
   }, 90000);
+});
+
+describe('bridge', () => {
+  it('turns DER back into PEM that parses, also when the base64 fills its last line exactly', () => {
+    for (const n of [45, 48, 49]) {
+      const der = Buffer.alloc(n, 0xab).toString('latin1');
+      const p = pem(der, 'CERTIFICATE')!;
+      expect(p).not.toMatch(/\n\n/);
+      const body = p.split('\n').slice(1, -2).join('');
+      expect(Buffer.from(body, 'base64').toString('latin1')).toBe(der);
+    }
+    expect(pem('-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n', 'CERTIFICATE')).toContain('AA==');
+    expect(pem(undefined, 'CERTIFICATE')).toBeUndefined();
+  });
+
+  it('carries bytes (NUL included), timers and socket events both ways, and cleans up on stop', async () => {
+    const clock = new VirtualClock();
+    const log = arrayLog('debug');
+    let handlers: SocketHandlers | undefined;
+    let opts: ConnectOptions | undefined;
+    const written: number[][] = [];
+    let closed = 0;
+    const hal = createEmulatedHal({
+      clock, log,
+      transport: { connect: (o, h) => ((opts = o), (handlers = h), { write: (b) => written.push([...b]), close: () => closed++ }) },
+    });
+    const host = await QjsHost.create();
+    const br = bridge(host, { hal });
+    host.eval(eventsShim + halShim);
+    host.eval(`
+      var got = [];
+      var s = __hal.transport.connect({ host: 'h', port: 1, tls: true }, {
+        onOpen: function () { s.write(new Uint8Array([0, 1, 255, 0])); },
+        onData: function (b) { got.push(b.length + ':' + b[0] + ',' + b[b.length - 1]); __hal.log.info('data ' + got.join(' ')); },
+        onError: function (m) { __hal.log.warn('error ' + m); },
+        onClose: function (r) { __hal.log.info('close ' + r); }
+      });
+      __hal.clock.setTimer(50, function () { __hal.log.info('timer at ' + __hal.clock.now()); });
+      var never = __hal.clock.setTimer(60, function () { __hal.log.info('cleared timer ran'); });
+      __hal.clock.clearTimer(never);
+      __hal.clock.setTimer(5000, function () { __hal.log.info('late timer ran'); });
+    `);
+    expect(opts).toMatchObject({ host: 'h', port: 1, tls: true });
+    handlers!.onOpen();
+    expect(written).toEqual([[0, 1, 255, 0]]);
+    handlers!.onData(new Uint8Array([0, 7, 0]));
+    clock.advance(100);
+    handlers!.onError('boom');
+    handlers!.onClose('gone');
+    expect(log.lines).toEqual(['info: data 3:0,0', 'info: timer at 50', 'warn: error boom', 'info: close gone']);
+    host.eval('var s2 = __hal.transport.connect({ host: "h", port: 2, tls: false }, { onOpen: function () {}, onData: function () {}, onError: function () {}, onClose: function () {} });');
+    expect(br.sockets()).toBe(1);
+    br.stop();
+    expect(closed).toBe(1);
+    expect(clock.pending()).toBe(0);
+    clock.advance(10000);
+    expect(log.lines).not.toContain('info: late timer ran');
+    host.dispose();
+  });
 });

@@ -316,6 +316,23 @@ describe('backoff between attempts', () => {
   });
 });
 
+describe('calls while waiting to reconnect', () => {
+  it('publish, subscribe and unsubscribe queue without touching the reconnect delay', () => {
+    const { c, transport, clock, online } = setup({ limits: { backoffMin: 1000 } }, { random: () => 0.5 });
+    c.connect();
+    transport.last.error('ECONNREFUSED');
+    expect(clock.pending()).toBe(1);
+    c.publish('t', 'queued', { qos: 1 });
+    c.subscribe([{ topic: 'a', qos: 0 }]);
+    c.unsubscribe(['a']);
+    expect(clock.pending()).toBe(1);
+    clock.advance(500);
+    expect(transport.conns.length).toBe(2);
+    const conn = online();
+    expect(conn.types()).toEqual([8, 10, 3]);
+  });
+});
+
 describe('ending', () => {
   it('end() sends DISCONNECT, closes, stops reconnecting and leaves no timer', () => {
     const { c, transport, clock, log, online } = setup({ keepalive: 10 });

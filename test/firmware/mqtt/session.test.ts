@@ -319,7 +319,7 @@ describe('reconnect', () => {
   it('(re)sends SUBSCRIBE and UNSUBSCRIBE made offline or unanswered, after the next CONNACK', () => {
     const { s, up, take } = harness();
     const acks: unknown[] = [];
-    s.req({ type: 8, subs: [{ topic: 'a/#', qos: 1 }] }, (p) => acks.push(p.codes));
+    s.req({ type: 8, subs: [{ topic: 'a/#', qos: 1 }] }, (codes) => acks.push(codes));
     s.start();
     s.open();
     expect(take().map((p) => p.type)).toEqual([1]); // not before CONNACK
@@ -394,8 +394,8 @@ describe('SUBSCRIBE / UNSUBSCRIBE', () => {
     up();
     take();
     const got: number[][] = [];
-    s.req({ type: 8, subs: [{ topic: 'a', qos: 2 }, { topic: 'b', qos: 1 }] }, (p) => got.push(p.codes));
-    s.req({ type: 8, subs: [{ topic: 'c', qos: 0 }] }, (p) => got.push(p.codes));
+    s.req({ type: 8, subs: [{ topic: 'a', qos: 2 }, { topic: 'b', qos: 1 }] }, (codes) => got.push(codes!));
+    s.req({ type: 8, subs: [{ topic: 'c', qos: 0 }] }, (codes) => got.push(codes!));
     const [a, b] = take() as { id: number }[];
     s.data({ type: 9, id: b!.id, codes: [0x80] });
     s.data({ type: 9, id: a!.id, codes: [1, 0x80] });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { utf8Decode, utf8Encode, utf8Write } from '../../../../firmware/mqtt/codec/utf8.js';
+import { bytes, utf8Decode, utf8Encode, utf8Write } from '../../../../firmware/mqtt/codec/utf8.js';
 
 const node = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
 const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -122,5 +122,14 @@ describe('utf8Decode', () => {
     expect(utf8Decode(b, 1, 4)).toBe('a\u00e9');
     expect(utf8Decode(b, 1, 3)).toBeNull(); // cuts the 2-byte sequence
     expect(utf8Decode(b, 2, 2)).toBe('');
+  });
+});
+
+describe('bytes', () => {
+  it('encodes a string as UTF-8 and passes bytes through as they are', () => {
+    const u = new Uint8Array([0, 255]);
+    expect(bytes(u)).toBe(u);
+    expect(bytes('h\u00e9\u{1F642}')).toEqual(node('h\u00e9\u{1F642}'));
+    expect(bytes('')).toEqual(new Uint8Array(0));
   });
 });

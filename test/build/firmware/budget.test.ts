@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { loadBoard } from '../../../build/boards.js';
+import { checkBudget } from '../../../build/firmware/budget.js';
+
+const code = (flashJsVars: number) => ({ functions: 1, chars: 1, jsVars: flashJsVars * 3, flashJsVars });
+
+describe('checkBudget', () => {
+  const b = loadBoard('espruino-wifi'); // 7148 JsVars x 0.5 = 3574; 46080 bytes
+
+  it('passes within both limits and adds code and start-up objects', () => {
+    const r = checkBudget(b, { bytes: 20000, code: code(800), startHeapBytes: 16000 });
+    expect(r).toMatchObject({ ok: true, maxBytes: 46080, maxJsVars: 3574, codeJsVars: 800, ramCodeJsVars: 2400, runtimeJsVars: 1000, jsVars: 1800, over: [] });
+  });
+
+  it('fails on bytes, on JsVars, or both, saying by how much', () => {
+    const bytes = checkBudget(b, { bytes: 46081, code: code(1), startHeapBytes: 0 });
+    expect(bytes.ok).toBe(false);
+    expect(bytes.over).toEqual(['bundle is 46081 bytes, over the 46080-byte limit by 1']);
+    const vars = checkBudget(b, { bytes: 1, code: code(3000), startHeapBytes: 16 * 600 });
+    expect(vars.over).toEqual(['estimated 3600 JsVars, over the budget of 3574 (50% of 7148) by 26']);
+    expect(checkBudget(b, { bytes: 50000, code: code(4000), startHeapBytes: 0 }).over).toHaveLength(2);
+  });
+
+  it('takes a byte limit override', () => {
+    expect(checkBudget(b, { bytes: 2000, code: code(1), startHeapBytes: 0, maxBytes: 1000 }).over[0]).toMatch(/over the 1000-byte limit by 1000/);
+  });
+});

@@ -1,0 +1,85 @@
+// Every board builds both example apps, or fails with the reason: no TCP/IP (needs a gateway), no
+// TLS (needs --insecure-dev), or over its budget with a report of what takes the space.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultBoardsDir, listBoards } from '../../../build/boards.js';
+import { bootGlobals } from '../../../build/firmware/entry.js';
+import { buildFirmware } from '../../../build/firmware/pipeline.js';
+import { verifyEs5 } from '../../../build/verify.js';
+
+const out = mkdtempSync(join(tmpdir(), 'tinyiot-build-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('buildFirmware on every board', () => {
+  for (const app of ['mqtt-blink', 'iothub-sensor']) {
+    it(`${app}: builds, or fails with the board's reason`, async () => {
+      const outcomes: string[] = [];
+      for (const b of listBoards()) {
+        const r = await buildFirmware({ app, board: b.id, outDir: out, insecureDev: b.tls === 'none' && b.network !== 'ble' });
+        if (b.network === 'ble') {
+          expect(r.ok).toBe(false);
+          expect(r.error).toContain('needs a gateway');
+          outcomes.push(`${b.id}: gateway`);
+        } else if (!r.ok) {
+          expect(r.error, b.id).toMatch(/^over budget:/);
+          expect(r.report).toMatch(/OVER BUDGET/);
+          expect(r.report).toMatch(/largest modules: firmware\//);
+          expect(existsSync(join(out, b.id, `${app}.size.txt`))).toBe(true);
+          outcomes.push(`${b.id}: over budget`);
+        } else {
+          const script = readFileSync(r.output!.script, 'utf8');
+          expect(verifyEs5(script, { allowGlobals: b.hal === 'emulated' ? [] : bootGlobals }), b.id).toEqual([]);
+          expect(r.budget!.bytes).toBeLessThanOrEqual(b.budget.maxBundleBytes);
+          expect(r.budget!.jsVars).toBeLessThanOrEqual(Math.floor(b.jsVars * b.budget.maxShare));
+          expect(readFileSync(r.output!.report, 'utf8')).toBe(r.report);
+          if (b.hal !== 'emulated') expect(readFileSync(r.output!.module!, 'utf8')).toContain(`Modules.addCached("tinyiot-${app}"`);
+          outcomes.push(`${b.id}: ok`);
+        }
+      }
+      // The reference boards have room for both apps' firmware; the Puck needs a gateway.
+      for (const id of ['emulator', 'esp32', 'linux', 'rak5010']) expect(outcomes).toContain(`${id}: ok`);
+      expect(outcomes).toContain('puckjs: gateway');
+    }, 180000);
+  }
+
+  it('the ESP8266 needs --insecure-dev, and is then too small for the MQTT client', async () => {
+    const refused = await buildFirmware({ app: 'mqtt-blink', board: 'esp8266', outDir: out });
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toMatch(/has no TLS.*Pass --insecure-dev/);
+    const r = await buildFirmware({ app: 'mqtt-blink', board: 'esp8266', outDir: out, insecureDev: true });
+    expect(r.error).toMatch(/^over budget:\n {2}bundle is \d+ bytes, over the 9216-byte limit/);
+    expect(r.report).toMatch(/largest modules: firmware\/mqtt\//);
+  }, 60000);
+
+  it('fails an over-budget bundle (--budget-bytes) with the per-module table', async () => {
+    const r = await buildFirmware({ app: 'mqtt-blink', board: 'esp32', outDir: out, budgetBytes: 2000 });
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatch(/over the 2000-byte limit/);
+    const rows = r.report!.split('\n').filter((l) => /^(firmware|hal)\//.test(l));
+    const sizes = rows.map((l) => Number(l.trim().split(/\s+/)[1]));
+    expect(rows.length).toBeGreaterThan(5);
+    expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
+    expect(existsSync(join(out, 'esp32', 'mqtt-blink.js.tmp'))).toBe(false);
+  }, 60000);
+
+  it('fails on JsVars with a board whose budget is too small (a board file from another directory)', async () => {
+    const dir = join(out, 'boards');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'schema.json'), readFileSync(join(defaultBoardsDir, 'schema.json')));
+    const b = JSON.parse(readFileSync(join(defaultBoardsDir, 'esp32.json'), 'utf8'));
+    b.id = 'tiny32';
+    b.budget = { maxShare: 0.05, maxBundleBytes: 8192 };
+    writeFileSync(join(dir, 'tiny32.json'), JSON.stringify(b));
+    const r = await buildFirmware({ app: 'mqtt-blink', board: 'tiny32', boardsDir: dir, outDir: out });
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatch(/estimated \d+ JsVars, over the budget of 819 \(5% of 16383\)/);
+    expect(r.error).toMatch(/over the 8192-byte limit/);
+  }, 60000);
+
+  it('fails with a clear message for an unknown board or app', async () => {
+    await expect(buildFirmware({ app: 'mqtt-blink', board: 'nope', outDir: out })).rejects.toThrow(/unknown board 'nope' \(known boards: .*esp32/);
+    await expect(buildFirmware({ app: 'nope', board: 'esp32', outDir: out })).rejects.toThrow(/unknown app 'nope'/);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { loadBoard } from '../../../build/boards.js';
+import { checkBudget } from '../../../build/firmware/budget.js';
+import { sizeReport } from '../../../build/firmware/report.js';
+
+const board = loadBoard('pico-esp8266');
+const modules = [
+  { path: 'firmware/mqtt/session.ts', bytes: 3000 },
+  { path: 'out/pico-esp8266/app.entry.ts', bytes: 500 },
+  { path: 'firmware/mqtt/codec/decode.ts', bytes: 1500 },
+  { path: 'hal/types.ts', bytes: 0 },
+];
+
+describe('sizeReport', () => {
+  it('lists modules largest first, scaled to the final size, with totals against the budget', () => {
+    const budget = checkBudget(board, { bytes: 4000, code: { functions: 10, chars: 9000, jsVars: 700, flashJsVars: 50 }, startHeapBytes: 1600 });
+    const text = sizeReport({ app: 'demo', board, modules, budget, loadHeapBytes: 30000, startHeapBytes: 1600, entryPath: 'out/pico-esp8266/app.entry.ts' });
+    const rows = text.split('\n');
+    expect(rows[0]).toBe('demo for pico-esp8266 (Espruino Pico + ESP8266): within budget');
+    const table = rows.slice(2, 7);
+    expect(table[0]).toMatch(/^module\s+~bytes\s+share\s+esbuild$/);
+    expect(table[1]).toMatch(/^firmware\/mqtt\/session\.ts\s+2400\s+60\.0%\s+3000$/);
+    expect(table[2]).toMatch(/^firmware\/mqtt\/codec\/decode\.ts\s+1200\s+30\.0%\s+1500$/);
+    expect(table[3]).toMatch(/^\(entry: at-modem glue for pico-esp8266\)\s+400\s+10\.0%\s+500$/);
+    expect(table[4]).toMatch(/^total \(minified ES5\)\s+4000\s+100\.0%\s+5000$/);
+    expect(text).not.toContain('hal/types.ts');
+    expect(text).toContain('bundle   4000 B of 32768 B allowed (12.2%)');
+    expect(text).toContain('JsVars   150 of 2550 budget (5.9%; board has 5100 x 13 B): code 50 booted from Storage (700 if sent to RAM) + objects at start 100');
+    expect(text).not.toContain('over budget');
+  });
+
+  it('says OVER BUDGET, why, and names the biggest modules', () => {
+    const budget = checkBudget(board, { bytes: 40000, code: { functions: 1, chars: 1, jsVars: 1, flashJsVars: 1 }, startHeapBytes: 0 });
+    const text = sizeReport({ app: 'demo', board, modules, budget, loadHeapBytes: 1, startHeapBytes: 0 });
+    expect(text.split('\n')[0]).toMatch(/OVER BUDGET$/);
+    expect(text).toContain('over budget: bundle is 40000 bytes, over the 32768-byte limit by 7232');
+    expect(text).toContain('largest modules: firmware/mqtt/session.ts (3000 B), firmware/mqtt/codec/decode.ts (1500 B), out/pico-esp8266/app.entry.ts (500 B)');
+  });
+});

@@ -1,0 +1,102 @@
+// The client's half of the decoder: what a server sends is decoded exactly as the whole decoder
+// does; what only a server receives comes out as a bare { type } for the session to reject.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clientDecoder } from '../../../../firmware/mqtt/codec/client-decode.js';
+import { encode } from '../../../../firmware/mqtt/codec/encode.js';
+import type { Packet } from '../../../../firmware/mqtt/codec/packet.js';
+import { plain } from '../../../support/mqttPacketOracle.js';
+import { packetOf, splits } from './arbitraries.js';
+import { b, goldens } from './golden.js';
+import { concat, decodeChunks, type Outcome, oneByOne } from './helpers.js';
+
+function clientChunks(chunks: Uint8Array[], maxPacket = 1 << 20): Outcome {
+  const out: Outcome = { packets: [], errors: [] };
+  const d = clientDecoder(maxPacket, (p) => out.packets.push(plain(p)), (e) => out.errors.push(e));
+  for (const c of chunks) d.push(c);
+  return out;
+}
+
+const fromServer = [2, 3, 4, 5, 6, 7, 9, 11, 13];
+const toServer = [1, 8, 10, 12, 14];
+
+describe('clientDecoder', () => {
+  it('decodes every golden a server sends as the whole decoder does', () => {
+    const gs = goldens.filter((g) => fromServer.includes(g.packet.type));
+    expect(new Set(gs.map((g) => g.packet.type))).toEqual(new Set(fromServer));
+    for (const g of gs) expect(clientChunks([g.bytes]), g.name).toEqual(decodeChunks([g.bytes]));
+  });
+
+  it('agrees with the whole decoder on random server packets, whole and split', () => {
+    const server = fc.array(fc.oneof(...fromServer.map((t) => packetOf[t]!)), { minLength: 1, maxLength: 6 })
+      .chain((ps) => {
+        const data = concat(ps.map(encode));
+        return fc.tuple(fc.constant(ps), fc.constant(data), splits(data));
+      });
+    fc.assert(fc.property(server, ([ps, data, chunks]) => {
+      const want = { packets: ps.map(plain), errors: [] };
+      expect(clientChunks([data])).toEqual(want);
+      expect(clientChunks(chunks)).toEqual(want);
+    }), { numRuns: 300 });
+  });
+
+  it('reports CONNECT, SUBSCRIBE and UNSUBSCRIBE as a bare type, body unread, and goes on', () => {
+    for (const t of toServer) {
+      const gs = goldens.filter((g) => g.packet.type == t);
+      expect(gs.length, `goldens of type ${t}`).toBeGreaterThan(0);
+      for (const g of gs) {
+        const stream = concat([g.bytes, b(0xd0, 0)]);
+        for (const chunks of [[stream], oneByOne(stream)]) {
+          expect(clientChunks(chunks), g.name).toEqual({ packets: [{ type: t }, { type: 13 }], errors: [] });
+        }
+      }
+    }
+  });
+
+  it('gives the same wire errors as the whole decoder on what a server sends', () => {
+    const bad: number[][] = [
+      [0xf0, 0x00], // reserved type
+      [0x42, 0x02, 0, 1], // PUBACK flags
+      [0x60, 0x02, 0, 1], // PUBREL flags
+      [0x36, 0x05, 0, 1, 0x61, 0, 1], // PUBLISH QoS 3
+      [0x30, 0x05, 0, 3, 0x61, 0xc0, 0x80], // overlong UTF-8
+      [0x30, 0x04, 0, 2, 0x61, 0x00], // U+0000
+      [0x30, 0x03, 0, 1, 0x23], // wildcard
+      [0x30, 0x02, 0, 0], // empty topic
+      [0x20, 0x02, 0x02, 0x00], // CONNACK flags
+      [0x20, 0x03, 0, 0, 0], // CONNACK too long
+      [0x90, 0x02, 0, 1], // SUBACK without codes
+      [0x90, 0x03, 0, 1, 3], // SUBACK code 3
+      [0xb0, 0x02, 0, 0], // UNSUBACK id 0
+      [0xd0, 0x01, 0], // PINGRESP with a body
+      [0x30, 0x80, 0x80, 0x80, 0x80, 0x01], // 5-byte remaining length
+    ];
+    for (const x of bad) {
+      const data = new Uint8Array(x);
+      const got = clientChunks([data]);
+      expect(got.errors.length, x.join(',')).toBe(1);
+      expect(got).toEqual(decodeChunks([data]));
+    }
+    expect(clientChunks([b(0x30, 0x7f)], 100).errors).toEqual(['[limit] packet of 129 bytes > 100']);
+  });
+
+  it('keeps decoders apart when one is fed from inside another one\'s callback', () => {
+    // The parse cursor is shared; parsing ends before onPacket runs, so nesting is safe.
+    const inner: Packet[] = [];
+    const outer: Packet[] = [];
+    const di = clientDecoder(1000, (p) => inner.push(plain(p)), (e) => expect.fail(e));
+    const pub = encode({ type: 3, topic: 'in/x', payload: b('inner'), qos: 1, retain: false, dup: false, id: 7 });
+    const d = clientDecoder(1000, (p) => {
+      outer.push(plain(p));
+      di.push(pub.subarray(0, 4));
+      di.push(pub.subarray(4));
+    }, (e) => expect.fail(e));
+    const two = concat([encode({ type: 4, id: 1 }), encode({ type: 3, topic: 'out', payload: b('o'), qos: 0,
+      retain: false, dup: false })]);
+    d.push(two);
+    expect(outer).toEqual([{ type: 4, id: 1 }, plain({ type: 3, topic: 'out', payload: b('o'), qos: 0, retain: false,
+      dup: false })]);
+    expect(inner).toEqual([plain({ type: 3, topic: 'in/x', payload: b('inner'), qos: 1, retain: false, dup: false,
+      id: 7 }), plain({ type: 3, topic: 'in/x', payload: b('inner'), qos: 1, retain: false, dup: false, id: 7 })]);
+  });
+});
