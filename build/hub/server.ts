@@ -76,6 +76,9 @@ export class Hub extends EventEmitter {
   readonly twins: TwinStore;
   readonly c2d: C2dQueue;
   private readonly conns = new Map<string, DeviceConn>();
+  /** Every accepted TCP socket, CONNECTed or not, even mid-handshake: stop() must not wait for a silent one. */
+  private readonly sockets = new Set<Socket>();
+  private stopping = false;
   private readonly c2dInflight = new WeakMap<DeviceConn, Map<number, string>>();
   private readonly methods = new MethodCalls();
   private readonly servers: Server[] = [];
@@ -150,15 +153,20 @@ export class Hub extends EventEmitter {
   async stop(): Promise<void> {
     clearInterval(this.sweep);
     this.methods.cancelAll();
+    this.stopping = true;
     for (const c of [...this.conns.values()]) c.close('hub stopping');
+    // Open connections get the same grace as DeviceConn.close(); sockets that never sent CONNECT would
+    // otherwise hold server.close() until their own timeouts (30 s, or 120 s mid-handshake).
+    const cut = setTimeout(() => this.sockets.forEach((s) => s.destroy()), 2000);
     await Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
+    clearTimeout(cut);
     rmSync(join(this.dataDir, 'hub.json'), { force: true });
     releaseDataDir(this.dataDir);
   }
 
   /** @internal (startHub) */
   async listen(port: number, httpPort: number): Promise<void> {
-    const onSocket = (s: Socket) => new DeviceConn(s, this.connHost, this.clock);
+    const onSocket = (s: Socket) => (this.stopping ? s.destroy() : new DeviceConn(s, this.connHost, this.clock));
     let server: Server;
     if (this.tls) {
       const certs = await ensureCerts(this.dataDir);
@@ -166,6 +174,7 @@ export class Hub extends EventEmitter {
       this.caPath = certs.caPath;
       server = tlsServer({ cert: certs.cert, key: certs.key, minVersion: 'TLSv1.2' }, onSocket);
     } else server = tcpServer(onSocket);
+    server.on('connection', (s: Socket) => this.sockets.add(s.once('close', () => this.sockets.delete(s))));
     this.servers.push(server);
     await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, this.host, ok));
     this.port = (server.address() as AddressInfo).port;

@@ -52,20 +52,16 @@ export function parseConnectionString(s: string): ConnectionString {
     if (!(r[f] = p.slice(e + 1))) bad("empty '" + n + "'");
   }
   const { hostName: h, deviceId: d, moduleId: m, sharedAccessKey: k, x509: x, gatewayHostName: g } = r;
-  const ie = !h ? 'missing HostName' : charError('HostName', h, /[^\w.-]|_/, 1)
-    || (!d ? 'missing DeviceId' : idError('DeviceId', d, 1) || (m && idError('ModuleId', m, 1)));
-  if (ie) bad(ie);
-  if (x && !/^(true|false)$/.test(x)) bad('x509 must be true or false');
-  if (k) {
-    if (x == 'true') bad('SharedAccessKey and x509=true exclude each other');
-    if (!isBase64(k)) bad('SharedAccessKey is not valid base64');
-  } else if (x != 'true') bad('missing SharedAccessKey (or x509=true)');
-  x == 'true' ? (r.x509 = true) : delete r.x509;
-  if (g) {
-    const a = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(g), port = a && +a[3]!;
-    if (!a || port! > 65535 || port === 0) bad('GatewayHostName is not host or host:port');
-    r.gatewayHostName = a![1] || a![2];
-    if (port) r.gatewayPort = port;
-  }
+  const x5 = x == 'true', a = g && /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(g), port = a && +a[3];
+  const e = !h ? 'missing HostName' : charError('HostName', h, /[^\w.-]|_/, 1)
+    || (!d ? 'missing DeviceId' : idError('DeviceId', d, 1) || (m && idError('ModuleId', m, 1)))
+    || (x && !x5 && x != 'false' ? 'x509 must be true or false'
+      : !k == !x5 ? (k ? 'SharedAccessKey and x509=true exclude each other' : 'missing SharedAccessKey (or x509=true)')
+      : k && !isBase64(k) ? 'SharedAccessKey is not valid base64'
+      : g && (!a || port > 65535 || port === 0) && 'GatewayHostName is not host or host:port');
+  if (e) bad(e);
+  x5 ? (r.x509 = true) : delete r.x509;
+  if (a) r.gatewayHostName = a[1] || a[2];
+  if (port) r.gatewayPort = port;
   return r;
 }

@@ -10,7 +10,7 @@ import { type Limits, withLimits } from '../mqtt/limits.js';
 import { renewer } from './auth.js';
 import { c2d } from './c2d.js';
 import { type ConnectionString, isBase64, parseConnectionString } from './connstr.js';
-import type { Ctx, Hook } from './ctx.js';
+import type { Hook } from './ctx.js';
 import { idError } from './ids.js';
 import { methods } from './methods.js';
 import { deviceResourceUri } from './sas.js';
@@ -92,9 +92,10 @@ export function createDevice(hal: Hal, o: DeviceOptions): Device {
       : (!o.cert || !o.clientKey) && 'need key, or cert and clientKey');
   if (bad) throw new Error('iothub: ' + bad);
 
-  const H: any = {}, subs: string[] = [], F: Hook[] = [];
+  const H: any = {}, subs: string[] = [], F: Hook[] = [], so = { qos: q };
   let ended = 0, n = 0;
   const emit = (e: string, a?: any) => H[e] && H[e](a);
+  const w = (m?: string) => m && emit('error', m);
   const all: Hook = (t, p) => {
     for (const f of F) f(t, p);
   };
@@ -106,15 +107,11 @@ export function createDevice(hal: Hal, o: DeviceOptions): Device {
     will: o.will && ({ topic: telemetryTopic(d, md, o.will.props), payload: o.will.body, qos: q } as any),
     limits: o.limits, store: o.store,
   });
-  const sub = (fs: string[]) => c.subscribe(fs.map((f) => ({ topic: f, qos: 1 as const })), (e) => x.e(e && e + ': ' + fs));
-  const x: Ctx = {
-    c, h: hal, l: withLimits(o.limits), o: { qos: q }, d, md,
-    s(f) {
-      if (subs.indexOf(f) < 0) subs.push(f), sub([f]);
-    },
-    e: (m) => m && emit('error', m),
+  const sub = (fs: string[]) => c.subscribe(fs.map((f) => ({ topic: f, qos: 1 as const })), (e) => w(e && e + ': ' + fs));
+  const s = (f: string) => {
+    if (subs.indexOf(f) < 0) subs.push(f), sub([f]);
   };
-  const r = key && renewer(hal, deviceResourceUri(host, d, md), key, ttl, rb, cs.sharedAccessKeyName, x.e, (pw) => c.connect({ password: pw }));
+  const r = key && renewer(hal, deviceResourceUri(host, d, md), key, ttl, rb, cs.sharedAccessKeyName, w, (pw) => c.connect({ password: pw }));
   c.on('connect', (sp) => {
     if (n++ && !sp && subs.length) sub(subs);
     all(1);
@@ -124,7 +121,7 @@ export function createDevice(hal: Hal, o: DeviceOptions): Device {
     if (r && !ended) r.chk();
     emit('close', why);
   });
-  c.on('error', x.e);
+  c.on('error', w);
   c.on('message', all);
 
   const dev: any = {
@@ -145,7 +142,7 @@ export function createDevice(hal: Hal, o: DeviceOptions): Device {
       H[e] = f;
     },
   };
-  telemetry(x, dev);
-  F.push(c2d(x, dev), twin(x, dev), methods(x, dev));
+  telemetry(dev, c, so, d, md);
+  F.push(c2d(dev, s, d, md), twin(dev, c, so, s, w, hal, withLimits(o.limits)), methods(dev, c, so, s));
   return dev;
 }

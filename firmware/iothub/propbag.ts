@@ -11,12 +11,13 @@
 export type PropertyBag = Record<string, string | null>;
 
 /**
- * Keys with an undefined value are left out. Throws on an empty key or `__proto__` (neither can
- * round-trip) and, through encodeURIComponent, on lone surrogates.
+ * Keys with an undefined value are left out; no bag at all is the empty one. Throws on an empty
+ * key or `__proto__` (neither can round-trip) and, through encodeURIComponent, on lone surrogates.
  */
-export function encodePropertyBag(props: Record<string, string | null | undefined>): string {
+export function encodePropertyBag(props?: Record<string, string | null | undefined>): string {
   let s = '';
-  for (const k of Object.keys(props)) {
+  // for-in over undefined runs no iteration, so a missing bag needs no test.
+  for (const k in props) {
     const v = props[k];
     if (v === undefined) continue;
     if (!k || k == '__proto__') throw new Error("property bag: key '" + k + "' is not allowed");

@@ -8,6 +8,7 @@
 import type { Crypto } from '../../hal/types.js';
 import { base64Decode, base64Encode } from '../crypto/base64.js';
 import { utf8Encode } from '../mqtt/codec/utf8.js';
+import { devicePath } from './topics.js';
 
 /**
  * encodeURIComponent plus ! ' ( ) * (azure-iot-common's encodeUriComponentStrict). The hex is
@@ -19,7 +20,7 @@ export function strictEncode(s: string): string {
 
 /** `{host}/devices/{deviceId}[/modules/{moduleId}]`, to be passed (unencoded) to sasToken. */
 export function deviceResourceUri(host: string, deviceId: string, moduleId?: string): string {
-  return host + '/devices/' + deviceId + (moduleId ? '/modules/' + moduleId : '');
+  return host + '/' + devicePath(deviceId, moduleId);
 }
 
 /** DPS registration resource; its tokens use the policy name `registration`. */

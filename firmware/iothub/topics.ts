@@ -31,9 +31,14 @@ export function dpsUsername(idScope: string, registrationId: string): string {
   return idScope + '/registrations/' + registrationId + '/api-version=2019-03-31';
 }
 
+/** `devices/{id}[/modules/{mid}]`: where telemetry goes, and the device's SAS resource. */
+export function devicePath(deviceId: string, moduleId?: string): string {
+  return 'devices/' + deviceId + (moduleId ? '/modules/' + moduleId : '');
+}
+
 /** `devices/{id}[/modules/{mid}]/messages/events/{bag}` */
 export function telemetryTopic(deviceId: string, moduleId?: string, props?: Record<string, string | null | undefined>): string {
-  return 'devices/' + clientId(deviceId, moduleId && 'modules/' + moduleId) + '/messages/events/' + (props ? encodePropertyBag(props) : '');
+  return devicePath(deviceId, moduleId) + '/messages/events/' + encodePropertyBag(props);
 }
 
 export function c2dFilter(deviceId: string): string {
@@ -41,7 +46,7 @@ export function c2dFilter(deviceId: string): string {
 }
 
 function c2dPrefix(d: string): string {
-  return 'devices/' + d + '/messages/devicebound/';
+  return devicePath(d) + '/messages/devicebound/';
 }
 
 /**
@@ -89,6 +94,11 @@ export function split(t: string, prefix: string): [string, PropertyBag] | null |
   return b && [m[1]!, b];
 }
 
+/** A reply's three-digit status, or 0. */
+export function status(s: string): number {
+  return /^[1-9]\d\d$/.test(s) ? +s : 0;
+}
+
 /** A whole number of at most 15 digits, or -1. */
 export function int(s: string | null | undefined): number {
   return /^\d{1,15}$/.test(s!) ? +s! : -1;
@@ -104,7 +114,7 @@ export interface Response {
 
 /** `{prefix}{status}/?$rid=..[&{k}=n]`, with the whole number n under `k` put in field `f`. */
 function res(t: string, prefix: string, k: string, f: 'version' | 'retryAfter'): Response | null {
-  const x: any = split(t, prefix), b = x && x[1], o: any = b && /^[1-9]\d\d$/.test(x[0]) && b.$rid && { status: +x[0], rid: b.$rid };
+  const x: any = split(t, prefix), b = x && x[1], o: any = b && status(x[0]) && b.$rid && { status: +x[0], rid: b.$rid };
   if (o && b[k] !== undefined) o[f] = int(b[k]);
   return o && !(o[f] < 0) ? o : null;
 }

@@ -6,74 +6,77 @@
 //   ms plus jitter; other statuses >= 300 fail the request with "twin: status N".
 // - The hub sends desired patches only while the device is connected, so the twin is fetched after
 //   every connect and a newer desired document goes to the onDesired handler whole (full = true).
-import { type Ctx, type Hook, json } from './ctx.js';
-import { DESIRED_FILTER, parseDesired, parseTwinRes, TWIN_RES_FILTER, twinTopic } from './topics.js';
+import type { Hal } from '../../hal/types.js';
+import type { Client } from '../mqtt/client.js';
+import type { Limits } from '../mqtt/limits.js';
+import { type Hook, json, type Sub, type Warn } from './ctx.js';
+import { DESIRED, DESIRED_FILTER, int, split, status, TWIN_RES, TWIN_RES_FILTER, twinTopic } from './topics.js';
 
-interface Req {
-  /** PATCH body; '' for GET. */
-  b: string;
-  f: (err: string | undefined, v?: any) => void;
-  /** Retries so far. */
-  i: number;
-  /** The answer timeout or the retry timer; 0 while the request waits in the outbox. */
-  t: number;
-}
+type Cb = (err: string | undefined, v?: any) => void;
 
-export function twin(x: Ctx, dev: any): Hook {
-  // Keyed by number: a $rid from the wire such as "constructor" finds nothing.
-  const ck = x.h.clock, P: Req[] = [], to = x.l.ackTimeout;
+export function twin(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub, w: Warn, h: Hal, l: Limits): Hook {
+  // Pending requests by number, each a function taking its reply (none at end()). Keyed by
+  // number: a $rid from the wire such as "constructor" finds nothing.
+  const ck = h.clock, P: ((st?: number, v?: number, p?: Uint8Array) => void)[] = [], to = l.ackTimeout;
   let n = 0, dv = -1, D: any;
-  const end = (r: number, err?: string, v?: any) => {
-    const e = P[r];
-    if (e) ck.clearTimer(e.t), delete P[r], e.f(err, v);
-  };
-  const send = (r: number, e: Req) => {
-    e.t = 0;
-    x.c.publish(twinTopic(r, e.b), e.b, x.o, (err) => {
-      if (err) end(r, err);
-      else if (P[r]) e.t = ck.setTimer(to, () => end(r, 'twin: no answer within ' + to + ' ms'));
-    });
-  };
   const sub = () => {
-    x.s(TWIN_RES_FILTER);
-    x.s(DESIRED_FILTER);
+    s(TWIN_RES_FILTER);
+    s(DESIRED_FILTER);
   };
-  const req = (b: string, f: Req['f']) => {
+  const req = (b: string, f: Cb) => {
+    // tm: the answer timeout or the retry timer, 0 while the request waits in the outbox.
+    const r = ++n;
+    let i = 0, tm = 0;
+    const fin: Cb = (err, v) => {
+      ck.clearTimer(tm);
+      delete P[r];
+      f(err, v);
+    };
+    const send = () => {
+      tm = 0;
+      c.publish(twinTopic(r, b), b, o, (err) => {
+        if (err) fin(err);
+        else if (P[r]) tm = ck.setTimer(to, () => fin('twin: no answer within ' + to + ' ms'));
+      });
+    };
     sub();
-    send(++n, (P[n] = { b, f, i: 0, t: 0 }));
+    // st: the reply's status (none at end()), v: its $version.
+    P[r] = (st, v, p) => {
+      let j;
+      if (!st) fin('twin: ended');
+      else if ((st == 429 || st >= 500) && i < 3) {
+        ck.clearTimer(tm);
+        tm = ck.setTimer((l.backoffMin << i++) * (1 + h.random()), send);
+      } else if (st >= 300) fin('twin: status ' + st);
+      else if (b) fin(undefined, v);
+      else (j = json(p!)) ? fin(undefined, j) : fin('twin: bad JSON');
+    };
+    send();
   };
 
-  dev.getTwin = (cb: Req['f']) => req('', cb);
-  dev.report = (patch: object, cb?: Req['f']) => req(JSON.stringify(patch), cb || x.e);
+  dev.getTwin = (cb: Cb) => req('', cb);
+  dev.report = (patch: object, cb?: Cb) => req(JSON.stringify(patch), cb || w);
   dev.onDesired = (fn: any) => {
     D = fn;
     sub();
   };
 
   return (t, p) => {
+    // Replies are `res/{status}/?$rid=..[&$version=n]`, patches `desired/?$version=n`; a reply
+    // with a $version that is not a whole number is no reply at all.
+    const x = split(t as string, TWIN_RES), y = split(t as string, DESIRED), b = x && x[1], v = b && b.$version;
+    const st = b && status(x[0]), q = st && P[+b.$rid!], dn = y && !y[0] ? int(y[1].$version) : -1;
+    let j;
     if (t === 1 && D) {
       req('', (err, tw) => {
-        const w = tw && tw.desired, v = w && w.$version;
-        x.e(err);
-        if (v > dv) D(w, (dv = v), true);
+        const d = tw && tw.desired, n = d && d.$version;
+        w(err);
+        if (n > dv) D(d, (dv = n), true);
       });
     }
     // end(): every pending request gets its one callback now, not after a later connect.
-    if (t === 0) for (const r in P) end(+r, 'twin: ended');
-    const s = parseTwinRes(t as string), v = parseDesired(t as string);
-    if (s) {
-      const r = +s.rid, e = P[r], st = s.status, j = e && (e.b ? s.version : json(p!));
-      if (!e) return;
-      if ((st == 429 || st >= 500) && e.i < 3) {
-        ck.clearTimer(e.t);
-        e.t = ck.setTimer((x.l.backoffMin << e.i++) * (1 + x.h.random()), () => send(r, e));
-      } else if (st >= 300) end(r, 'twin: status ' + st);
-      else if (e.b || j) end(r, undefined, j);
-      else end(r, 'twin: bad JSON');
-    }
-    if (v != null && v > dv && D) {
-      const j = json(p!);
-      if (j) D(j, (dv = v));
-    }
+    if (t === 0) for (const r in P) P[r]!();
+    if (q && (v === undefined || int(v) >= 0)) q(st, int(v!), p);
+    if (dn > dv && D && (j = json(p!))) D(j, (dv = dn));
   };
 }

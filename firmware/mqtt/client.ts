@@ -63,6 +63,7 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
   let cur: any = 0, tm = 0, att = 0, stop = false;
 
   const emit = (e: string, a?: any, b?: any, c?: any) => H[e] && H[e](a, b, c);
+  const err = (m: string) => emit('error', m);
   const clr = () => {
     if (tm) ck.clearTimer(tm);
     tm = 0;
@@ -94,7 +95,7 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
   };
   const fail = (m: string, retry: boolean) => {
     const c = cur;
-    emit('error', m);
+    err(m);
     if (c == cur) down(m, retry);
   };
   const go = () => {
@@ -108,7 +109,7 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
       {
         onOpen: g(S.open),
         onData: g(d.push),
-        onError: g((m) => emit('error', m)),
+        onError: g(err),
         onClose: g((r) => {
           c.s = 0; // dead already: nothing to close
           down(r, true);
@@ -142,7 +143,7 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
     publish(t, p, op, cb) {
       op = op || {};
       const e = S.publish(t, p, op.qos || 0, !!op.retain, cb);
-      if (e) cb ? cb(e) : emit('error', e);
+      if (e) (cb || err)(e);
       arm();
     },
     subscribe(subs, cb) {

@@ -96,6 +96,7 @@ export function clientDecoder(
 
   function emit(src: Uint8Array, s: number, end: number) {
     d = src;
+    buf = null;
     p = s;
     e = end;
     const pk = parse(f, x);
@@ -112,11 +113,7 @@ export function clientDecoder(
           if (buf) {
             const k = Math.min(n - got, L - i);
             buf.set(c.subarray(i, i += k), got);
-            if ((got += k) == n) {
-              const b = buf;
-              buf = null;
-              emit(b, 0, n);
-            }
+            if ((got += k) == n) emit(buf, 0, n);
             continue;
           }
           const y = c[i++]!;
