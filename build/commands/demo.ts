@@ -1,95 +1,163 @@
-// `tinyiot demo`: the whole stack end to end with nothing installed. An embedded broker behind
-// TLS (throwaway CA), then examples/scripts/demo.json played by the same runner as `tinyiot script`,
-// narrated for a person rather than printed as JSON.
-import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startEmbeddedBroker } from '../script/embedded.js';
-import { textLine, type Event } from '../script/events.js';
-import { loadScript } from '../script/load.js';
-import type { Step } from '../script/parse.js';
-import { play } from './script.js';
+// `tinyiot demo`: the whole IoT Hub flow on this machine with no account and no hardware. The local
+// hub (build/hub) over TLS, the iothub-sensor firmware built as for a board and run by the
+// simulator, and the service side driven as an operator would (build/demo/operator.ts); a summary
+// of five checks decides the exit code.
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative } from 'node:path';
+import { escapeText } from '../../firmware/iothub/ids.js';
+import { parseArgs, UsageError } from '../firmware/args.js';
+import type { Hub, TelemetryEvent } from '../hub/server.js';
+import { Abort, runChecks, summaryTable, verdict } from '../demo/checks.js';
+import { redact, tagged, telemetryLine } from '../demo/format.js';
+import { INTERVAL, operatorSteps } from '../demo/operator.js';
+import { APP, buildSensor, type Device, DEVICE_ID, openHub, startDevice } from '../demo/setup.js';
 
-export const help = `usage: tinyiot demo
+export const DEFAULT_KEEP_DIR = '.tinyiot/demo';
+const STEP_S = 10;
+const FIRST_INTERVAL_S = 1;
 
-Starts an embedded MQTT broker on a free loopback port, behind TLS with a certificate authority
-made for this run only, and plays examples/scripts/demo.json against it on the firmware's own
-MQTT client: connect, subscribe, publish at QoS 0, 1 and 2, receive the messages back, disconnect.
-Prints each step and a summary, then stops by itself. Exit 0 when every message came back.
+export const help = `usage: tinyiot demo [--keep-running] [--data DIR] [--board ID] [--timeout S]
 
-The same script format runs against any broker: tinyiot script --help`;
+The IoT Hub flow end to end on this machine, with no account and no hardware:
+  1. builds firmware/apps/${APP} for the simulator, through the same pipeline as 'tinyiot build'
+  2. starts the local IoT-Hub-compatible hub ('tinyiot hub') on a free loopback port, over TLS
+     with its own CA, and registers the device '${DEVICE_ID}'
+  3. runs the built ES5 bundle on the emulated board, as 'tinyiot sim' does; the firmware checks
+     the hub's certificate against that CA
+  4. acts as the operator: waits for telemetry, sends a cloud-to-device message, sets the desired
+     property interval=${INTERVAL} and waits for the device to report it applied, calls the direct
+     method 'blink'
+Prints a line per event and a summary of five checks (connected, telemetry flowing, C2D
+delivered, desired applied & reported, method answered). Stops by itself; exit 0 only when every
+check passed, 1 naming the step that failed and why (e.g. a timeout), 130 after Ctrl-C before the
+checks finished. No key is ever printed.
 
-const DEMO = fileURLToPath(new URL('../../examples/scripts/demo.json', import.meta.url));
+options:
+  --keep-running   after the checks, keep the hub and the device running (telemetry keeps
+                   printing) until Ctrl-C, and print commands to try from another terminal
+  --data DIR       the hub's data folder (certificates, registry.json, twins); default a
+                   temporary folder removed at the end, or ${DEFAULT_KEEP_DIR} with --keep-running
+  --board ID       simulate this board's memory and limits (default emulator; see 'tinyiot boards')
+  --timeout S      seconds each check may take (default ${STEP_S})`;
+
+const kinds = { 'keep-running': 'boolean', data: 'string', board: 'string', timeout: 'number' } as const;
+const INTERRUPTED = 'interrupted (Ctrl-C)';
 
 const out = (s: string) => process.stdout.write(s + '\n');
-const text = (b: Uint8Array) => JSON.stringify(Buffer.from(b).toString('utf8'));
+const say = (tag: string, msg: string) => out(tagged(tag, msg));
+const shown = (p: string) => (isAbsolute(p) && !relative(process.cwd(), p).startsWith('..') ? relative(process.cwd(), p) || '.' : p);
+const shq = (s: string) => (/^[\w./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-/** One line saying what a step is about to do. */
-export function describeStep(s: Step): string {
-  switch (s.op) {
-    case 'connect':
-      return `connect as "${s.clientId}" (${s.clean ? 'clean session' : 'keep session'}, keepalive ${s.keepalive} s${
-        s.will ? `, will on ${s.will.topic}` : ''
-      })`;
-    case 'subscribe':
-      return `subscribe to ${s.filters.map((f) => `${f.topic} (QoS ${f.qos})`).join(', ')}`;
-    case 'publish': {
-      const bytes = s.payload.every((b) => b >= 0x20 && b < 0x7f) ? text(s.payload) : `${s.payload.length} bytes of binary`;
-      return `publish ${bytes} to ${s.topic} at QoS ${s.qos}${s.retain ? ', retained' : ''}${s.await ? ', wait for the ack' : ''}`;
-    }
-    case 'unsubscribe':
-      return `unsubscribe from ${s.filters.join(', ')}`;
-    case 'wait':
-      return `wait ${s.ms} ms for messages`;
-    case 'drop':
-      return 'drop the connection (no DISCONNECT)';
-    case 'disconnect':
-      return 'disconnect';
+export async function run(argv: string[]): Promise<number> {
+  let f;
+  try {
+    f = parseArgs(argv, kinds, 0).flags;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`tinyiot demo: ${e.message}\n\n${help}\n`);
+    return 2;
+  }
+  const keep = f['keep-running'] === true;
+  const temp = !f.data && !keep;
+  const dataDir = (f.data as string | undefined) ?? (keep ? DEFAULT_KEEP_DIR : mkdtempSync(join(tmpdir(), 'tinyiot-demo-')));
+  const abort = new Abort();
+  const stop = () => abort.fire(INTERRUPTED);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await demo(dataDir, keep, (f.board as string | undefined) ?? 'emulator', ((f.timeout as number | undefined) ?? STEP_S) * 1000, abort);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    if (temp) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-export async function run(argv: string[]): Promise<number> {
-  if (argv.length) {
-    process.stderr.write(`tinyiot demo: takes no arguments\n\n${help}\n`);
-    return 2;
+async function demo(dataDir: string, keep: boolean, boardId: string, ms: number, abort: Abort): Promise<number> {
+  say('demo', `the local IoT hub, the ${APP} firmware on a simulated ${boardId} board, and you as the operator`);
+  const built = await buildSensor(boardId, (l) => say('build', l));
+  if (!built.ok) {
+    if (built.report) out(built.report);
+    out(`demo FAILED at 'build': ${built.error}`);
+    return 1;
   }
-  const loaded = await loadScript(DEMO);
-  out('tinyiot demo');
-  out('  starting an embedded MQTT broker with TLS (making a throwaway CA and server certificate) ...');
-  const broker = await startEmbeddedBroker({ tls: true });
-  // The script's own address is a placeholder; point it at the broker we just started.
-  loaded.script.host = broker.host;
-  loaded.script.port = broker.port;
-  loaded.script.tls = true;
-  loaded.pem = { ca: broker.ca };
-  out(`  broker listening on ${broker.host}:${broker.port} (TLS, server certificate verified against that CA)`);
-  out(`  playing ${relative(process.cwd(), DEMO) || DEMO} on the firmware MQTT client (firmware/mqtt/client.ts)`);
+  say('build', `${shown(built.output!.script)}: ${built.budget!.bytes} B of ES5, the bundle a board would run`);
+  if (abort.reason) return 130;
 
-  const sent = [0, 0, 0];
-  let received = 0;
-  let errors = 0;
-  const emit = (e: Event) => {
-    if (e.ev === 'published') sent[e.qos]!++;
-    if (e.ev === 'message') received++;
-    if (e.ev === 'error') errors++;
-    out(`      ${textLine(e)}`);
-  };
-  let code: number;
+  const { hub, connectionString } = await openHub(dataDir);
+  let quiet = false;
+  let telemetry = 0;
+  let device: Device | undefined;
   try {
-    code = await play(loaded, emit, (n, s) => out(`  [${n}] ${describeStep(s)}`));
-  } finally {
-    await broker.stop();
-  }
+    say('hub', `listening on 127.0.0.1:${hub.port} (TLS, CA ${shown(hub.caPath!)})`);
+    say('hub', `device ${DEVICE_ID} registered; its key stays in ${shown(hub.registry.path)} and is never printed`);
+    hub.on('log', (l: string) => quiet || say('hub', l));
+    hub.on('telemetry', (e: TelemetryEvent) => {
+      if (e.deviceId === DEVICE_ID) telemetry++;
+      if (!quiet) say('telemetry', telemetryLine(telemetry, e));
+    });
 
-  const published = sent[0]! + sent[1]! + sent[2]!;
-  out('');
-  out(
-    `summary: ${loaded.script.steps.length} steps, ${published} messages published (QoS 0: ${sent[0]}, QoS 1: ${sent[1]}, QoS 2: ${sent[2]}), ` +
-      `${received} received back, ${errors} errors`,
-  );
-  if (code === 0 && errors === 0 && received === published && published > 0) {
-    out('demo OK. Next: tinyiot script --help, or try examples/scripts/local-demo.json against your own broker.');
-    return 0;
+    const pins = new EventEmitter();
+    const cap = built.board.jsVars * built.board.blockSize;
+    say('device', `starting ${APP} in the simulator (QuickJS, ${cap} B heap cap), telemetry every ${FIRST_INTERVAL_S} s`);
+    device = await startDevice(
+      built,
+      { ...built.app.example, connectionString, ca: hub.caPem, interval: FIRST_INTERVAL_S },
+      {
+        log: (level, m) => quiet || level === 'debug' || say('device', `${level === 'info' ? '' : `${level}: `}${m.replace(`${APP}: `, '')}`),
+        pin: (pin, on) => pins.emit('pin', { pin, on }),
+        error: (m) => {
+          say('device', `firmware error: ${m}`);
+          abort.fire(`the firmware stopped: ${m}`);
+        },
+      },
+    );
+
+    const checks = await runChecks(operatorSteps({ hub, deviceId: DEVICE_ID, ms, abort, say, telemetry: () => telemetry, device: pins }));
+    const v = verdict(checks);
+    out('');
+    out('summary');
+    out(summaryTable(checks));
+    out(`  firmware heap at its highest: ${device.sim.heap().peak} B of ${cap} B`);
+    out(v.line);
+    if (!v.ok) return abort.reason === INTERRUPTED ? 130 : 1;
+    if (!keep) return 0;
+
+    keepRunningHelp(hub, dataDir, connectionString);
+    // From here on the operator is you, in another terminal: show what the device does.
+    hub.on('c2d-ack', (e: { messageId: string }) => quiet || say('c2d', `device acked message ${e.messageId}`));
+    hub.on('reported', (e: { patch: unknown; version: number }) => quiet || say('twin', `reported ${escapeText(JSON.stringify(e.patch))} (version ${e.version})`));
+    pins.on('pin', (e: { pin: string; on: boolean }) => quiet || say('led', `${e.pin} ${e.on ? 'on' : 'off'}`));
+    await abort.promise.catch(() => undefined);
+    if (abort.reason === INTERRUPTED) {
+      say('demo', 'stopping the device and the hub');
+      return 0;
+    }
+    out(`demo stopped: ${abort.reason}`);
+    return 1;
+  } finally {
+    quiet = true;
+    device?.sim.stop();
+    await hub.stop();
   }
-  out('demo FAILED: see the lines above.');
-  return code || 1;
+}
+
+function keepRunningHelp(hub: Hub, dataDir: string, connectionString: string): void {
+  const d = shq(shown(dataDir));
+  const cli = 'node bin/tinyiot.mjs';
+  out('');
+  say('demo', `still running until Ctrl-C; telemetry keeps coming every ${INTERVAL} s`);
+  say('demo', `device connection string: ${redact(connectionString)}`);
+  say('demo', `hub data folder ${d}, CA ${shq(shown(hub.caPath!))}`);
+  say('demo', 'try from another terminal:');
+  for (const c of [
+    `hub send ${DEVICE_ID} "hello again" --data ${d}`,
+    `hub desired ${DEVICE_ID} '{"interval":5}' --data ${d}`,
+    `hub invoke ${DEVICE_ID} blink '{"times":5}' --data ${d}`,
+    `hub twin ${DEVICE_ID} --data ${d}`,
+    `hub watch --data ${d}`,
+  ]) out(`              ${cli} ${c}`);
+  out(`              ${cli} device connection-string ${DEVICE_ID} --data ${d}   (prints the key: keep it private)`);
 }

@@ -14,6 +14,7 @@ export interface Renewer {
   go(): void;
   /** After a close: renew at once if the token is due (the hub dropped us for an expired token). */
   chk(): void;
+  /** No more tokens, and chk() does nothing until the next go(). */
   stop(): void;
 }
 
@@ -21,10 +22,11 @@ export function renewer(h: Hal, uri: string, key: string, ttl: number, before: n
   err: (m: string) => void, use: (password: string) => void): Renewer {
   const ck = h.clock;
   let tm = 0, exp = 0, said = 0;
-  // tm is always a pending timer or 0: Espruino may give a fired timer's id to a new one.
+  // tm is a pending timer, the one now firing, or 0: never an older id, which Espruino may have
+  // given to a new timer since.
   const stop = () => {
     ck.clearTimer(tm);
-    tm = 0;
+    tm = exp = 0;
   };
   const go = () => {
     const t = ck.time();

@@ -22,9 +22,9 @@ export interface ConnectionString {
   x509?: boolean;
 }
 
-// Each part lands in the result under its name with a lower-case initial (HostName -> hostName).
-// SharedAccessKeyName before SharedAccessKey: the prefix test below takes the first match.
-const NAMES = 'SharedAccessKeyName SharedAccessKey HostName DeviceId ModuleId GatewayHostName x509'.split(' ');
+// The part names; each lands in the result under its name with a lower-case initial (HostName ->
+// hostName). SharedAccessKeyName before SharedAccessKey: the longer name must match first.
+const NAMES = /^(SharedAccessKeyName|SharedAccessKey|HostName|DeviceId|ModuleId|GatewayHostName|x509)/;
 
 /** The key as bytes, or undefined when it is not base64. */
 export function isBase64(k: string): Uint8Array | undefined {
@@ -43,10 +43,9 @@ export function parseConnectionString(s: string): ConnectionString {
     const p = ps[i]!, e = p.indexOf('='), n = p.slice(0, e);
     if (!p) continue; // tolerate `;;` and a trailing `;`
     if (e < 1) bad('part ' + (i + 1) + ' is not name=value');
-    if (NAMES.indexOf(n) < 0) {
-      for (const k of NAMES) if (!n.indexOf(k)) bad("missing '=' after " + k);
-      bad('unknown part ' + (n.length > 20 ? i + 1 : "'" + escapeText(n) + "'"));
-    }
+    const kn = NAMES.exec(n);
+    // A name that only starts with a known one lost its `=`: the rest is the value (the key?).
+    if (!kn || kn[0] != n) bad(kn ? "missing '=' after " + kn[0] : 'unknown part ' + (n.length > 20 ? i + 1 : "'" + escapeText(n) + "'"));
     const f = n.charAt(0).toLowerCase() + n.slice(1);
     if (r[f]) bad("duplicate '" + n + "'");
     if (!(r[f] = p.slice(e + 1))) bad("empty '" + n + "'");

@@ -93,12 +93,10 @@ export function createDevice(hal: Hal, o: DeviceOptions): Device {
   if (bad) throw new Error('iothub: ' + bad);
 
   const H: any = {}, subs: string[] = [], F: Hook[] = [], so = { qos: q };
-  let ended = 0, n = 0;
+  let n = 0;
   const emit = (e: string, a?: any) => H[e] && H[e](a);
   const w = (m?: string) => m && emit('error', m);
-  const all: Hook = (t, p) => {
-    for (const f of F) f(t, p);
-  };
+  const all: Hook = (t, p) => F.forEach((f) => f(t, p));
   const c = createClient(hal, {
     host: cs.gatewayHostName || host, port: o.port || cs.gatewayPort || 8883, tls: o.tls !== false,
     ca: o.ca, cert: o.cert, key: o.clientKey,
@@ -118,7 +116,7 @@ export function createDevice(hal: Hal, o: DeviceOptions): Device {
     emit('connect');
   });
   c.on('close', (why) => {
-    if (r && !ended) r.chk();
+    if (r) r.chk();
     emit('close', why);
   });
   c.on('error', w);
@@ -126,11 +124,9 @@ export function createDevice(hal: Hal, o: DeviceOptions): Device {
 
   const dev: any = {
     connect() {
-      ended = 0;
       r ? r.go() : c.connect();
     },
     end(cb?: () => void) {
-      ended = 1;
       if (r) r.stop();
       all(0);
       c.end(cb);

@@ -15,7 +15,7 @@ export function methods(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub): Hook {
     let done = 0;
     // The hub takes one response per request id; a second call is ignored. An undefined body
     // (JSON.stringify gives undefined) goes as null.
-    const res = (st: number, b?: any) => done++ || c.publish(methodResTopic(st, r!), JSON.stringify(b) || 'null', o);
+    const res = (st: number, b?: any) => done++ || c.publish(methodResTopic(st, r as string), JSON.stringify(b) || 'null', o);
     // hasOwnProperty: a method called "toString" must not find Object.prototype's.
     if (n && r) M.hasOwnProperty(n) ? M[n](json(p!), res) : res(501, { message: "method '" + n + "' not implemented" });
   };

@@ -64,8 +64,8 @@ export function twin(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub, w: Warn, h:
   return (t, p) => {
     // Replies are `res/{status}/?$rid=..[&$version=n]`, patches `desired/?$version=n`; a reply
     // with a $version that is not a whole number is no reply at all.
-    const x = split(t as string, TWIN_RES), y = split(t as string, DESIRED), b = x && x[1], v = b && b.$version;
-    const st = b && status(x[0]), q = st && P[+b.$rid!], dn = y && !y[0] ? int(y[1].$version) : -1;
+    const x = split(t as string, TWIN_RES), y = split(t as string, DESIRED), b: any = x && x[1], v = b && b.$version;
+    const st = b && status(x[0]), q = st && P[+b.$rid], vn = v === undefined ? v : int(v), dn = y && !y[0] ? int(y[1].$version) : -1;
     let j;
     if (t === 1 && D) {
       req('', (err, tw) => {
@@ -76,7 +76,7 @@ export function twin(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub, w: Warn, h:
     }
     // end(): every pending request gets its one callback now, not after a later connect.
     if (t === 0) for (const r in P) P[r]!();
-    if (q && (v === undefined || int(v) >= 0)) q(st, int(v!), p);
+    if (q && !(vn < 0)) q(st, vn, p);
     if (dn > dv && D && (j = json(p!))) D(j, (dv = dn));
   };
 }

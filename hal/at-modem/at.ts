@@ -14,6 +14,9 @@ export interface Cmd {
   t?: number;
   /** Owner, for drop(). */
   s?: unknown;
+  /** Called once when the command comes up, before it is written: may set c and p then, so a send
+   * takes whatever bytes wait at that moment (see transport.ts). */
+  b?(): void;
   /** Error text, or the result: the success line when f is set, else the last line before OK. */
   cb(e: string | undefined, l: string): void;
 }
@@ -58,8 +61,9 @@ export function createAt(serial: Serial, clock: Clock, ms: number): At {
   };
   const next = () => {
     if (!c && q.length) {
-      c = q.shift();
+      c = q.shift()!;
       tries = 0;
+      if (c.b) c.b();
       go();
     }
   };

@@ -1,7 +1,7 @@
 // A Transport over an AT modem that runs TCP and TLS itself (TLS offload): the board only moves
 // plaintext over the UART. One link at a time; a profile (esp8266.ts, bg96.ts) knows the commands.
 import type { Clock, ConnectOptions, Log, Socket, SocketHandlers, Transport } from '../types.js';
-import { createAt } from './at.js';
+import { createAt, type Cmd } from './at.js';
 import { createParser } from './parser.js';
 import type { Serial } from './serial.js';
 
@@ -45,6 +45,13 @@ export interface AtOptions {
   /** Per command; opening a link may take 6 times this. Default 10 s. */
   timeoutMs?: number;
   log?: Log;
+  /**
+   * Bytes written but not yet handed to the modem, at most (default 4096); the chunk being sent
+   * (at most Link.max) comes on top. A write that would pass it ends the socket with an error
+   * instead of growing the heap: the MQTT client keeps its own queue and sends again after it
+   * reconnects. One write is always taken when nothing waits, whatever its size.
+   */
+  maxQueued?: number;
 }
 
 interface Sk {
@@ -56,6 +63,10 @@ interface Sk {
   rd?: number;
   /** the peer closed; finish once waiting data are read */
   cl?: number;
+  /** bytes written, not yet in a send command: one byte string, however many writes made it */
+  w: string;
+  /** a send command is queued or running */
+  sq?: number;
 }
 
 const nop = () => {};
@@ -76,18 +87,49 @@ function toStr(b: Uint8Array): string {
 export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: AtOptions): Transport {
   const ms = (opts && opts.timeoutMs) || 10000;
   const log = (opts && opts.log) || quiet;
+  const max = (opts && opts.maxQueued) || 4096;
   const files: Record<string, string> = {};
   const at = createAt(serial, clock, ms);
   let sk: Sk | undefined;
   let lk: Link | undefined; // the newest link; its headers are parsed even after its socket died
 
-  const fin = (s: Sk, e: string, why: string, dead?: 1) => {
+  // later: the handlers run on a timer, for calls from the socket's user (who must not be re-entered).
+  const fin = (s: Sk, e: string, why: string, dead?: number, later?: number) => {
     if (s.st > 1) return;
     s.st = 2;
+    s.w = '';
     at.drop(s);
     if (!dead && s.k) at.cmd({ c: s.k.close, cb: nop });
-    if (e) s.h.onError(e);
-    s.h.onClose(e || why);
+    const f = () => {
+      if (e) s.h.onError(e);
+      s.h.onClose(e || why);
+    };
+    later ? clock.setTimer(0, f) : f();
+  };
+
+  // One send command at a time per socket; it takes up to Link.max of the waiting bytes only when
+  // it comes up, so writes made meanwhile ride along instead of each queueing a command.
+  const send = (s: Sk) => {
+    const k = s.k!;
+    s.sq = 1;
+    const x: Cmd = {
+      c: '',
+      f: 'SEND OK',
+      s,
+      b() {
+        const p = s.w.slice(0, k.max);
+        s.w = s.w.slice(p.length);
+        x.c = k.send(p.length);
+        x.p = p;
+      },
+      cb(e) {
+        if (s.st > 1) return;
+        if (e) fin(s, e, '');
+        else if (s.w) send(s);
+        else s.sq = 0;
+      },
+    };
+    at.cmd(x);
   };
 
   const run = (s: Sk, p: Step, ok?: (l: string) => void, t?: number, front?: boolean) =>
@@ -154,16 +196,11 @@ export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: At
   return {
     connect(o, h): Socket {
       if (sk) fin(sk, '', 'replaced by a new connection'); // the modem holds one link
-      const s: Sk = { h, st: 0 };
+      const s: Sk = { h, st: 0, w: '' };
       sk = s;
-      if (/["\r\n]/.test(o.host + (o.servername || ''))) {
-        // A quote or newline would end the AT command early and let the rest run as another.
-        s.st = 2;
-        clock.setTimer(0, () => {
-          h.onError('bad host name');
-          h.onClose('bad host name');
-        });
-      } else {
+      // A quote or newline would end the AT command early and let the rest run as another.
+      if (/["\r\n]/.test(o.host + (o.servername || ''))) fin(s, 'bad host name', '', 1, 1);
+      else {
         if (o.tls && !o.ca) log.warn('at-modem: TLS server certificate is NOT verified (no CA given)');
         const k = (lk = s.k = pr.link(o, log, files));
         const n = k.steps.length;
@@ -183,13 +220,11 @@ export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: At
       }
       return {
         write(b) {
-          const k = s.k;
-          if (s.st > 1 || s.cl || !k) return;
-          const d = toStr(b);
-          for (let i = 0; i < d.length; i += k.max) {
-            const p = d.slice(i, i + k.max);
-            run(s, { c: k.send(p.length), p, f: 'SEND OK' });
-          }
+          if (s.st > 1 || s.cl || !b.length) return;
+          // Checked before the bytes are copied, so the heap never holds more than the bound.
+          if (s.w && s.w.length + b.length > max) return fin(s, 'at-modem: over ' + max + ' bytes wait to be sent', '', 0, 1);
+          s.w += toStr(b);
+          if (!s.sq) send(s);
         },
         close() {
           fin(s, '', 'closed');
