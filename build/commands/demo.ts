@@ -21,7 +21,7 @@ const FIRST_INTERVAL_S = 1;
 export const help = `usage: tinyiot demo [--keep-running] [--data DIR] [--board ID] [--timeout S]
 
 The IoT Hub flow end to end on this machine, with no account and no hardware:
-  1. builds firmware/apps/${APP} for the simulator, through the same pipeline as 'tinyiot build'
+  1. builds firmware/apps/${APP} for the simulator with the pipeline of 'tinyiot build'
   2. starts the local IoT-Hub-compatible hub ('tinyiot hub') on a free loopback port, over TLS
      with its own CA, and registers the device '${DEVICE_ID}'
   3. runs the built ES5 bundle on the emulated board, as 'tinyiot sim' does; the firmware checks

@@ -10,10 +10,9 @@ let H: number[];
 
 function consts(): number[] {
   const k: number[] = [];
-  H = [];
-  for (let n = 2; k.length < 64; n++) {
-    let d = 2;
-    while (d * d <= n && n % d) d++;
+  let n = 2, d;
+  for (H = []; k.length < 64; n++) {
+    for (d = 2; d * d <= n && n % d; ) d++;
     if (d * d > n) {
       if (k.length < 8) H.push(frac(Math.sqrt(n)));
       k.push(frac(Math.pow(n, 1 / 3)));
@@ -23,56 +22,47 @@ function consts(): number[] {
 }
 
 function frac(x: number): number {
-  return ((x - Math.floor(x)) * 4294967296) | 0;
+  return (x - Math.floor(x)) * 4294967296 | 0;
 }
 
 function rotr(x: number, n: number): number {
-  return (x >>> n) | (x << (32 - n));
+  return x >>> n | x << 32 - n;
+}
+
+/** rotr(x, a) ^ rotr(x, b) ^ rotr(x, c), or with c < 0 the last term x >>> -c. */
+function mix(x: number, a: number, b: number, c: number): number {
+  return rotr(x, a) ^ rotr(x, b) ^ (c < 0 ? x >>> -c : rotr(x, c));
 }
 
 /** SHA-256 digest (32 bytes). Works block by block, so memory does not grow with the message. */
 export function sha256(m: Uint8Array): Uint8Array {
-  const k = K || (K = consts());
-  const l = m.length;
-  const nb = ((l + 8) >> 6) + 1;
-  const h = H.slice();
-  const w: number[] = [];
-  for (let b = 0; b < nb; b++) {
-    for (let t = 0; t < 64; t++) {
-      let x: number;
+  const k = K || (K = consts()), l = m.length, nb = (l + 8 >> 6) + 1, h = H.slice(), w: number[] = [], o = new Uint8Array(32);
+  let b = 0, t, x, j, a, e, t1;
+  for (; b < nb; b++) {
+    for (t = 0; t < 64; t++) {
       if (t < 16) {
-        x = 0;
-        for (let j = b * 64 + t * 4, e = j + 4; j < e; j++) x = (x << 8) | (j < l ? m[j]! : j == l ? 128 : 0);
+        for (x = 0, j = b * 64 + t * 4; j < b * 64 + t * 4 + 4; j++) x = x << 8 | (j < l ? m[j]! : j == l ? 128 : 0);
         // Message length in bits, big-endian, in the last 8 bytes of the last block.
-        if (b == nb - 1 && t > 13) x = t == 14 ? (l / 536870912) | 0 : l << 3;
-      } else {
-        const a = w[t - 15]!;
-        const c = w[t - 2]!;
-        x = (w[t - 16]! + (rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3)) + w[t - 7]! + (rotr(c, 17) ^ rotr(c, 19) ^ (c >>> 10))) | 0;
-      }
+        if (b == nb - 1 && t > 13) x = t == 14 ? l / 536870912 | 0 : l << 3;
+      } else x = w[t - 16]! + mix(w[t - 15]!, 7, 18, -3) + w[t - 7]! + mix(w[t - 2]!, 17, 19, -10) | 0;
       w[t] = x;
     }
-    let a = h[0]!, b2 = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, hh = h[7]!;
-    for (let t = 0; t < 64; t++) {
-      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[t]! + w[t]!) | 0;
-      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b2) ^ (a & c) ^ (b2 & c))) | 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b2;
-      b2 = a;
-      a = (t1 + t2) | 0;
+    // The working variables a..h live in s: each round drops h, puts the new a in front and
+    // adds t1 to e, which is the rotation the standard writes out as eight assignments.
+    const s = h.slice();
+    for (t = 0; t < 64; t++) {
+      a = s[0]!;
+      e = s[4]!;
+      t1 = s[7]! + mix(e, 6, 11, 25) + (e & s[5]! ^ ~e & s[6]!) + k[t]! + w[t]! | 0;
+      s.pop();
+      s.unshift(t1 + mix(a, 2, 13, 22) + (a & s[1]! ^ a & s[2]! ^ s[1]! & s[2]!) | 0);
+      s[4] = s[4]! + t1 | 0;
     }
-    const v = [a, b2, c, d, e, f, g, hh];
-    for (let i = 0; i < 8; i++) h[i] = (h[i]! + v[i]!) | 0;
+    for (t = 0; t < 8; t++) h[t] = h[t]! + s[t]! | 0;
   }
-  const o = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) o[i] = h[i >> 2]! >> (24 - (i & 3) * 8);
+  for (t = 0; t < 32; t++) o[t] = h[t >> 2]! >> 24 - (t & 3) * 8;
   return o;
 }
-
 /**
  * HMAC-SHA256. Keys longer than the 64-byte block are hashed first (RFC 2104).
  * `h` lets a board plug in a native SHA-256 and keep only this wrapper in JS.

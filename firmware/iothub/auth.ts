@@ -4,8 +4,9 @@
 // and in-flight messages across it. No token is minted while the clock does not know the real time:
 // its expiry would be in 1970. The renewal timer runs while the device is down too, so a refused
 // CONNECT (the client does not retry those) is tried again, with a fresh token, at the next renewal.
+// createDevice has checked uri, key and ttl, so tokens are minted without sasToken's checks.
 import type { Hal } from '../../hal/types.js';
-import { sasToken } from './sas.js';
+import { sas } from './sas.js';
 
 export const CLOCK = 'clock not set: cannot create a SAS token until the real time is known';
 
@@ -33,7 +34,7 @@ export function renewer(h: Hal, uri: string, key: string, ttl: number, before: n
     stop();
     if (!t && !said++) err(CLOCK);
     tm = ck.setTimer(t ? (ttl - before) * 1000 : 1000, go);
-    if (t) use(sasToken(h.crypto, uri, key, (exp = t + ttl), skn));
+    if (t) use(sas(h.crypto, uri, key, (exp = t + ttl), skn));
   };
   return {
     go,

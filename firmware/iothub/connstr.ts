@@ -38,7 +38,7 @@ function bad(m: string): never {
 }
 
 export function parseConnectionString(s: string): ConnectionString {
-  const r: any = {}, t = typeof s == 'string' && s.trim(), ps = t ? t.split(';') : bad('empty');
+  const r: any = {}, t = (s || '').trim(), ps = t ? t.split(';') : bad('empty');
   for (let i = 0; i < ps.length; i++) {
     const p = ps[i]!, e = p.indexOf('='), n = p.slice(0, e);
     if (!p) continue; // tolerate `;;` and a trailing `;`
@@ -46,7 +46,7 @@ export function parseConnectionString(s: string): ConnectionString {
     const kn = NAMES.exec(n);
     // A name that only starts with a known one lost its `=`: the rest is the value (the key?).
     if (!kn || kn[0] != n) bad(kn ? "missing '=' after " + kn[0] : 'unknown part ' + (n.length > 20 ? i + 1 : "'" + escapeText(n) + "'"));
-    const f = n.charAt(0).toLowerCase() + n.slice(1);
+    const f = n[0]!.toLowerCase() + n.slice(1);
     if (r[f]) bad("duplicate '" + n + "'");
     if (!(r[f] = p.slice(e + 1))) bad("empty '" + n + "'");
   }

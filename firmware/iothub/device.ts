@@ -1,5 +1,8 @@
 // The IoT Hub device: one MQTT client dressed in the hub's CONNECT fields (IOTHUB.md), SAS renewal,
-// and the features (telemetry, c2d, twin, methods) plugged in through a small shared context.
+// and the features (telemetry, c2d, twin, methods), each handed the pieces it needs as parameters
+// and answering with a hook (ctx.ts) that sees every message, connect and end().
+// This file is the device-only entry: it does not import dps.ts, and an app importing createDevice
+// from index.ts loses DPS to tree-shaking as well.
 // Subscriptions are made when a feature is first used (onC2d, onMethod, twin calls), so a device
 // that never takes cloud-to-device messages leaves them queued at the hub instead of dropping them.
 // Registering handlers before connect() puts their SUBSCRIBEs on the wire right after CONNACK,

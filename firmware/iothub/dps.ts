@@ -9,8 +9,8 @@ import { withLimits } from '../mqtt/limits.js';
 import { CLOCK } from './auth.js';
 import { json } from './ctx.js';
 import { idError } from './ids.js';
-import { dpsResourceUri, sasToken } from './sas.js';
-import { DPS_RES_FILTER, dpsPollTopic, dpsRegisterTopic, dpsUsername, parseDpsRes } from './topics.js';
+import { dpsResourceUri, sas } from './sas.js';
+import { DPS_RES, DPS_RES_FILTER, dpsPollTopic, dpsRegisterTopic, dpsUsername, int, split, status } from './topics.js';
 
 export interface DpsOptions {
   idScope: string;
@@ -40,7 +40,8 @@ export function register(hal: Hal, o: DpsOptions, cb: (err: string | undefined, 
   const c = createClient(hal, {
     host: o.host || 'global.azure-devices-provisioning.net', port: o.port || 8883, tls: o.tls !== false, ca: o.ca,
     clientId: id, username: dpsUsername(o.idScope, id), clean: true, reconnect: false,
-    password: sasToken(hal.crypto, dpsResourceUri(o.idScope, id), o.key, t + 3600, 'registration'),
+    // Arguments checked above, so sasToken's own checks are not needed.
+    password: sas(hal.crypto, dpsResourceUri(o.idScope, id), o.key, t + 3600, 'registration'),
   });
   // n: requests sent, -1 once finished. tm is a pending timer or one that just fired.
   let n = 0, tm = 0, op = '', last = '';
@@ -63,14 +64,17 @@ export function register(hal: Hal, o: DpsOptions, cb: (err: string | undefined, 
   c.on('error', (m) => (last = m));
   c.on('close', (why) => fin(last || why));
   c.on('message', (tp, p) => {
-    const r = parseDpsRes(tp), b = json(p), st = r && r.status, s = b && b.registrationState;
-    if (!r || r.rid != '' + n) return;
+    // `res/{status}/?$rid={n}[&retry-after={s}]`; a reply with a bad retry-after is no reply.
+    const x = split(tp, DPS_RES), b = x && x[1], ra = b && int(b['retry-after']);
+    const st = b && b.$rid === '' + n && (ra >= 0 || b['retry-after'] === undefined) && status(x[0]);
+    const j = json(p), s = j && j.registrationState;
+    if (!st) return;
     ck.clearTimer(tm);
-    if (b && b.operationId) op = b.operationId;
+    if (j && j.operationId) op = j.operationId;
     if (st == 202 && !op) fin('no operationId in the answer');
-    else if (st == 202 || st == 429) tm = ck.setTimer((r.retryAfter || 3) * 1000, ask);
+    else if (st == 202 || st == 429) tm = ck.setTimer((ra > 0 ? ra : 3) * 1000, ask);
     else if (st == 200 && s && s.assignedHub && s.deviceId) fin(undefined, { assignedHub: s.assignedHub, deviceId: s.deviceId });
-    else fin('status ' + st + (b && b.status ? ' ' + b.status : ''));
+    else fin('status ' + st + (j && j.status ? ' ' + j.status : ''));
   });
   c.connect();
 }

@@ -19,7 +19,7 @@ export function charError(kind: string, s: string, re: RegExp, hide?: any): stri
  * allowed". `hide` leaves the id out (a connection string missing a `;` can glue the key into it).
  */
 export function idError(kind: string, id: string, hide?: any): string | null {
-  return typeof id != 'string' || !id ? kind + ' is empty'
+  return !id ? kind + ' is empty'
     : id.length > 128 ? kind + ' is longer than 128 characters'
     : charError(kind, id, /[^\w\-.%*?!(),:=@$']/, hide);
 }

@@ -36,8 +36,13 @@ export function sasToken(crypto: Crypto, resourceUri: string, keyBase64: string,
   const e = !resourceUri ? 'empty resource URI' : !keyBase64 ? 'empty key'
     : !/^[1-9]\d*$/.test('' + expiry) && 'expiry must be a positive whole number of seconds';
   if (e) throw new Error('sas: ' + e);
-  const sr = strictEncode(resourceUri);
+  return sas(crypto, resourceUri, keyBase64, expiry, policyName);
+}
+
+/** sasToken without its argument checks, for callers that checked them already (the device). */
+export function sas(crypto: Crypto, uri: string, key: string, expiry: number, skn?: string): string {
+  const sr = strictEncode(uri);
   // The MQTT client's UTF-8 encoder, already on the board; sr is ASCII anyway.
-  const sig = base64Encode(crypto.hmacSha256(base64Decode(keyBase64), utf8Encode(sr + '\n' + expiry)));
-  return 'SharedAccessSignature sr=' + sr + '&sig=' + strictEncode(sig) + (policyName ? '&skn=' + strictEncode(policyName) : '') + '&se=' + expiry;
+  const sig = base64Encode(crypto.hmacSha256(base64Decode(key), utf8Encode(sr + '\n' + expiry)));
+  return 'SharedAccessSignature sr=' + sr + '&sig=' + strictEncode(sig) + (skn ? '&skn=' + strictEncode(skn) : '') + '&se=' + expiry;
 }

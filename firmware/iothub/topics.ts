@@ -60,7 +60,7 @@ export function parseC2d(topic: string, deviceId: string): PropertyBag | null {
 }
 
 export function rid(r: string | number): string {
-  return '/?$rid=' + encodeURIComponent('' + r);
+  return '/?$rid=' + encodeURIComponent(r);
 }
 
 /** A twin GET, or with `patch` a reported-properties PATCH. */

@@ -27,10 +27,9 @@ export function twin(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub, w: Warn, h:
     // tm: the answer timeout or the retry timer, 0 while the request waits in the outbox.
     const r = ++n;
     let i = 0, tm = 0;
+    // Once: a publish error can still come after end() or a timeout settled the request.
     const fin: Cb = (err, v) => {
-      ck.clearTimer(tm);
-      delete P[r];
-      f(err, v);
+      if (P[r]) ck.clearTimer(tm), delete P[r], f(err, v);
     };
     const send = () => {
       tm = 0;
@@ -69,9 +68,9 @@ export function twin(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub, w: Warn, h:
     let j;
     if (t === 1 && D) {
       req('', (err, tw) => {
-        const d = tw && tw.desired, n = d && d.$version;
+        const d = tw && tw.desired, nv = d && d.$version;
         w(err);
-        if (n > dv) D(d, (dv = n), true);
+        if (nv > dv) D(d, (dv = nv), true);
       });
     }
     // end(): every pending request gets its one callback now, not after a later connect.

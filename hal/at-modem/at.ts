@@ -15,8 +15,9 @@ export interface Cmd {
   /** Owner, for drop(). */
   s?: unknown;
   /** Called once when the command comes up, before it is written: may set c and p then, so a send
-   * takes whatever bytes wait at that moment (see transport.ts). */
-  b?(): void;
+   * takes whatever bytes wait at that moment (see transport.ts). Gets the command itself, so the
+   * hook need not close over it (a cycle that only a cycle collector would free). */
+  b?(x: Cmd): void;
   /** Error text, or the result: the success line when f is set, else the last line before OK. */
   cb(e: string | undefined, l: string): void;
 }
@@ -48,9 +49,13 @@ export function createAt(serial: Serial, clock: Clock, ms: number): At {
     if (tm !== undefined) clock.clearTimer(tm);
     tm = undefined;
   };
+  // A fired timer is forgotten at once: Espruino's clearTimeout throws on an id that already fired.
   const arm = (t: number, fn: () => void) => {
     stop();
-    tm = clock.setTimer(t, fn);
+    tm = clock.setTimer(t, () => {
+      tm = undefined;
+      fn();
+    });
   };
   const go = () => {
     const x = c!;
@@ -63,7 +68,7 @@ export function createAt(serial: Serial, clock: Clock, ms: number): At {
     if (!c && q.length) {
       c = q.shift()!;
       tries = 0;
-      if (c.b) c.b();
+      if (c.b) c.b(c);
       go();
     }
   };

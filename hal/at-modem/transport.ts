@@ -1,7 +1,7 @@
 // A Transport over an AT modem that runs TCP and TLS itself (TLS offload): the board only moves
 // plaintext over the UART. One link at a time; a profile (esp8266.ts, bg96.ts) knows the commands.
 import type { Clock, ConnectOptions, Log, Socket, SocketHandlers, Transport } from '../types.js';
-import { createAt, type Cmd } from './at.js';
+import { createAt } from './at.js';
 import { createParser } from './parser.js';
 import type { Serial } from './serial.js';
 
@@ -112,11 +112,11 @@ export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: At
   const send = (s: Sk) => {
     const k = s.k!;
     s.sq = 1;
-    const x: Cmd = {
+    at.cmd({
       c: '',
       f: 'SEND OK',
       s,
-      b() {
+      b(x) {
         const p = s.w.slice(0, k.max);
         s.w = s.w.slice(p.length);
         x.c = k.send(p.length);
@@ -128,8 +128,7 @@ export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: At
         else if (s.w) send(s);
         else s.sq = 0;
       },
-    };
-    at.cmd(x);
+    });
   };
 
   const run = (s: Sk, p: Step, ok?: (l: string) => void, t?: number, front?: boolean) =>

@@ -1,43 +1,125 @@
-import { describe, expect, it } from 'vitest';
-import { describeStep } from '../../../build/commands/demo.js';
-import { runCli } from '../cliRun.js';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { devicePath, hubApi } from '../../../build/hub/service.js';
+import { ROOT, runCli } from '../cliRun.js';
 
-describe('tinyiot demo', () => {
-  it('plays the demo script over TLS against its embedded broker and exits 0', async () => {
-    const r = await runCli(['demo']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/broker listening on 127\.0\.0\.1:\d+ \(TLS/);
-    expect(r.stdout).toMatch(/^ {2}\[1\] connect as "tinyiot-demo"/m);
-    expect(r.stdout).toMatch(/^ {6}connected \(session present: no\)$/m);
-    expect(r.stdout).toMatch(/^ {6}received on demo\/alarm \(QoS 2\): "door open"$/m);
-    expect(r.stdout).toMatch(/^ {6}received on demo\/raw \(QoS 1\): 0x00ff7f80$/m);
-    expect(r.stdout).toContain(
-      'summary: 9 steps, 4 messages published (QoS 0: 1, QoS 1: 2, QoS 2: 1), 4 received back, 0 errors',
-    );
-    expect(r.stdout).toMatch(/^demo OK\./m);
-  });
-
-  it('takes no arguments', async () => {
-    const r = await runCli(['demo', 'extra']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^tinyiot demo: takes no arguments/);
-  });
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'tinyiot-demo-test-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-describe('describeStep', () => {
-  it('says what each step does in words', () => {
-    const bytes = (s: string) => new TextEncoder().encode(s);
-    expect(describeStep({ op: 'connect', clientId: 'd', clean: false, keepalive: 5 })).toBe('connect as "d" (keep session, keepalive 5 s)');
-    expect(describeStep({ op: 'subscribe', filters: [{ topic: 'a/#', qos: 1 }, { topic: 'b', qos: 0 }] })).toBe(
-      'subscribe to a/# (QoS 1), b (QoS 0)',
-    );
-    expect(describeStep({ op: 'publish', topic: 't', payload: bytes('hi'), qos: 2, retain: true, await: true })).toBe(
-      'publish "hi" to t at QoS 2, retained, wait for the ack',
-    );
-    expect(describeStep({ op: 'publish', topic: 't', payload: new Uint8Array([0, 1, 2]), qos: 0, retain: false, await: false })).toBe(
-      'publish 3 bytes of binary to t at QoS 0',
-    );
-    expect(describeStep({ op: 'drop' })).toBe('drop the connection (no DISCONNECT)');
+const deviceKey = (dir: string) =>
+  (JSON.parse(readFileSync(join(dir, 'registry.json'), 'utf8')) as { devices: { deviceId: string; primaryKey: string }[] }).devices.find(
+    (d) => d.deviceId === 'demo-device',
+  )!.primaryKey;
+
+function expectNoSecrets(text: string, key: string): void {
+  expect(key.length).toBeGreaterThan(40);
+  expect(text).not.toContain(key);
+  expect(text).not.toMatch(/SharedAccessKey=(?!<hidden>)/);
+  expect(text).not.toMatch(/SharedAccessSignature|PRIVATE KEY/);
+}
+
+describe('tinyiot demo', () => {
+  it('runs hub, simulated device and operator over TLS; all five checks pass; no key is printed', async () => {
+    const dir = tempDir();
+    const r = await runCli(['demo', '--data', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const o = r.stdout;
+    expect(o).toMatch(/^\[hub\] +listening on 127\.0\.0\.1:\d+ \(TLS, CA .*ca\.pem\)$/m);
+    expect(o).toMatch(/^\[build\] +out\/emulator\/iothub-sensor\.js: \d+ B of ES5/m);
+    expect(o).toMatch(/^\[device\] +connected$/m);
+    expect(o).toMatch(/^\[telemetry\] #3 \{"temperature":[\d.]+,"seq":2\} props: \$\.ct=application\/json \$\.ce=utf-8$/m);
+    expect(o).toMatch(/^\[device\] +C2D message: hello from the demo$/m);
+    expect(o).toMatch(/^\[c2d\] +sent "hello from the demo" → device acked$/m);
+    expect(o).toMatch(/^\[twin\] +desired interval=2 \(version \d+\) → reported interval=2, ac 200 "applied"/m);
+    expect(o).toMatch(/^\[method\] +blink \{"times":3\} → 200 \{"blinking":3\}$/m);
+    expect(o).toMatch(/^\[led\] +\S+ blinked [3-9] times$/m);
+    for (const check of ['connected', 'telemetry flowing', 'C2D delivered', 'desired applied & reported', 'method answered']) {
+      expect(o).toMatch(new RegExp(`^  ✓ ${check} `, 'm'));
+    }
+    expect(o).toMatch(/^ {2}✓ telemetry flowing +([3-9]|\d\d+) messages$/m);
+    expect(o).not.toContain('✗');
+    expect(o).toMatch(/^demo OK: all 5 checks passed$/m);
+    expectNoSecrets(o, deviceKey(dir));
+
+    // The hub really holds what the output claims, and was stopped (hub.json goes with it).
+    const twins = JSON.parse(readFileSync(join(dir, 'twins.json'), 'utf8')) as Record<string, { desired: unknown; reported: unknown }>;
+    expect(JSON.stringify(twins)).toMatch(/"desired":\{"interval":2\}/);
+    expect(JSON.stringify(twins)).toMatch(/"reported":\{"interval":\{"value":2,"ac":200/);
+    expect(existsSync(join(dir, 'hub.json'))).toBe(false);
+  }, 90_000);
+
+  it('fails naming the step and the reason when a check times out', async () => {
+    const dir = tempDir();
+    const r = await runCli(['demo', '--data', dir, '--timeout', '0.05']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^demo FAILED at '(connected|telemetry flowing)': timed out after 0\.05 s waiting for /m);
+    expect(r.stdout).toMatch(/^ {2}✗ (connected|telemetry flowing) +timed out/m);
+    expect(r.stdout).toMatch(/^ {2}- method answered +not run$/m);
+    expectNoSecrets(r.stdout + r.stderr, deviceKey(dir));
+  }, 90_000);
+
+  it('--keep-running: stays up for the hub commands, shows what the device does, stops on Ctrl-C with exit 0', async () => {
+    const dir = tempDir();
+    const p = spawn(process.execPath, [join(ROOT, 'bin/tinyiot.mjs'), 'demo', '--keep-running', '--data', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(p);
+    let out = '';
+    let sent = false;
+    let stopped = false; // a second Ctrl-C would kill it outright
+    p.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
+    const code = await new Promise<number | null>((resolve) => {
+      p.on('close', resolve);
+      p.stdout.setEncoding('utf8').on('data', (s: string) => {
+        out += s;
+        if (!sent && out.includes('try from another terminal:')) {
+          sent = true;
+          // What `tinyiot hub send ... --data DIR` does, through the running hub's service API.
+          void hubApi(dir, 'POST', devicePath('demo-device', '/messages'), { body: 'from the test' });
+        }
+        if (!stopped && /\[device\] +C2D message: from the test/.test(out) && /\[c2d\] +device acked message/.test(out)) {
+          stopped = true;
+          p.kill('SIGINT');
+        }
+      });
+    });
+    expect(out).toMatch(/^demo OK: all 5 checks passed$/m);
+    expect(out).toMatch(/device connection string: HostName=localhost;DeviceId=demo-device;SharedAccessKey=<hidden>;GatewayHostName=127\.0\.0\.1:\d+$/m);
+    expect(out).toContain(`node bin/tinyiot.mjs hub invoke demo-device blink '{"times":5}' --data ${dir}`);
+    expect(out).toMatch(/^\[demo\] +stopping the device and the hub$/m);
+    expect(code).toBe(0);
+    expectNoSecrets(out, deviceKey(dir));
+    expect(existsSync(join(dir, 'hub.json'))).toBe(false);
+  }, 90_000);
+
+  it('--help describes the flow and the options', async () => {
+    const r = await runCli(['demo', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^usage: tinyiot demo \[--keep-running\] \[--data DIR\]/);
+    for (const s of ['iothub-sensor', 'cloud-to-device', 'desired', 'blink', '--keep-running', '--data DIR', '--timeout S', 'No key is ever printed']) {
+      expect(r.stdout).toContain(s);
+    }
+  });
+
+  it.each([
+    [['demo', 'extra'], /unexpected argument 'extra'/],
+    [['demo', '--timeout', '0'], /--timeout must be a positive number/],
+    [['demo', '--nope'], /unknown option '--nope'/],
+  ])('%j exits 2 with the usage', async (args, msg) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(msg);
+    expect(r.stderr).toContain('usage: tinyiot demo');
   });
 });

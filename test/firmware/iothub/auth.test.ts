@@ -1,6 +1,10 @@
 // SAS renewal in virtual time against the fake hub, which verifies every token with node:crypto and
 // closes a connection the moment its token expires, as IoT Hub does.
 import { describe, expect, it } from 'vitest';
+import { renewer } from '../../../firmware/iothub/auth.js';
+import { VirtualClock } from '../../../hal/emulated/clock.js';
+import { nodeCrypto } from '../../../hal/emulated/crypto.js';
+import type { Hal } from '../../../hal/types.js';
 import { checkSas, KEY, online } from '../../support/fakeHub.js';
 
 const txt = (b?: Uint8Array) => Buffer.from(b ?? []).toString();
@@ -98,5 +102,40 @@ describe('SAS renewal', () => {
     const c = hub.connects[hub.connects.length - 1]!;
     expect(checkSas(txt(c.p.password), 'hub.test/devices/d1', KEY, c.at)).toBeGreaterThan(c.at);
     expect(hub.violations).toEqual([]);
+  });
+});
+
+describe('renewer', () => {
+  const setup = () => {
+    const clock = new VirtualClock();
+    const hal = { clock, crypto: nodeCrypto() } as unknown as Hal;
+    const tokens: number[] = [], errors: string[] = [];
+    const r = renewer(hal, 'h/devices/d', KEY, 600, 100, undefined, (e) => errors.push(e), (pw) => tokens.push(checkSas(pw, 'h/devices/d', KEY, clock.time()) as number));
+    return { clock, r, tokens, errors };
+  };
+
+  it('mints a token at go(), renews `before` seconds ahead of expiry, and chk() renews only a due token', () => {
+    const { clock, r, tokens } = setup();
+    const t0 = clock.time();
+    r.go();
+    expect(tokens).toEqual([t0 + 600]);
+    r.chk();
+    expect(tokens).toHaveLength(1);
+    clock.advance(500_000);
+    expect(tokens).toEqual([t0 + 600, t0 + 1100]);
+    clock.epoch += 600; // the token is due now
+    r.chk();
+    expect(tokens).toHaveLength(3);
+  });
+
+  it('after stop() nothing is minted, not even by chk() on a due token', () => {
+    const { clock, r, tokens } = setup();
+    r.go();
+    r.stop();
+    clock.epoch += 3600;
+    r.chk();
+    clock.advance(3_600_000);
+    expect(tokens).toHaveLength(1);
+    expect(clock.pending()).toBe(0);
   });
 });

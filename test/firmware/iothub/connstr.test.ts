@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConnectionString } from '../../../firmware/iothub/connstr.js';
+import { isBase64, parseConnectionString } from '../../../firmware/iothub/connstr.js';
 
 const KEY = 'c2VjcmV0LWRldmljZS1rZXktMzItYnl0ZXMtbG9uZyE=';
 const H = 'HostName=hub.azure-devices.net';
@@ -107,6 +107,13 @@ describe('parseConnectionString: errors name the bad part', () => {
   }
   it('refuses a non-string', () => {
     expect(() => parseConnectionString(undefined as unknown as string)).toThrow('connection string: empty');
+  });
+});
+
+describe('isBase64', () => {
+  it('gives the bytes of a base64 key, undefined for anything else', () => {
+    expect(Buffer.from(isBase64(KEY)!).toString('base64')).toBe(KEY);
+    for (const s of ['abc', 'ab!=', 'Zg=A', 'Zm9v\n']) expect(isBase64(s)).toBeUndefined();
   });
 });
 

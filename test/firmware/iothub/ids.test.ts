@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkDeviceId, checkModuleId, escapeText, idError } from '../../../firmware/iothub/ids.js';
+import { charError, checkDeviceId, checkModuleId, escapeText, idError } from '../../../firmware/iothub/ids.js';
 
 const ALLOWED = "-.%_*?!(),:=@$'";
 const allowedChar = fc.constantFrom(...('ABCXYZabcxyz0189' + ALLOWED).split(''));
@@ -44,6 +44,12 @@ describe('ids', () => {
     expect(idError('device id', 'a\nb')).toBe("device id 'a\\u000ab': character '\\u000a' is not allowed");
     expect(idError('device id', 'x\u007f')).toBe("device id 'x\\u007f': character '\\u007f' is not allowed");
     expect(idError('module id', 'x\ud800')).toBe("module id 'x\\ud800': character '\\ud800' is not allowed");
+  });
+
+  it('charError names the first character the pattern finds, quoting the text unless hidden', () => {
+    expect(charError('HostName', 'a_b/c', /[/_]/)).toBe("HostName 'a_b/c': character '_' is not allowed");
+    expect(charError('HostName', 'a\u0001b', /[^a-z]/, 1)).toBe("HostName: character '\\u0001' is not allowed");
+    expect(charError('HostName', 'abc', /[^a-z]/)).toBeNull();
   });
 
   it('reports the first offending character', () => {

@@ -16,6 +16,7 @@ describe('encodePropertyBag', () => {
     expect(encodePropertyBag({})).toBe('');
     expect(encodePropertyBag({ a: '1', b: null, c: '' })).toBe('a=1&b&c=');
     expect(encodePropertyBag({ a: '1', skipped: undefined, b: '2' })).toBe('a=1&b=2');
+    expect(encodePropertyBag(undefined)).toBe('');
   });
 
   it('URL-encodes like the Azure Node SDK: $ as %24, / as %2F, space as %20, + and # escaped', () => {

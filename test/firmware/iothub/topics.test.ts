@@ -143,6 +143,29 @@ describe('DPS', () => {
   });
 });
 
+describe('shared pieces', () => {
+  it('devicePath, twinTopic and rid', () => {
+    expect(t.devicePath('d1')).toBe('devices/d1');
+    expect(t.devicePath('d1', 'm1')).toBe('devices/d1/modules/m1');
+    expect(t.twinTopic(3)).toBe(t.twinGetTopic(3));
+    expect(t.twinTopic('a b', 1)).toBe('$iothub/twin/PATCH/properties/reported/?$rid=a%20b');
+    expect(t.rid(12)).toBe('/?$rid=12');
+  });
+  it('split reads `{prefix}{segment}/?{bag}` and nothing else', () => {
+    expect(t.split('$iothub/twin/res/200/?$rid=1&$version=2', t.TWIN_RES)).toEqual(['200', { $rid: '1', $version: '2' }]);
+    expect(t.split('$iothub/twin/PATCH/properties/desired/?$version=7', t.DESIRED)).toEqual(['', { $version: '7' }]);
+    expect(t.split('$iothub/twin/res/200/?a=1\nb', t.TWIN_RES)).toEqual(['200', { a: '1\nb' }]);
+    for (const s of ['$iothub/twin/res/200', '$iothub/twin/res/2/0/?$rid=1', '$iothub/twin/res/200/?a=%', 'x$iothub/twin/res/200/?a=1']) {
+      expect(t.split(s, t.TWIN_RES)).toBeFalsy();
+    }
+    expect(t.split(1 as unknown as string, t.TWIN_RES)).toBeFalsy();
+  });
+  it('status and int', () => {
+    expect([t.status('200'), t.status('429'), t.status('099'), t.status('1000'), t.status('2x0'), t.status('')]).toEqual([200, 429, 0, 0, 0, 0]);
+    expect([t.int('0'), t.int('42'), t.int('-1'), t.int('1.5'), t.int(''), t.int(null), t.int(undefined), t.int('1'.repeat(16))]).toEqual([0, 42, -1, -1, -1, -1, -1, -1]);
+  });
+});
+
 describe('parsers never throw', () => {
   const wire = fc.oneof(
     fc.string({ maxLength: 60 }),

@@ -37,6 +37,8 @@ describe('twin requests', () => {
     const c = hub.sessions.d1!.conn!;
     c.publish('$iothub/twin/res/204/?$rid=99&$version=7', '');
     c.publish('$iothub/twin/res/204/?$rid=2&$version=11', '');
+    c.publish('$iothub/twin/res/204/?$rid=1&$version=x', ''); // not a reply: $version is no number
+    c.publish('$iothub/twin/res/2000/?$rid=1', ''); // nor is this: the status has 4 digits
     c.publish('$iothub/twin/res/400/?$rid=1', '{"message":"bad"}');
     clock.advance(0);
     expect(ev).toEqual(['b undefined 11', 'a twin: status 400 undefined']);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAt, type Cmd } from '../../../hal/at-modem/at.js';
 import { VirtualClock } from '../../../hal/emulated/clock.js';
+import type { Clock, TimerId } from '../../../hal/types.js';
 
 function setup(ms = 1000) {
   const clock = new VirtualClock();
@@ -159,6 +160,67 @@ describe('at-modem command runner', () => {
     t.at.line('OK');
     expect(t.results.length).toBe(1);
     expect(t.sent).toEqual(['AT+A1\r\n', 'AT+B\r\n']);
+  });
+
+  it('lets a command fill itself in once, when it comes up (b), even if it is resent', () => {
+    const t = setup();
+    let v = 'early';
+    let calls = 0;
+    t.cmd('AT+A');
+    t.cmd('', {
+      f: 'SEND OK',
+      b(x) {
+        calls++;
+        x.c = 'AT+SEND=' + v.length;
+        x.p = v;
+      },
+    });
+    v = 'later!';
+    expect(calls).toBe(0);
+    t.at.line('OK');
+    expect(calls).toBe(1);
+    expect(t.sent[1]).toBe('AT+SEND=6\r\n');
+    t.at.line('busy p...');
+    t.clock.advance(250);
+    expect(t.sent[2]).toBe('AT+SEND=6\r\n');
+    t.at.prompt();
+    t.at.line('SEND OK');
+    expect(calls).toBe(1);
+    expect(t.sent.slice(3)).toEqual(['later!']);
+    expect(t.results).toEqual([[undefined, ''], [undefined, 'SEND OK']]);
+  });
+
+  it('never clears a timer that already fired (Espruino throws "Unknown Timeout")', () => {
+    const v = new VirtualClock();
+    const live = new Set<TimerId>();
+    const clock: Clock = {
+      now: () => v.now(),
+      time: () => 0,
+      setTimer(ms, fn) {
+        const id = v.setTimer(ms, () => {
+          live.delete(id);
+          fn();
+        });
+        live.add(id);
+        return id;
+      },
+      clearTimer(id) {
+        if (!live.delete(id)) throw new Error('Unknown Timeout');
+        v.clearTimer(id);
+      },
+    };
+    const sent: string[] = [];
+    const results: (string | undefined)[] = [];
+    const at = createAt({ write: (s) => sent.push(s), onData: () => {} }, clock, 500);
+    at.cmd({ c: 'AT+X', cb: (e) => results.push(e) });
+    at.cmd({ c: 'AT+Y', cb: (e) => results.push(e) });
+    v.advance(500); // AT+X times out; AT+Y starts
+    at.line('busy p...');
+    v.advance(250); // the resend timer fires
+    at.line('OK');
+    expect(results).toEqual(['AT+X: timeout', undefined]);
+    expect(sent).toEqual(['AT+X\r\n', 'AT+Y\r\n', 'AT+Y\r\n']);
+    expect(live.size).toBe(0);
   });
 
   it('forgets everything on reset, timers included', () => {

@@ -2,6 +2,7 @@
 // close do nothing, connect never throws, a reset or an unanswered command ends the socket and
 // leaves the transport usable. Run against both fake modems in virtual time.
 import { describe, expect, it } from 'vitest';
+import type { AtOptions } from '../../../hal/at-modem/transport.js';
 import { VirtualClock } from '../../../hal/emulated/clock.js';
 import { memoryDialer, type PeerConn } from '../../../hal/emulated/fake-modem-dial.js';
 import { atRig, bytes, recorder } from '../../../hal/emulated/fake-modem-rig.js';
@@ -9,8 +10,10 @@ import { atRig, bytes, recorder } from '../../../hal/emulated/fake-modem-rig.js'
 const TLS = { host: 'h.example', port: 8883, tls: true };
 const OPEN = { esp8266: 'AT+CIPSTART', bg96: 'AT+QSSLOPEN' };
 const CLOSE = { esp8266: 'AT+CIPCLOSE', bg96: 'AT+QSSLCLOSE=0' };
+const SEND = { esp8266: /^AT\+CIPSEND=(\d+)$/, bg96: /^AT\+QSSLSEND=0,(\d+)$/ };
+const MAX = { esp8266: 2048, bg96: 1460 };
 
-function rig(profile: 'esp8266' | 'bg96', split = 0) {
+function rig(profile: 'esp8266' | 'bg96', split = 0, o: AtOptions = {}) {
   const clock = new VirtualClock();
   const got: string[] = [];
   const conns: PeerConn[] = [];
@@ -18,7 +21,7 @@ function rig(profile: 'esp8266' | 'bg96', split = 0) {
     conns.push(c);
     return { data: (d) => got.push(d) };
   });
-  const r = atRig(profile, { clock, dial, split, seed: 11, timeoutMs: 1000 });
+  const r = atRig(profile, { clock, dial, split, seed: 11, timeoutMs: 1000, ...o });
   return { ...r, clock, got: () => got.join(''), conn: () => conns[conns.length - 1]!, conns };
 }
 
@@ -130,5 +133,78 @@ describe.each(['esp8266', 'bg96'] as const)('at-modem transport rules (%s)', (pr
     expect(r2.events).toEqual(['open']);
     expect(t.got()).toBe('ok');
     expect(t.modem.violations).toEqual([]);
+  });
+
+  it('sends the writes made while a send runs together, in order, in one send command', () => {
+    const t = rig(profile);
+    const r = recorder();
+    const s = t.transport.connect(TLS, r);
+    t.clock.advance(100);
+    const n = t.modem.commands.length;
+    let all = '';
+    for (let i = 0; i < 50; i++) {
+      all += 'packet ' + i + ';';
+      s.write(bytes('packet ' + i + ';'));
+    }
+    t.clock.advance(100);
+    expect(t.got()).toBe(all);
+    // The first write starts a send at once; the 49 made while it runs wait and go in the next one.
+    const sizes = t.modem.commands.slice(n).map((c) => +SEND[profile].exec(c)![1]!);
+    expect(sizes).toEqual([9, all.length - 9]);
+    expect(t.modem.violations).toEqual([]);
+  });
+
+  it('cuts what waits into sends the modem takes', () => {
+    const t = rig(profile, 0, { maxQueued: 100000 });
+    const r = recorder();
+    const s = t.transport.connect(TLS, r);
+    t.clock.advance(100);
+    const n = t.modem.commands.length;
+    s.write(bytes('a'));
+    s.write(bytes('b'.repeat(5000)));
+    t.clock.advance(500);
+    expect(t.got()).toBe('a' + 'b'.repeat(5000));
+    const sizes = t.modem.commands.slice(n).map((c) => +SEND[profile].exec(c)![1]!);
+    expect(sizes.slice(0, 2)).toEqual([1, MAX[profile]]);
+    expect(Math.max(...sizes)).toBe(MAX[profile]);
+    expect(sizes.reduce((a, b) => a + b)).toBe(5001);
+    expect(t.modem.violations).toEqual([]);
+  });
+
+  it('keeps at most maxQueued bytes waiting: past that the socket ends with an error, after write returns', () => {
+    const t = rig(profile, 0, { maxQueued: 100 });
+    const r = recorder();
+    const s = t.transport.connect(TLS, r);
+    t.clock.advance(100);
+    s.write(bytes('a'.repeat(60))); // in a send at once: not waiting
+    s.write(bytes('b'.repeat(60)));
+    s.write(bytes('c'.repeat(40))); // 100 waiting: at the bound, still taken
+    t.clock.advance(100);
+    expect(t.got()).toBe('a'.repeat(60) + 'b'.repeat(60) + 'c'.repeat(40));
+    expect(r.events).toEqual(['open']);
+
+    s.write(bytes('d'.repeat(60)));
+    s.write(bytes('e'.repeat(60)));
+    s.write(bytes('f'.repeat(41))); // would make 101 wait
+    expect(r.events).toEqual(['open']); // the writer is not re-entered
+    s.write(bytes('g'));
+    t.clock.advance(100);
+    const why = 'at-modem: over 100 bytes wait to be sent';
+    expect(r.events).toEqual(['open', 'error: ' + why, 'close: ' + why]);
+    // The send already running finishes; what waited is dropped and the link is closed.
+    expect(t.got()).toBe('a'.repeat(60) + 'b'.repeat(60) + 'c'.repeat(40) + 'd'.repeat(60));
+    expect(t.modem.commands[t.modem.commands.length - 1]).toBe(CLOSE[profile]);
+    expect(t.modem.violations).toEqual([]);
+  });
+
+  it('takes one write bigger than maxQueued when nothing waits', () => {
+    const t = rig(profile, 0, { maxQueued: 100 });
+    const r = recorder();
+    const s = t.transport.connect(TLS, r);
+    t.clock.advance(100);
+    s.write(bytes('x'.repeat(3000)));
+    t.clock.advance(500);
+    expect(r.events).toEqual(['open']);
+    expect(t.got()).toBe('x'.repeat(3000));
   });
 });
