@@ -12,7 +12,7 @@ import type { Hub, TelemetryEvent } from '../hub/server.js';
 import { Abort, runChecks, summaryTable, verdict } from '../demo/checks.js';
 import { redact, tagged, telemetryLine } from '../demo/format.js';
 import { INTERVAL, operatorSteps } from '../demo/operator.js';
-import { APP, buildSensor, type Device, DEVICE_ID, openHub, startDevice } from '../demo/setup.js';
+import { APP, buildSensor, type Device, DEVICE_ID, openDemoHub, startDevice } from '../demo/setup.js';
 
 export const DEFAULT_KEEP_DIR = '.tinyiot/demo';
 const STEP_S = 10;
@@ -86,7 +86,7 @@ async function demo(dataDir: string, keep: boolean, boardId: string, ms: number,
   say('build', `${shown(built.output!.script)}: ${built.budget!.bytes} B of ES5, the bundle a board would run`);
   if (abort.reason) return 130;
 
-  const { hub, connectionString } = await openHub(dataDir);
+  const { hub, connectionString } = await openDemoHub(dataDir);
   let quiet = false;
   let telemetry = 0;
   let device: Device | undefined;

@@ -11,20 +11,18 @@ import { buildFirmware } from '../firmware/pipeline.js';
 import { simBoard } from '../firmware/sim-board.js';
 import { startSim } from '../firmware/sim-run.js';
 import { createEmulatedHal, emulatedIo, realClock, stderrLog } from '../../hal/emulated/index.js';
-import { connectionString } from '../hub/registry.js';
-import { startHub } from '../hub/server.js';
+import { openHub } from '../hub/local.js';
 
 /** A local hub of its own (build/hub) in a temp dir, with one device for the simulated board. */
 async function localHub(): Promise<{ cfg: Record<string, unknown>; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tinyiot-sim-hub-'));
-  const hub = await startHub({ dataDir: dir, port: 0, tls: true });
-  const d = hub.registry.get('sim-device') ?? hub.registry.add('sim-device');
+  const { hub, connectionString } = await openHub(dir, 'sim-device');
   hub.on('telemetry', (e: { deviceId: string; body: Buffer }) => process.stderr.write(`hub: telemetry from ${e.deviceId}: ${e.body.toString()}\n`));
   hub.on('reported', (e: { deviceId: string; patch: unknown }) => process.stderr.write(`hub: ${e.deviceId} reported ${JSON.stringify(e.patch)}\n`));
   process.stderr.write(`sim: local hub on 127.0.0.1:${hub.port} (TLS), device sim-device\n`);
   return {
     // The key stays in this process: it is never printed.
-    cfg: { connectionString: connectionString(hub.hubName, d, { host: '127.0.0.1', port: hub.port }), ca: hub.caPem },
+    cfg: { connectionString, ca: hub.caPem },
     async stop() {
       await hub.stop();
       rmSync(dir, { recursive: true, force: true });

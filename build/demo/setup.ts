@@ -5,30 +5,16 @@ import { loadBoard } from '../boards.js';
 import { type Build, buildFirmware } from '../firmware/pipeline.js';
 import { simBoard } from '../firmware/sim-board.js';
 import { type Sim, startSim } from '../firmware/sim-run.js';
-import { connectionString } from '../hub/registry.js';
-import { type Hub, startHub } from '../hub/server.js';
+import { type LocalHub, openHub } from '../hub/local.js';
 import { createEmulatedHal, type EmulatedIo, emulatedIo, realClock } from '../../hal/emulated/index.js';
 import type { Log } from '../../hal/types.js';
 
 export const APP = 'iothub-sensor';
 export const DEVICE_ID = 'demo-device';
 
-export interface DemoHub {
-  hub: Hub;
-  /** With the device key: handed to the firmware only, never printed. */
-  connectionString: string;
-}
-
-/** The hub on a free loopback port over TLS, with DEVICE_ID registered (kept if the folder has it). */
-export async function openHub(dataDir: string): Promise<DemoHub> {
-  const hub = await startHub({ dataDir, port: 0, tls: true });
-  try {
-    const d = hub.registry.get(DEVICE_ID) ?? hub.registry.add(DEVICE_ID);
-    return { hub, connectionString: connectionString(hub.hubName, d, { host: '127.0.0.1', port: hub.port }) };
-  } catch (e) {
-    await hub.stop();
-    throw e;
-  }
+/** The hub with DEVICE_ID registered. */
+export function openDemoHub(dataDir: string): Promise<LocalHub> {
+  return openHub(dataDir, DEVICE_ID);
 }
 
 /** The app built for the simulator's copy of `boardId` (into out/, as `tinyiot sim` builds it). */
