@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../../build/script/embedded.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../support/embeddedBroker.js';
 import { requireBinary } from '../../support/binary.js';
 import { startMosquitto } from '../../support/brokers.js';
 import { freePort } from '../../support/ports.js';

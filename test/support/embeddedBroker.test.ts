@@ -1,7 +1,7 @@
 import { connect as tlsConnect } from 'node:tls';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { startEmbeddedBroker } from '../../../build/script/embedded.js';
+import { startEmbeddedBroker } from './embeddedBroker.js';
 
 function roundTrip(url: string, ca?: string): Promise<string> {
   return new Promise((resolve, reject) => {
