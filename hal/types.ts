@@ -11,6 +11,7 @@ export interface Clock {
   time(): number;
   /** One-shot timer. Firmware never calls global setTimeout. */
   setTimer(ms: number, fn: () => void): TimerId;
+  /** Must accept an id that already fired, was cleared, or 0: firmware disarms without tracking. */
   clearTimer(id: TimerId): void;
 }
 

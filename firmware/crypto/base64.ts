@@ -19,9 +19,10 @@ export function base64Decode(s: string): Uint8Array {
   const l = s.length, p = /={0,2}$/.exec(s)![0].length;
   if (l % 4) throw new Error('base64: length ' + l + ' is not a multiple of 4');
   const o = new Uint8Array(l / 4 * 3 - p);
+  let i = 0, j = 0, n = 0, b = 0, v;
   // Six bits per character into n; a byte out whenever 8 are pending (b of them stay pending).
   // 6 * (l - p) / 8 rounded down is exactly o.length, and stores keep the low 8 bits.
-  for (let i = 0, j = 0, n = 0, b = 0, v; i < l - p; i++) {
+  for (; i < l - p; i++) {
     v = A.indexOf(s.charAt(i));
     if (v < 0) throw new Error('base64: bad character at offset ' + i);
     n = n << 6 | v;
