@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Limits, withLimits } from '../firmware/mqtt/limits.js';
+import { jsonErrorAt } from './script/json.js';
 
 export const NETWORKS = ['none', 'ble', 'wifi', 'wifi-at', 'cellular-at', 'ethernet'] as const;
 export const TLS_MODES = ['native', 'offload', 'none'] as const;
@@ -226,8 +227,9 @@ function readBoard(dir: string, id: string): Board {
   let obj: unknown;
   try {
     obj = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${shown}: invalid JSON: ${(e as Error).message}`);
+  } catch {
+    // JSON.parse's text would quote the file around the mistake.
+    throw new Error(`${shown}: invalid JSON (${jsonErrorAt(text)})`);
   }
   return validateBoard(obj, shown);
 }

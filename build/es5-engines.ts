@@ -146,7 +146,10 @@ function joinLines(lines: string[]): string {
 
 let runnerPath: Promise<string | null> | undefined;
 
-/** Compiles the heap-capped duktape runner once per source version; null when cc or libduktape is missing. */
+/**
+ * Compiles the heap-capped duktape runner once per source version. When cc or libduktape is missing:
+ * null (warned once) on a developer's box, a thrown error with cc's stderr under TINYIOT_REQUIRE_DEBIAN=1.
+ */
 function duktapeRunner(): Promise<string | null> {
   runnerPath ??= (async () => {
     const duktapeRunnerSource = await readFile(new URL('./duk-runner.c', import.meta.url), 'utf8');
@@ -159,7 +162,13 @@ function duktapeRunner(): Promise<string | null> {
     await writeFile(src, duktapeRunnerSource);
     const tmpBin = `${bin}.${process.pid}`;
     const r = await exec('cc', ['-O1', '-o', tmpBin, src, '-lduktape', '-lm'], 60000);
-    if (r.code !== 0) return null;
+    if (r.code !== 0) {
+      const why = `cannot build the heap-capped duktape runner (needs gcc libc6-dev duktape-dev): ${r.stderr.trim() || `cc exit ${r.code}`}`;
+      // CI installs all of these: a failed build there is a broken setup, not a reason to measure less.
+      if (process.env.TINYIOT_REQUIRE_DEBIAN === '1') throw new Error(why);
+      console.warn(`${why}\nfalling back to the duk CLI: no heap cap, no peak`);
+      return null;
+    }
     await rename(tmpBin, bin);
     return bin;
   })();
@@ -203,7 +212,14 @@ async function runCli(cmd: string, args: string[], source: string, timeoutMs: nu
   }
 }
 
+// Test aid, shared with test/support/binary.ts: TINYIOT_HIDE_BINARIES=mujs,duk,cc runs as if those
+// commands were not installed.
+function hidden(cmd: string): boolean {
+  return (process.env.TINYIOT_HIDE_BINARIES ?? '').split(',').some((h) => h.trim() === cmd);
+}
+
 function exec(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (hidden(cmd)) return Promise.resolve({ code: 127, stdout: '', stderr: `${cmd}: not found (TINYIOT_HIDE_BINARIES)` });
   return new Promise((resolve) => {
     execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;

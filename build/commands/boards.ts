@@ -1,13 +1,16 @@
 // `tinyiot boards`: every board at a glance, one board in full, or all of them as JSON.
-import { type Board, boardBudget, boardLimits, listBoards, loadBoard } from '../boards.js';
+import { parseArgs } from 'node:util';
+import { type Board, boardBudget, boardLimits, defaultBoardsDir, listBoards, loadBoard } from '../boards.js';
 
-export const help = `usage: tinyiot boards [<id>] [--json]
+export const help = `usage: tinyiot boards [<id>] [--json] [--boards-dir <dir>]
 
 Lists the boards in boards/*.json: network, TLS, crypto, JsVars, RAM and the budget the
 tinyiot bundle may use (JsVars x maxShare, and about that many x blockSize bytes).
 
-  <id>     show one board in full (pins, modem, MQTT limits, notes, sources)
-  --json   print machine-readable JSON instead of a table`;
+  <id>                  show one board in full (pins, modem, MQTT limits, notes, sources)
+  --json                print machine-readable JSON instead of a table
+  --boards-dir <dir>    board files from <dir> instead of ${defaultBoardsDir}
+                        (every file is checked, so this validates your own board files)`;
 
 /** First sentence: the one-line summary the table shows. */
 function summary(notes: string): string {
@@ -61,24 +64,26 @@ function details(b: Board): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const rest = argv.filter((a) => a !== '--json');
-  const bad = rest.find((a) => a.startsWith('-'));
-  if (bad) {
-    process.stderr.write(`tinyiot boards: unknown option '${bad}'\n\n${help}\n`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'boards-dir': { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    process.stderr.write(`tinyiot boards: ${(e as Error).message.replace(/^Unknown option/, 'unknown option')}\n\n${help}\n`);
     return 2;
   }
+  const { values: o, positionals: rest } = parsed;
   if (rest.length > 1) {
     process.stderr.write(`tinyiot boards: expected at most one board id (got ${rest.join(' ')})\n`);
     return 2;
   }
+  const dir = o['boards-dir'];
   const id = rest[0];
   if (id !== undefined) {
-    const b = loadBoard(id);
-    process.stdout.write((json ? JSON.stringify(toJson(b), null, 2) : details(b)) + '\n');
+    const b = loadBoard(id, dir);
+    process.stdout.write((o.json ? JSON.stringify(toJson(b), null, 2) : details(b)) + '\n');
     return 0;
   }
-  const boards = listBoards();
-  process.stdout.write((json ? JSON.stringify(boards.map(toJson), null, 2) : overview(boards)) + '\n');
+  const boards = listBoards(dir);
+  process.stdout.write((o.json ? JSON.stringify(boards.map(toJson), null, 2) : overview(boards)) + '\n');
   return 0;
 }

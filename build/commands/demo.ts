@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { escapeText } from '../../firmware/iothub/ids.js';
 import { parseArgs, UsageError } from '../firmware/args.js';
+import { briefError } from '../firmware/sim-run.js';
 import type { Hub, TelemetryEvent } from '../hub/server.js';
 import { Abort, runChecks, summaryTable, verdict } from '../demo/checks.js';
 import { redact, tagged, telemetryLine } from '../demo/format.js';
@@ -18,7 +19,7 @@ export const DEFAULT_KEEP_DIR = '.tinyiot/demo';
 const STEP_S = 10;
 const FIRST_INTERVAL_S = 1;
 
-export const help = `usage: tinyiot demo [--keep-running] [--data DIR] [--board ID] [--timeout S]
+export const help = `usage: tinyiot demo [--keep-running] [--data DIR] [--board ID] [--timeout S] [--out DIR]
 
 The IoT Hub flow end to end on this machine, with no account and no hardware:
   1. builds firmware/apps/${APP} for the simulator with the pipeline of 'tinyiot build'
@@ -40,9 +41,10 @@ options:
   --data DIR       the hub's data folder (certificates, registry.json, twins); default a
                    temporary folder removed at the end, or ${DEFAULT_KEEP_DIR} with --keep-running
   --board ID       simulate this board's memory and limits (default emulator; see 'tinyiot boards')
-  --timeout S      seconds each check may take (default ${STEP_S})`;
+  --timeout S      seconds each check may take (default ${STEP_S})
+  --out DIR        where the firmware is built (default out, as 'tinyiot build')`;
 
-const kinds = { 'keep-running': 'boolean', data: 'string', board: 'string', timeout: 'number' } as const;
+const kinds = { 'keep-running': 'boolean', data: 'string', board: 'string', timeout: 'number', out: 'string' } as const;
 const INTERRUPTED = 'interrupted (Ctrl-C)';
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -67,7 +69,8 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    return await demo(dataDir, keep, (f.board as string | undefined) ?? 'emulator', ((f.timeout as number | undefined) ?? STEP_S) * 1000, abort);
+    const board = (f.board as string | undefined) ?? 'emulator';
+    return await demo({ dataDir, keep, board, outDir: f.out as string | undefined, ms: ((f.timeout as number | undefined) ?? STEP_S) * 1000, abort });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -75,9 +78,19 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function demo(dataDir: string, keep: boolean, boardId: string, ms: number, abort: Abort): Promise<number> {
+interface DemoOptions {
+  dataDir: string;
+  keep: boolean;
+  board: string;
+  outDir?: string;
+  /** Time each check may take. */
+  ms: number;
+  abort: Abort;
+}
+
+async function demo({ dataDir, keep, board: boardId, outDir, ms, abort }: DemoOptions): Promise<number> {
   say('demo', `the local IoT hub, the ${APP} firmware on a simulated ${boardId} board, and you as the operator`);
-  const built = await buildSensor(boardId, (l) => say('build', l));
+  const built = await buildSensor(boardId, (l) => say('build', l), outDir);
   if (!built.ok) {
     if (built.report) out(built.report);
     out(`demo FAILED at 'build': ${built.error}`);
@@ -109,8 +122,8 @@ async function demo(dataDir: string, keep: boolean, boardId: string, ms: number,
         log: (level, m) => quiet || level === 'debug' || say('device', `${level === 'info' ? '' : `${level}: `}${m.replace(`${APP}: `, '')}`),
         pin: (pin, on) => pins.emit('pin', { pin, on }),
         error: (m) => {
-          say('device', `firmware error: ${m}`);
-          abort.fire(`the firmware stopped: ${m}`);
+          say('device', `firmware error: ${briefError(m)}`);
+          abort.fire(`the firmware stopped: ${briefError(m)}`);
         },
       },
     );

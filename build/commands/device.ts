@@ -44,7 +44,13 @@ const options = {
   json: { type: 'boolean', default: false },
 } as const;
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  constructor(message: string, readonly usage = false) {
+    super(message);
+  }
+}
+
+const COMMANDS = ['add', 'list', 'remove', 'connection-string', 'token'];
 
 function running(dataDir: string): HubInfo | undefined {
   try {
@@ -65,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
     return await device(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`tinyiot device: ${e.message}\n(see 'tinyiot device --help')\n`);
+    process.stderr.write(`tinyiot device: ${e.message}\n${e.usage ? `\n${help}` : "(see 'tinyiot device --help')"}\n`);
     return 2;
   }
 }
@@ -79,7 +85,8 @@ async function device(argv: string[]): Promise<number> {
   }
   const { values: o, positionals } = parsed;
   const [cmd, id, ...extra] = positionals;
-  if (!cmd) throw new UsageError('missing command (add, list, remove, connection-string, token)');
+  if (!cmd) throw new UsageError(`missing subcommand (${COMMANDS.join(', ')})`, true);
+  if (!COMMANDS.includes(cmd)) throw new UsageError(`unknown subcommand '${cmd}'`, true);
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
   if (cmd !== 'list' && !id) throw new UsageError(`'${cmd}' needs a device id`);
   const reg = new Registry(o.data);
@@ -144,7 +151,6 @@ async function device(argv: string[]): Promise<number> {
       out(sasToken(nodeCrypto(), deviceResourceUri(host, id!), key, expiry));
       return 0;
     }
-    default:
-      throw new UsageError(`unknown command '${cmd}'`);
   }
+  throw new Error(`unreachable: ${cmd}`);
 }

@@ -1,6 +1,7 @@
 // `tinyiot hub`: runs the local IoT-Hub-compatible broker, or talks to a running one through its
 // loopback HTTP API (send, invoke, desired, twin, watch).
 import { parseArgs } from 'node:util';
+import { methodNameError } from '../hub/methods.js';
 import { startHub, type TelemetryEvent } from '../hub/server.js';
 import { telemetryJson } from '../hub/http.js';
 import { DEFAULT_DATA_DIR, devicePath, hubApi, hubFetch, hubInfo } from '../hub/service.js';
@@ -59,6 +60,11 @@ function num(v: string | undefined, what: string, min: number): number | undefin
   return +v;
 }
 
+function port(v: string, what: string): number {
+  if (!/^\d+$/.test(v) || +v > 65535) throw new UsageError(`${what} must be 0..65535, not '${v}'`);
+  return +v;
+}
+
 function json(text: string | undefined, what: string): unknown {
   if (text === undefined) return undefined;
   try {
@@ -110,6 +116,8 @@ async function hub(argv: string[]): Promise<number> {
       return 0;
     }
     case 'invoke': {
+      const bad = methodNameError(a!);
+      if (bad) throw new UsageError(bad);
       const timeout = num(o.timeout, '--timeout', 1);
       const r = await hubApi<{ status: number; payload: unknown }>(o.data, 'POST', devicePath(device!, '/methods'), { method: a, payload: json(b, 'the method payload'), timeout });
       out(`status ${r.status}`);
@@ -133,11 +141,11 @@ async function serve(o: { data: string; port: string; host: string; 'insecure-tc
   const ttl = num(o.ttl, '--ttl', 1);
   const hub = await startHub({
     dataDir: o.data,
-    port: num(o.port, '--port', 0),
+    port: port(o.port, '--port'),
     host: o.host,
     tls: !o['insecure-tcp'],
     hubName: o['hub-name'],
-    httpPort: num(o['http-port'], '--http-port', 0),
+    httpPort: port(o['http-port'], '--http-port'),
     c2dTtlMs: ttl === undefined ? undefined : ttl * 1000,
   });
   const n = hub.registry.list().length;

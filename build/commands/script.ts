@@ -26,7 +26,8 @@ Steps (counted from 1 in error messages), one of: ${OPS.join(', ')}
   {"op": "connect", "clientId": "...", "clean": true|false, "keepalive": ${DEFAULT_KEEPALIVE},
    "username": "...", "password": "...",
    "will": {"topic": "...", "payload": "...", "qos": 0|1|2, "retain": false}}
-      waits for CONNACK; a later connect reuses the session and in-flight messages
+      waits for CONNACK; a later connect reuses the session and in-flight messages (while
+      connected it is a reconnect: DISCONNECT first, then a new CONNECT)
   {"op": "subscribe", "filters": [{"topic": "a/#", "qos": 1}]}        waits for SUBACK
   {"op": "publish", "topic": "a/b", "payload": "text", "qos": 1, "retain": false, "await": true}
       "payloadHex": "00ff" instead of "payload" sends raw bytes; with "await" waits for
@@ -35,6 +36,8 @@ Steps (counted from 1 in error messages), one of: ${OPS.join(', ')}
   {"op": "wait", "ms": 1000}      stays connected: acknowledges messages, keeps the keepalive going
   {"op": "drop"}                  closes the socket without DISCONNECT
   {"op": "disconnect"}            sends DISCONNECT and closes
+  Topics and filters are checked before anything is sent. A script that ends while connected
+  sends DISCONNECT, so the broker does not publish the will.
 
 Output events ("ev"): connack, suback, unsuback, published, message, closed, error.
   A received payload that is not UTF-8 is printed as "payloadHex".

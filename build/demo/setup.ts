@@ -17,9 +17,9 @@ export function openDemoHub(dataDir: string): Promise<LocalHub> {
   return openHub(dataDir, DEVICE_ID);
 }
 
-/** The app built for the simulator's copy of `boardId` (into out/, as `tinyiot sim` builds it). */
-export function buildSensor(boardId: string, progress: (line: string) => void): Promise<Build> {
-  return buildFirmware({ app: APP, board: simBoard(loadBoard(boardId)), progress });
+/** The app built for the simulator's copy of `boardId` into outDir (default out/), as `tinyiot sim` builds it. */
+export function buildSensor(boardId: string, progress: (line: string) => void, outDir?: string): Promise<Build> {
+  return buildFirmware({ app: APP, board: simBoard(loadBoard(boardId)), progress, outDir });
 }
 
 export interface DeviceHooks {

@@ -3,7 +3,10 @@
 // (build/bundle.ts: tsc ES5 -> esbuild -> terser) -> verify the boot script is ES5 -> start it in
 // QuickJS over stand-ins (smoke.ts) -> estimate JsVars (jsvars.ts) and check the budget (budget.ts)
 // -> write the files and the size report (output.ts, report.ts).
-import { mkdir, writeFile } from 'node:fs/promises';
+// The entry is bundled from a folder of this build's own, and every output file is replaced by a
+// rename, so builds of the same app and board running at once never read each other's half-written files.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { type Board, loadBoard } from '../boards.js';
 import { bundleFirmware } from '../bundle.js';
@@ -12,7 +15,7 @@ import { type App, loadApp } from './apps.js';
 import { type BudgetResult, checkBudget } from './budget.js';
 import { bootGlobals, bootLine, generateEntry } from './entry.js';
 import { codeJsVars } from './jsvars.js';
-import { bootScript, GLOBAL, type Output, writeOutput } from './output.js';
+import { bootScript, GLOBAL, type Output, writeAtomic, writeOutput } from './output.js';
 import { refusal } from './refuse.js';
 import { sizeReport } from './report.js';
 import { smokeRun } from './smoke.js';
@@ -49,16 +52,23 @@ export interface Build {
 }
 
 export async function buildFirmware(o: BuildOptions): Promise<Build> {
-  const say = o.progress ?? (() => undefined);
   const board = typeof o.board === 'string' ? loadBoard(o.board, o.boardsDir) : o.board;
   const app = loadApp(o.app);
   const no = refusal(board, o);
   if (no) return { ok: false, error: no, app, board };
   const outDir = resolve(o.outDir ?? 'out');
+  const tmp = await mkdtemp(join(tmpdir(), 'tinyiot-entry-'));
+  try {
+    return await bundleAndCheck(o, app, board, outDir, join(tmp, `${app.name}.entry.ts`));
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
 
-  const entryPath = join(outDir, board.id, `${app.name}.entry.ts`);
-  await mkdir(join(outDir, board.id), { recursive: true });
-  await writeFile(entryPath, generateEntry(app, board, { insecureDev: o.insecureDev }));
+async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: string, entryPath: string): Promise<Build> {
+  const say = o.progress ?? (() => undefined);
+  const entry = generateEntry(app, board, { insecureDev: o.insecureDev });
+  await writeFile(entryPath, entry);
   say(`bundling ${app.name} for ${board.id} (hal ${board.hal}, tls ${board.tls}, crypto ${board.crypto})`);
   const b = await bundleFirmware(entryPath, { globalName: GLOBAL, minify: true });
   const script = bootScript(b.code, board);
@@ -80,9 +90,9 @@ export async function buildFirmware(o: BuildOptions): Promise<Build> {
     entryPath: relative(process.cwd(), entryPath),
   });
   if (!budget.ok) {
-    await writeFile(join(outDir, board.id, `${app.name}.size.txt`), report);
+    await writeAtomic(join(outDir, board.id, `${app.name}.size.txt`), report);
     return { ok: false, error: `over budget:\n  ${budget.over.join('\n  ')}`, app, board, bundle: b.code, script, budget, report };
   }
-  const output = await writeOutput(outDir, board, app.name, b.code, report);
+  const output = await writeOutput(outDir, board, app.name, b.code, report, entry);
   return { ok: true, app, board, bundle: b.code, script, budget, report, output };
 }

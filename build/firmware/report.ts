@@ -29,10 +29,11 @@ export function sizeReport(i: ReportInput): string {
   const mods = i.modules.filter((m) => m.bytes > 0).sort((a, b) => b.bytes - a.bytes);
   const sum = mods.reduce((a, m) => a + m.bytes, 0);
   const scale = sum > 0 ? r.bytes / sum : 0;
+  // The entry is a temporary file: its path would mean nothing to the reader.
+  const name = (m: ModuleSize) => (i.entryPath && m.path === i.entryPath ? `(entry: ${b.hal} glue for ${b.id})` : m.path);
   const rows = [['module', '~bytes', 'share', 'esbuild']];
   for (const m of mods) {
-    const name = i.entryPath && m.path === i.entryPath ? `(entry: ${b.hal} glue for ${b.id})` : m.path;
-    rows.push([name, String(Math.round(m.bytes * scale)), pct(m.bytes, sum), String(m.bytes)]);
+    rows.push([name(m), String(Math.round(m.bytes * scale)), pct(m.bytes, sum), String(m.bytes)]);
   }
   rows.push(['total (minified ES5)', String(r.bytes), '100.0%', String(sum)]);
   const lines = [
@@ -45,6 +46,6 @@ export function sizeReport(i: ReportInput): string {
       `code ${r.codeJsVars} booted from Storage (${r.ramCodeJsVars} if sent to RAM) + objects at start ${r.runtimeJsVars}`,
     `heap     QuickJS: ${i.loadHeapBytes} B with the bundle loaded, +${i.startHeapBytes} B once main() started`,
   ];
-  if (!r.ok) lines.push('', ...r.over.map((o) => `over budget: ${o}`), `largest modules: ${mods.slice(0, 3).map((m) => `${m.path} (${m.bytes} B)`).join(', ')}`);
+  if (!r.ok) lines.push('', ...r.over.map((o) => `over budget: ${o}`), `largest modules: ${mods.slice(0, 3).map((m) => `${name(m)} (${m.bytes} B)`).join(', ')}`);
   return lines.join('\n') + '\n';
 }

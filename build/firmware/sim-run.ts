@@ -54,3 +54,11 @@ export async function startSim(o: SimOptions): Promise<Sim> {
     },
   };
 }
+
+/** A firmware error as one line: its first line and, if the trace has one, the first frame in the
+ * bundle (enough to find it in the minified bundle; the rest of a QuickJS trace is the host's). */
+export function briefError(msg: string): string {
+  const lines = msg.split('\n');
+  const at = lines.slice(1).find((l) => /\bbundle\.js:\d/.test(l));
+  return at ? `${lines[0]} [${at.trim()}]` : lines[0]!;
+}

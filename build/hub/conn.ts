@@ -39,8 +39,52 @@ export const realTime: HubClock = {
 const MAX_IDLE_S = 1767;
 const CONNECT_TIMEOUT_MS = 30_000;
 const MAX_MESSAGE = 256 * 1024;
+/** Largest CONNECT: ids, user name and SAS token fit many times over; a stranger gets no more memory. */
+export const MAX_FIRST_PACKET = 64 * 1024;
+/** Largest packet once connected: a 256 KB message plus the longest topic, packet id and fixed header. */
+export const MAX_PACKET = MAX_MESSAGE + 2 + 65535 + 2 + 5;
 // setTimeout holds at most 2^31-1 ms (~24.8 days); longer waits are re-armed.
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Follows packet boundaries through fixed headers as bytes arrive, so that a packet announcing more
+ * than the limit is refused from its header: the parser would otherwise buffer the body whole first.
+ */
+export class PacketSizer {
+  /** Body bytes of the current packet still to come. */
+  private left = 0;
+  /** Remaining-length bytes read of the current header; -1 before its first byte. */
+  private n = -1;
+  private len = 0;
+  private packets = 0;
+
+  /** The size a packet in `b` announces when it is over its limit (the first one's, or the rest's), else 0. */
+  push(b: Uint8Array): number {
+    for (let i = 0; i < b.length; ) {
+      if (this.left > 0) {
+        const k = Math.min(this.left, b.length - i);
+        this.left -= k;
+        i += k;
+      } else if (this.n < 0) {
+        this.n = this.len = 0;
+        i++;
+      } else {
+        const c = b[i++]!;
+        this.len += (c & 127) * 128 ** this.n++;
+        if (c & 128) {
+          // A fifth length byte is malformed [MQTT-2.2.3]: no size to follow, so refused as too big.
+          if (this.n === 4) return Infinity;
+          continue;
+        }
+        const size = 1 + this.n + this.len;
+        if (size > (this.packets++ ? MAX_PACKET : MAX_FIRST_PACKET)) return size;
+        this.left = this.len;
+        this.n = -1;
+      }
+    }
+    return 0;
+  }
+}
 
 export class DeviceConn {
   deviceId = '';
@@ -58,7 +102,13 @@ export class DeviceConn {
     const parser = mqtt.parser({ protocolVersion: 4 });
     parser.on('packet', (p: Packet) => this.packet(p));
     parser.on('error', (e: Error) => this.close(`malformed packet: ${e.message}`));
-    socket.on('data', (b: Buffer) => this.state !== 'closed' && parser.parse(b));
+    const sizer = new PacketSizer();
+    socket.on('data', (b: Buffer) => {
+      if (this.state === 'closed') return;
+      const big = sizer.push(b);
+      if (big) return this.close(big < Infinity ? `packet of ${big} bytes announced: over the limit` : 'malformed remaining length');
+      parser.parse(b);
+    });
     socket.on('error', (e) => this.close(`socket error: ${e.message}`));
     socket.on('close', () => this.close('connection closed by the device'));
     this.touch();

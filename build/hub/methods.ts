@@ -1,6 +1,8 @@
 // Direct-method calls in flight: the hub sends `$iothub/methods/POST/{name}/?$rid={rid}`, the
 // device answers on `$iothub/methods/res/{status}/?$rid={rid}`. The caller gets IoT Hub's errors:
-// 404 when the device is not connected (or not subscribed to methods), 504 on timeout.
+// 404 when the device is not connected (or not subscribed to methods), 504 on timeout; 400 for a
+// method name that could not go into a topic.
+import { charError, idError } from '../../firmware/iothub/ids.js';
 
 export interface MethodResult {
   status: number;
@@ -8,8 +10,16 @@ export interface MethodResult {
   payload: unknown;
 }
 
+/**
+ * Why `name` cannot be a method name, or null: the characters of device ids, and not '?' (the
+ * request topic is `.../POST/{name}/?$rid=...`).
+ */
+export function methodNameError(name: string): string | null {
+  return idError('method name', name) ?? charError('method name', name, /\?/);
+}
+
 export class MethodError extends Error {
-  constructor(readonly status: 404 | 504, message: string) {
+  constructor(readonly status: 400 | 404 | 504, message: string) {
     super(message);
   }
 }

@@ -4,7 +4,7 @@
 // service side (http.ts). The data folder keeps identities, certificates, twins and the queue.
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
-import { isIP, type AddressInfo, type Server, type Socket, createServer as tcpServer } from 'node:net';
+import { type AddressInfo, type Server, type Socket, createServer as tcpServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createServer as tlsServer } from 'node:tls';
 import type { IConnectPacket, IPublishPacket } from 'mqtt-packet';
@@ -18,49 +18,18 @@ import { type ConnHost, DeviceConn, type HubClock, realTime } from './conn.js';
 import { writeJson } from './files.js';
 import { claimDataDir, releaseDataDir } from './lock.js';
 import { startHttpApi } from './http.js';
-import { MethodCalls, MethodError, type MethodResult } from './methods.js';
+import { MethodCalls, MethodError, type MethodResult, methodNameError } from './methods.js';
+import { DEFAULT_HUB_NAME, type HubInfo, type HubOptions, isLoopback } from './options.js';
 import { Registry } from './registry.js';
 import { TwinStore, type TwinDoc } from './twin.js';
 
-export interface HubOptions {
-  dataDir: string;
-  /** MQTT port; 0 picks a free one. Default 8883. */
-  port?: number;
-  /** Address to listen on; default 127.0.0.1. Plain TCP is refused on anything but loopback. */
-  host?: string;
-  /** Default true. */
-  tls?: boolean;
-  /** The name in SAS resource URIs and user names (a connection string's HostName). Default localhost. */
-  hubName?: string;
-  /** Port of the loopback HTTP API; default 0 (a free port, written to hub.json). */
-  httpPort?: number;
-  /** Default time to live of cloud-to-device messages, ms. Default 1 hour. */
-  c2dTtlMs?: number;
-  /** Time for SAS expiry, the token-expiry disconnect and C2D time to live; default real time. */
-  clock?: HubClock;
-}
+export { DEFAULT_HUB_NAME, type HubInfo, type HubOptions, isLoopback };
 
 export interface TelemetryEvent {
   deviceId: string;
   props: PropertyBag;
   body: Buffer;
   time: string;
-}
-
-export interface HubInfo {
-  pid: number;
-  hubName: string;
-  host: string;
-  port: number;
-  httpPort: number;
-  tls: boolean;
-  caPath?: string;
-}
-
-export const DEFAULT_HUB_NAME = 'localhost';
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 export class DeviceError extends Error {
@@ -121,7 +90,9 @@ export class Hub extends EventEmitter {
   /** Rejects with MethodError 404 (not connected / not subscribed) or 504 (timeout). */
   async invoke(deviceId: string, method: string, payload: unknown, timeoutMs = 30_000): Promise<MethodResult> {
     const c = this.conns.get(this.device(deviceId));
-    if (!method || /[/#+?]/.test(method)) throw new Error(`bad method name '${method}'`);
+    // The name goes into a topic level unencoded: NUL, '/', '+', '#', '?' or control characters would break it.
+    const bad = methodNameError(method);
+    if (bad) throw new MethodError(400, bad);
     const topic = (rid: string) => `$iothub/methods/POST/${method}/?$rid=${rid}`;
     if (!c || this.qos(c, topic('0')) < 0) throw new MethodError(404, `device '${deviceId}' is not connected or not subscribed to methods`);
     const call = this.methods.start(deviceId, method, timeoutMs);

@@ -12,6 +12,26 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const utf8 = new TextEncoder();
+
+/**
+ * Why `t` cannot be a PUBLISH topic (filter false) or a SUBSCRIBE/UNSUBSCRIBE filter (filter true),
+ * or undefined: caught while parsing, so a bad script sends nothing.
+ */
+export function topicError(t: string, filter: boolean): string | undefined {
+  if (t === '') return 'must not be empty [MQTT-4.7.3-1]';
+  if (t.includes('\0')) return 'must not contain the character U+0000 [MQTT-4.7.3-2]';
+  if (utf8.encode(t).length > 65535) return 'is longer than 65535 bytes [MQTT-4.7.3-3]';
+  if (!filter) return /[+#]/.test(t) ? "must not contain the wildcards '+' or '#' [MQTT-3.3.2-2]" : undefined;
+  const levels = t.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i]!;
+    if (l.includes('#') && (l !== '#' || i < levels.length - 1)) return "may have '#' only as the whole last level [MQTT-4.7.1-2]";
+    if (l.includes('+') && l !== '+') return "may have '+' only as a whole level [MQTT-4.7.1-3]";
+  }
+  return undefined;
+}
+
 export class Fields {
   private readonly used = new Set<string>();
 
@@ -49,6 +69,14 @@ export class Fields {
     if (v === undefined) return undefined;
     if (typeof v !== 'string') this.fail(`${this.name(field)} must be a string`);
     return v;
+  }
+
+  /** A topic name (filter false) or topic filter (filter true). */
+  topic(field: string, filter: boolean): string {
+    const t = this.str(field);
+    const bad = topicError(t, filter);
+    if (bad) this.fail(`${this.name(field)} ${bad}`);
+    return t;
   }
 
   bool(field: string, dflt?: boolean): boolean {

@@ -1,5 +1,6 @@
 // Script file -> typed steps. Pure: a malformed script is rejected whole, before any byte is sent.
-import { Fields, ScriptError, isObject, type QoS } from './fields.js';
+import { Fields, ScriptError, isObject, topicError, type QoS } from './fields.js';
+import { jsonErrorAt } from './json.js';
 
 export { ScriptError, type QoS };
 
@@ -86,7 +87,7 @@ function payload(f: Fields): Uint8Array {
 function will(f: Fields): WillStep | undefined {
   const w = f.nested('will');
   if (!w) return undefined;
-  const step = { topic: w.str('topic'), payload: payload(w), qos: w.qos('qos'), retain: w.bool('retain', false) };
+  const step = { topic: w.topic('topic', false), payload: payload(w), qos: w.qos('qos'), retain: w.bool('retain', false) };
   w.done();
   return step;
 }
@@ -112,7 +113,7 @@ function step(f: Fields, op: Op): Step {
           const where = `filters[${i}]`;
           if (!isObject(x)) f.fail(`'${where}' must be an object like {"topic": "a/#", "qos": 1}`);
           const g = new Fields(x, f.where, `${where}.`);
-          const filter = { topic: g.str('topic'), qos: g.qos('qos') };
+          const filter = { topic: g.topic('topic', true), qos: g.qos('qos') };
           g.done();
           return filter;
         }),
@@ -120,7 +121,7 @@ function step(f: Fields, op: Op): Step {
     case 'publish':
       return {
         op,
-        topic: f.str('topic'),
+        topic: f.topic('topic', false),
         payload: payload(f),
         qos: f.qos('qos'),
         retain: f.bool('retain', false),
@@ -131,6 +132,8 @@ function step(f: Fields, op: Op): Step {
         op,
         filters: f.list('filters', 'topic filters').map((x, i) => {
           if (typeof x !== 'string') f.fail(`'filters[${i}]' must be a string`);
+          const bad = topicError(x, true);
+          if (bad) f.fail(`'filters[${i}]' ${bad}`);
           return x;
         }),
       };
@@ -186,8 +189,9 @@ export function parseScript(text: string): Script {
   let v: unknown;
   try {
     v = JSON.parse(text);
-  } catch (e) {
-    throw new ScriptError(`script is not valid JSON: ${(e as Error).message}`);
+  } catch {
+    // Never JSON.parse's own text: it quotes the source, which may hold a password.
+    throw new ScriptError(`script is not valid JSON (${jsonErrorAt(text)})`);
   }
   return validate(v);
 }

@@ -86,8 +86,9 @@ class Runner {
       code = (await this.step(s, `step ${i + 1} (${s.op})`)) ?? 0;
     }
     if (this.connected && this.client) {
+      // DISCONNECT, not a drop: a script that forgot `disconnect` must not make the broker send its will.
       this.closing = 'end';
-      this.client.drop();
+      this.client.end();
     }
     return code;
   }
@@ -126,7 +127,6 @@ class Runner {
   }
 
   private async connect(s: ConnectStep, where: string): Promise<Outcome> {
-    if (this.connected) return this.fail(where, 'already connected; drop or disconnect first');
     const sc = this.o.script;
     const opts = {
       clientId: s.clientId,
@@ -140,10 +140,13 @@ class Runner {
     const errors = this.errors;
     const r = await this.wait((done) => {
       this.onConnect = () => done(true);
-      this.onClose = () => done(CLOSED);
       try {
-        if (this.client) this.client.connect(opts);
-        else {
+        if (this.client) {
+          // While connected this is a reconnect: the client sends DISCONNECT and dials again, keeping
+          // the session and in-flight messages. That first close is ours, so it is not reported.
+          if (this.connected) this.closing = 'end';
+          this.client.connect(opts);
+        } else {
           const c = this.o.createClient({
             host: sc.host,
             port: sc.port,
@@ -157,8 +160,10 @@ class Runner {
           this.client = c;
           c.connect();
         }
+        this.onClose = () => done(CLOSED);
       } catch (e) {
-        // The client refused to send (e.g. [MQTT-3.1.3-7]): report it and go on with the script.
+        // The client refused to send (e.g. [MQTT-3.1.3-7]) and kept any connection: report it and go on.
+        if (this.connected) this.closing = undefined;
         this.fail(where, (e as Error).message);
         done(false);
       }

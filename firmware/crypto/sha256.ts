@@ -1,5 +1,5 @@
-// SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104) in plain ES5 arithmetic, for boards without
-// native crypto. Espruino has SHA-256 on some builds but no HMAC: pass its hash as `h`.
+// SHA-256 (FIPS 180-4) in plain ES5 arithmetic, for boards without native crypto. HMAC is in
+// hmac.ts, so boards whose Espruino build has SHA-256 never bundle this file.
 
 // Round constants are derived (fractional bits of square and cube roots of the first primes)
 // instead of listed: the 72-number table would cost ~700 bytes of source, i.e. RAM on the board.
@@ -62,20 +62,4 @@ export function sha256(m: Uint8Array): Uint8Array {
   }
   for (t = 0; t < 32; t++) o[t] = h[t >> 2]! >> 24 - (t & 3) * 8;
   return o;
-}
-/**
- * HMAC-SHA256. Keys longer than the 64-byte block are hashed first (RFC 2104).
- * `h` lets a board plug in a native SHA-256 and keep only this wrapper in JS.
- */
-export function hmacSha256(key: Uint8Array, msg: Uint8Array, h: (m: Uint8Array) => Uint8Array = sha256): Uint8Array {
-  if (key.length > 64) key = h(key);
-  const i = new Uint8Array(64 + msg.length);
-  const o = new Uint8Array(96);
-  for (let j = 0; j < 64; j++) {
-    i[j] = (key[j] || 0) ^ 0x36;
-    o[j] = (key[j] || 0) ^ 0x5c;
-  }
-  i.set(msg, 64);
-  o.set(h(i), 64);
-  return h(o);
 }

@@ -72,9 +72,10 @@ export interface Device {
   getTwin(cb: (err: string | undefined, twin?: Twin) => void): void;
   report(patch: object, cb?: (err: string | undefined, version?: number) => void): void;
   /**
-   * Desired-property patches, and after every connect the whole desired document (full = true)
-   * when its $version is newer than the last one delivered: patches sent while the device was
-   * offline are never replayed by the hub.
+   * Desired-property patches, and after every connect (or at once when registered while
+   * connected) the whole desired document (full = true) when its $version is newer than the last
+   * one delivered: patches sent while the device was offline are never replayed by the hub.
+   * Only this handler makes the device fetch the twin on reconnect; getTwin() always asks the hub.
    */
   onDesired(fn: (patch: any, version: number, full?: boolean) => void): void;
   /** Unknown methods are answered 501 {"message": "method 'x' not implemented"}. */

@@ -4,8 +4,11 @@
 //   (PUBACK; the write for QoS 0). A request made offline waits in the outbox like telemetry.
 // - 429 (throttled) and 5xx are retried up to 3 times with the same $rid, after backoffMin << try
 //   ms plus jitter; other statuses >= 300 fail the request with "twin: status N".
-// - The hub sends desired patches only while the device is connected, so the twin is fetched after
-//   every connect and a newer desired document goes to the onDesired handler whole (full = true).
+// - The hub sends desired patches only while the device is connected, so with an onDesired handler
+//   the twin is fetched after every connect (and at once if the handler comes while connected), and
+//   a newer desired document goes to the handler whole (full = true). Without a handler nothing is
+//   fetched: the fetch would only feed the handler, since nothing is cached here; getTwin() always
+//   asks the hub, so it never answers with a document from before a reconnect.
 import type { Hal } from '../../hal/types.js';
 import type { Client } from '../mqtt/client.js';
 import type { Limits } from '../mqtt/limits.js';
@@ -55,9 +58,17 @@ export function twin(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub, w: Warn, h:
 
   dev.getTwin = (cb: Cb) => req('', cb);
   dev.report = (patch: object, cb?: Cb) => req(JSON.stringify(patch), cb || w);
+  // The whole desired document, delivered if newer than what the handler has seen.
+  const get = () =>
+    req('', (err, tw) => {
+      const d = tw && tw.desired, nv = d && d.$version;
+      w(err);
+      if (nv > dv) D(d, (dv = nv), true);
+    });
   dev.onDesired = (fn: any) => {
     D = fn;
     sub();
+    if (c.connected) get();
   };
 
   return (t, p) => {
@@ -66,13 +77,7 @@ export function twin(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub, w: Warn, h:
     const x = split(t as string, TWIN_RES), y = split(t as string, DESIRED), b: any = x && x[1], v = b && b.$version;
     const st = b && status(x[0]), q = st && P[+b.$rid], vn = v === undefined ? v : int(v), dn = y && !y[0] ? int(y[1].$version) : -1;
     let j;
-    if (t === 1 && D) {
-      req('', (err, tw) => {
-        const d = tw && tw.desired, nv = d && d.$version;
-        w(err);
-        if (nv > dv) D(d, (dv = nv), true);
-      });
-    }
+    if (t === 1 && D) get();
     // end(): every pending request gets its one callback now, not after a later connect.
     if (t === 0) for (const r in P) P[r]!();
     if (q && !(vn < 0)) q(st, vn, p);

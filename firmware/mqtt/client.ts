@@ -62,7 +62,17 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
   // cur: the connection being dialled or up ({s: socket}), 0 when down.
   let cur: any = 0, tm = 0, att = 0, stop = false;
 
-  const emit = (e: string, a?: any, b?: any, c?: any) => H[e] && H[e](a, b, c);
+  // App code (handlers and callbacks) runs only through here. What it throws is reported and goes
+  // no further: the packet that called it is still acknowledged, the decoder and timers keep
+  // going. A throw from the error handler itself has nowhere to go and is dropped.
+  const call = (f?: any, a?: any, b?: any, c?: any) => {
+    try {
+      f && f(a, b, c);
+    } catch (y: any) {
+      if (f != H.error) err('handler error: ' + (y && y.message || y));
+    }
+  };
+  const emit = (e: string, a?: any, b?: any, c?: any) => call(H[e], a, b, c);
   const err = (m: string) => emit('error', m);
   const clr = () => {
     if (tm) ck.clearTimer(tm);
@@ -127,7 +137,7 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
   const S = createSession(o, l, createOutbox(l, hal.storage, o.store), ck, (b) => cur.s.write(b), fail, (sp) => {
     att = 0;
     emit('connect', sp);
-  }, (p) => emit('message', p.topic, p.payload, p));
+  }, (p) => emit('message', p.topic, p.payload, p), call);
 
   return {
     get connected() {

@@ -11,6 +11,9 @@
 //   (re)sent after the next CONNACK (both are idempotent), so their callbacks always fire.
 // - Packet ids are given when a message is queued and skip every id still held by a queued or
 //   in-flight PUBLISH or a pending SUBSCRIBE/UNSUBSCRIBE.
+// - An incoming message counts as delivered once the app's handler has run, even if it threw (the
+//   host catches that): it is acknowledged, and a QoS 2 id is remembered. Refusing it would make
+//   the server send it again to the same handler, over and over.
 import type { Limits } from './limits.js';
 import type { Packet, PublishPacket, QoS } from './codec/packet.js';
 import { clientEncode as encode } from './codec/client-encode.js';
@@ -30,7 +33,8 @@ export interface SessionOptions {
  * What the session needs from its client, as arguments of createSession: a clock (now()), and
  * w(bytes): write to the current connection; x(err, retry): the connection must end with this
  * error, retry = reconnect allowed; c(sessionPresent): CONNACK accepted; m(p): an incoming
- * message, delivered once.
+ * message, delivered once; k(f, a): run the app's callback f(a), f may be unset; c, m and k must
+ * not throw.
  */
 export type Write = (b: Uint8Array) => void;
 
@@ -51,6 +55,7 @@ type Entry = { type: number; id?: number; dup?: boolean; qos?: QoS; t?: number; 
 export function createSession(
   o: SessionOptions, l: Limits, ob: Outbox, ck: { now(): number }, w: Write,
   x: (err: string, retry: boolean) => void, c: (sessionPresent: boolean) => void, m: (p: PublishPacket) => void,
+  k: (f?: (a?: any) => void, a?: any) => void,
 ) {
   const q = ob.q as Entry[], r = ob.r;
   // A: requests awaiting a reply: CONNECT (first, while dialling) and PINGREQ (per connection),
@@ -76,8 +81,7 @@ export function createSession(
   // Written on this or an earlier connection: a PUBLISH with dup set, or a PUBREL.
   const live = (e: Entry) => e.dup || e.type > 3;
   const done = (i: number) => {
-    const e = q.splice(i, 1)[0]!;
-    if (e.c) e.c();
+    k(q.splice(i, 1)[0]!.c);
   };
   // Send queued messages in order while the in-flight window has room; all: re-send the ones in
   // flight too (after CONNACK, in their original order [MQTT-4.4.0-1] [MQTT-4.6.0-1]).
@@ -121,6 +125,7 @@ export function createSession(
       S.st = 0;
       A = A.filter((e) => (e.t = NaN, e.id));
     },
+    /** The server broke the protocol (e: a wire error, from the decoder or from data()). */
     /** When tick() is next needed, Infinity for never. */
     nextDeadline(): number {
       const e = A[0], d = ping();
@@ -132,11 +137,11 @@ export function createSession(
       else if (n >= ping()) A.push(p), wait(p);
     },
     data(p: Packet) {
-      const t = p.type, id = (p as { id: number }).id, k = S.st < 2;
+      const t = p.type, id = (p as { id: number }).id, f = S.st < 2;
       let i = 0, e: Entry | undefined;
       // Before CONNACK only CONNACK [MQTT-3.2.0-1]; after it what a server may send (3-7, 9, 11, 13).
-      if (!((k ? 4 : 0x2af8) >> t & 1)) {
-        return x('[MQTT-' + (k ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
+      if (!((f ? 4 : 0x2af8) >> t & 1)) {
+        return x('[MQTT-' + (f ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
       }
       if (t == 2) {
         const rc = p.rc;
@@ -182,7 +187,7 @@ export function createSession(
         for (; (e = A[i]); i++) {
           if (e.type + 1 == t && e.id === id) {
             A.splice(i, 1);
-            if (e.c) e.c((p as { codes?: number[] }).codes);
+            k(e.c, (p as { codes?: number[] }).codes);
             break;
           }
         }

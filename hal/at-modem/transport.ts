@@ -1,5 +1,7 @@
 // A Transport over an AT modem that runs TCP and TLS itself (TLS offload): the board only moves
 // plaintext over the UART. One link at a time; a profile (esp8266.ts, bg96.ts) knows the commands.
+// Memory: writes wait as one byte string, capped by maxQueued, and one send command at a time takes
+// what waits, so a burst costs its bytes, not a command object and closures per write.
 import type { Clock, ConnectOptions, Log, Socket, SocketHandlers, Transport } from '../types.js';
 import { createAt } from './at.js';
 import { createParser } from './parser.js';
@@ -48,8 +50,9 @@ export interface AtOptions {
   /**
    * Bytes written but not yet handed to the modem, at most (default 4096); the chunk being sent
    * (at most Link.max) comes on top. A write that would pass it ends the socket with an error
-   * instead of growing the heap: the MQTT client keeps its own queue and sends again after it
-   * reconnects. One write is always taken when nothing waits, whatever its size.
+   * instead of growing the heap: the MQTT client keeps unacknowledged QoS 1 messages and sends
+   * them again once it has reconnected (QoS 0 ones may be lost, as QoS 0 allows). One write is
+   * always taken when nothing waits, whatever its size.
    */
   maxQueued?: number;
 }
@@ -221,7 +224,7 @@ export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: At
         write(b) {
           if (s.st > 1 || s.cl || !b.length) return;
           // Checked before the bytes are copied, so the heap never holds more than the bound.
-          if (s.w && s.w.length + b.length > max) return fin(s, 'at-modem: over ' + max + ' bytes wait to be sent', '', 0, 1);
+          if (s.w && s.w.length + b.length > max) return fin(s, 'at-modem: send buffer full', '', 0, 1);
           s.w += toStr(b);
           if (!s.sq) send(s);
         },

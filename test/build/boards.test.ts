@@ -246,6 +246,18 @@ describe('loadBoard / listBoards on a boards directory', () => {
 
   it('bad JSON names the file', () => {
     put('foo.json', '{ "id": "foo", ');
-    expect(() => loadBoard('foo', dir)).toThrow(/boards\/foo\.json: invalid JSON: /);
+    expect(() => loadBoard('foo', dir)).toThrow(/boards\/foo\.json: invalid JSON \(unexpected end of the text\)$/);
+  });
+
+  it('bad JSON says where, never what: a key in the file is not quoted', () => {
+    put('foo.json', '{\n  "id": "foo",\n  "notes": sk_SECRETKEY123\n}');
+    let msg = '';
+    try {
+      loadBoard('foo', dir);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/boards\/foo\.json: invalid JSON \(line 3, column 12\)$/);
+    expect(msg).not.toMatch(/SECRET/);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { findBinary, requireBinary } from './binary.js';
+import { engineMissing, findBinary, requireBinary } from './binary.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -24,5 +24,31 @@ describe('requireBinary', () => {
   it('throws for a missing binary when TINYIOT_REQUIRE_DEBIAN=1', () => {
     vi.stubEnv('TINYIOT_REQUIRE_DEBIAN', '1');
     expect(() => requireBinary(absent)).toThrow(/not installed.*TINYIOT_REQUIRE_DEBIAN=1/);
+  });
+});
+
+describe('TINYIOT_HIDE_BINARIES', () => {
+  it('hides the listed commands from findBinary, so their tests skip or fail as if not installed', () => {
+    vi.stubEnv('TINYIOT_HIDE_BINARIES', 'tinyiot-other, sh');
+    vi.stubEnv('TINYIOT_REQUIRE_DEBIAN', '');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(findBinary('sh')).toBeUndefined();
+    expect(requireBinary('sh').missing).toBe(true);
+    expect(findBinary('ls')).toMatch(/\/ls$/);
+    requireBinary('sh');
+    expect(warn).toHaveBeenCalledTimes(1);
+    vi.stubEnv('TINYIOT_REQUIRE_DEBIAN', '1');
+    expect(() => requireBinary('sh')).toThrow(/sh not installed/);
+  });
+
+  it('engineMissing: quickjs is never missing; duktape and mujs follow duk and mujs', () => {
+    vi.stubEnv('TINYIOT_HIDE_BINARIES', 'duk,mujs,qjs,quickjs');
+    vi.stubEnv('TINYIOT_REQUIRE_DEBIAN', '');
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(engineMissing('quickjs')).toBe(false);
+    expect(engineMissing('duktape')).toBe(true);
+    expect(engineMissing('mujs')).toBe(true);
+    vi.stubEnv('TINYIOT_REQUIRE_DEBIAN', '1');
+    expect(() => engineMissing('mujs')).toThrow(/mujs not installed \(apt-get install -y mujs\)/);
   });
 });

@@ -11,6 +11,36 @@ import { Aedes } from 'aedes';
 import { findBinary } from './binary.js';
 import { freePort } from './ports.js';
 
+// freePort() hands out a port that is free now; another worker can take it before the broker binds
+// it, and a broker restarting on its old port can find it briefly taken. Both are retried.
+const inUse = (e: unknown): boolean => /Address already in use|EADDRINUSE/.test(String((e as Error)?.message ?? e));
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts on a new free port until one is not taken by someone else meanwhile. */
+async function onFreshPort(start: (port: number) => Promise<void>): Promise<number> {
+  for (let i = 1; ; i++) {
+    const port = await freePort();
+    try {
+      await start(port);
+      return port;
+    } catch (e) {
+      if (i >= 5 || !inUse(e)) throw e;
+    }
+  }
+}
+
+/** Starts again on the same port, waiting a little while it is still held. */
+async function onSamePort(start: () => Promise<void>): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (e) {
+      if (i >= 10 || !inUse(e)) throw e;
+      await pause(200);
+    }
+  }
+}
+
 export interface TlsFiles {
   certPath: string;
   keyPath: string;
@@ -86,9 +116,8 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
   if (!bin) throw new Error('mosquitto not installed (apt-get install -y mosquitto)');
   const work = mkdtempSync(join(tmpdir(), 'tinyiot-mosquitto-'));
   const dataDir = opts.persistence ?? join(work, 'data');
-  const port = await freePort();
+  let port = 0;
   const conf = join(work, 'mosquitto.conf');
-  writeFileSync(conf, mosquittoConfig(port, dataDir, opts.tls));
   mkdirSync(dataDir, { recursive: true });
   let out = '';
   let child: ChildProcess | undefined;
@@ -102,14 +131,25 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
     c.on('exit', () => process.removeListener('exit', reap));
     let exited = false;
     c.on('exit', () => (exited = true));
-    const keep = (b: Buffer) => (out = (out + b.toString()).slice(-20_000));
+    let mine = '';
+    const keep = (b: Buffer) => {
+      mine += b.toString();
+      out = (out + b.toString()).slice(-20_000);
+    };
     c.stdout!.on('data', keep);
     c.stderr!.on('data', keep);
     try {
+      // Someone else holding the port would answer the connect: wait for this mosquitto's "running".
+      const end = Date.now() + 10_000;
+      while (!/ running/.test(mine)) {
+        if (exited) throw new Error(`mosquitto exited before listening on ${port}`);
+        if (Date.now() > end) throw new Error(`mosquitto not running after 10000 ms`);
+        await pause(25);
+      }
       await waitForPort(port, 10_000, () => !exited);
     } catch (e) {
       c.kill('SIGKILL');
-      throw new Error(`${(e as Error).message}\nmosquitto log:\n${out}`);
+      throw new Error(`${(e as Error).message}\nmosquitto log:\n${mine}`);
     }
   };
   const kill = async (sig: NodeJS.Signals) => {
@@ -122,7 +162,12 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
     });
   };
 
-  await launch();
+  // mosquitto logs "Address already in use" and exits when its port was taken; launch() rethrows that log.
+  port = await onFreshPort(async (p) => {
+    writeFileSync(conf, mosquittoConfig(p, dataDir, opts.tls));
+    port = p;
+    await launch();
+  });
   return {
     port,
     tls: !!opts.tls,
@@ -133,13 +178,13 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
     },
     async restart(how = 'SIGKILL') {
       await kill(how);
-      await launch();
+      await onSamePort(launch);
     },
   };
 }
 
 export async function startAedes(opts: BrokerOptions = {}): Promise<Broker> {
-  const port = await freePort();
+  let port = 0;
   let broker: Aedes | undefined;
   let server: net.Server | undefined;
   const sockets = new Set<net.Socket>();
@@ -179,7 +224,18 @@ export async function startAedes(opts: BrokerOptions = {}): Promise<Broker> {
     if (b) await new Promise<void>((r) => b.close(() => r()));
   };
 
-  await launch();
+  const retry = async () => {
+    try {
+      await launch();
+    } catch (e) {
+      await halt();
+      throw e;
+    }
+  };
+  port = await onFreshPort(async (p) => {
+    port = p;
+    await retry();
+  });
   return {
     port,
     tls: !!opts.tls,
@@ -187,7 +243,7 @@ export async function startAedes(opts: BrokerOptions = {}): Promise<Broker> {
     stop: halt,
     async restart() {
       await halt();
-      await launch();
+      await onSamePort(retry);
     },
   };
 }

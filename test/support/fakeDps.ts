@@ -1,10 +1,10 @@
-// A fake Device Provisioning Service (MQTT API, IOTHUB.md) on an emulated link in virtual time:
+// A fake Device Provisioning Service (MQTT API, IOTHUB.md) on an emulated link, in virtual time (or
+// real time with realClock, next to a real hub: test/integration/iothub-dps.test.ts):
 // checks the registration SAS token (skn=registration) with node:crypto, answers the register PUT
 // with 202 + retry-after, and the operation-status polls with 202 until `polls` of them were made,
-// then 200 with the assignment. Every request is logged with its virtual time.
-import type { Hal } from '../../hal/types.js';
+// then 200 with the assignment. Every request is logged with its clock time (clock.now()).
+import type { Clock, Hal } from '../../hal/types.js';
 import type { ConnectPacket, Packet } from '../../firmware/mqtt/codec/packet.js';
-import type { VirtualClock } from '../../hal/emulated/clock.js';
 import { nodeCrypto } from '../../hal/emulated/crypto.js';
 import { createLink, type Link } from '../../hal/emulated/link.js';
 import { memoryStorage } from '../../hal/emulated/storage.js';
@@ -24,7 +24,7 @@ export class FakeDps {
   /** Final registration status; anything but 'assigned' comes without assignment. */
   result = 'assigned';
 
-  constructor(readonly clock: VirtualClock, readonly idScope = '0ne00000001', readonly regId = 'dev-1', readonly key = KEY,
+  constructor(readonly clock: Clock, readonly idScope = '0ne00000001', readonly regId = 'dev-1', readonly key = KEY,
     readonly assigned = { assignedHub: 'hub-7.azure-devices.net', deviceId: 'dev-1' }) {
     this.link = createLink({ clock });
     this.link.server.onConnection((peer) => new ServerConn(peer, clock, (c, p) => this.packet(c, p)));

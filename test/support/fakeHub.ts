@@ -5,7 +5,7 @@
 // never send error packets: a violation closes the connection, and so does an expiring token.
 import { createHmac } from 'node:crypto';
 import { createDevice, type DeviceOptions } from '../../firmware/iothub/device.js';
-import type { ConnectOptions, Hal } from '../../hal/types.js';
+import type { Clock, ConnectOptions, Hal } from '../../hal/types.js';
 import { createDecoder } from '../../firmware/mqtt/codec/decode.js';
 import { encode } from '../../firmware/mqtt/codec/encode.js';
 import type { ConnectPacket, Packet, PublishPacket } from '../../firmware/mqtt/codec/packet.js';
@@ -50,7 +50,7 @@ export class ServerConn {
   readonly sent = new Set<number>();
   /** Run once when the connection ends, from either side. */
   onEnd: () => void = () => {};
-  constructor(readonly peer: LinkPeer, readonly clock: VirtualClock, onPacket: (c: ServerConn, p: Packet) => void) {
+  constructor(readonly peer: LinkPeer, readonly clock: Clock, onPacket: (c: ServerConn, p: Packet) => void) {
     const d = createDecoder(1 << 20, (p) => !this.closed && onPacket(this, p), () => this.close());
     peer.onData((b) => d.push(b.slice()));
     peer.onClose(() => this.end());

@@ -22,7 +22,11 @@ export type Extra = (type: number) => Packet;
 // serves every decoder.
 let d: Uint8Array, p: number, e: number;
 
-// Only the clause: every byte of text costs RAM on the board, and the clause says it all.
+// Only the clause: every byte of text costs RAM on the board, and the clause says it all. A
+// clause is a numbered statement of the 3.1.1 spec, [MQTT-<section>-<n>]; where the spec states
+// the rule without a number, the section instead: [MQTT-2.2.1] (reserved packet types),
+// [MQTT-2.2.3] (remaining length), [MQTT-3.2.2.1] (CONNACK reserved flags; [MQTT-3.2.2-1] is
+// about Session Present). Other rules are the decoder's own limits: "[limit] ...".
 export function bad(clause: string): never {
   throw '[MQTT-' + clause + ']';
 }

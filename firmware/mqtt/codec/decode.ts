@@ -23,7 +23,7 @@ function connect(): ConnectPacket {
 
 function qos(): QoS {
   const c = u8();
-  return c > 2 ? bad('3-8.3-4') : (c as QoS);
+  return c > 2 ? bad('3.8.3-4') : (c as QoS);
 }
 
 function server(t: number): Packet {

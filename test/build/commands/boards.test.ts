@@ -1,5 +1,8 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { boardBudget, listBoards } from '../../../build/boards.js';
+import { boardBudget, defaultBoardsDir, listBoards } from '../../../build/boards.js';
 import { help, run } from '../../../build/commands/boards.js';
 import { runCli } from '../cliRun.js';
 
@@ -89,6 +92,27 @@ describe('boards command (in process)', () => {
   });
 
   it('has help text', () => {
-    expect(help).toMatch(/^usage: tinyiot boards \[<id>\] \[--json\]/);
+    expect(help).toMatch(/^usage: tinyiot boards \[<id>\] \[--json\] \[--boards-dir <dir>\]/);
+  });
+
+  it('--boards-dir lists and checks board files from another folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyiot-myboards-'));
+    try {
+      copyFileSync(join(defaultBoardsDir, 'esp32.json'), join(dir, 'esp32.json'));
+      let r = await inProcess(['--boards-dir', dir, '--json']);
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.out) as { id: string }[]).map((b) => b.id)).toEqual(['esp32']);
+      r = await inProcess([`--boards-dir=${dir}`, 'esp32']);
+      expect([r.code, r.out.split('\n')[0]]).toEqual([0, `esp32: ${boards.find((b) => b.id === 'esp32')!.name}`]);
+      writeFileSync(join(dir, 'mine.json'), JSON.stringify({ id: 'mine', name: 'My board' }));
+      const bad = await runCli(['boards', '--boards-dir', dir]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^tinyiot boards: .*mine\.json: missing field 'mcu'/);
+      const missing = await inProcess(['--boards-dir']);
+      expect(missing.code).toBe(2);
+      expect(missing.err).toMatch(/^tinyiot boards: .*--boards-dir.*argument missing/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -69,9 +69,10 @@ describe('tinyiot device (no hub running)', () => {
       expect(r.stderr).toMatch(/unknown device 'nope'/);
     }
     const usage: [string[], RegExp][] = [
-      [[], /missing command/],
+      [[], /^tinyiot device: missing subcommand \(add, list, remove, connection-string, token\)\n\nusage: tinyiot device /],
       [['add'], /needs a device id/],
-      [['fly', 'x'], /unknown command 'fly'/],
+      [['fly', 'x'], /^tinyiot device: unknown subcommand 'fly'\n\nusage: tinyiot device /],
+      [['frob'], /^tinyiot device: unknown subcommand 'frob'\n\nusage: tinyiot device <command>/],
       [['token', 'x', '--key', 'AAAA'], /--hub-host and --key go together/],
       [['token', 'dev-1', '--ttl', '0'], /--ttl must be a positive whole number/],
       [['list', '--bogus'], /bogus/],

@@ -90,6 +90,10 @@ describe('tinyiot hub <command> against a running hub', () => {
     const badPatch = await cli('desired', 'd1', '{"a.b":1}');
     expect(badPatch.code).toBe(1);
     expect(badPatch.stderr).toMatch(/'a\.b' is not allowed/);
+    const badName = await cli('invoke', 'd1', 'a\u0000b');
+    expect([badName.code, badName.stderr]).toEqual([2, "tinyiot hub: method name 'a\\u0000b': character '\\u0000' is not allowed\n(see 'tinyiot hub --help')\n"]);
+    const slash = await cli('invoke', 'd1', 'a/b');
+    expect([slash.code, slash.stderr.split('\n')[0]]).toEqual([2, "tinyiot hub: method name 'a/b': character '/' is not allowed"]);
     for (const args of [['send', 'd1'], ['twin'], ['fly'], ['send', 'd1', 'x', '--prop', 'novalue']]) {
       const r = await cli(...args);
       expect(r.code, args.join(' ')).toBe(2);
@@ -105,6 +109,13 @@ describe('tinyiot hub (the server)', () => {
     const r = await runCli(['hub', 'twin', 'x', '--data', tmp.dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no hub is running on .*tinyiot hub --data/);
+  });
+
+  it('refuses a port out of range with exit 2, before starting', async () => {
+    for (const [opt, v] of [['--port', '99999'], ['--port', '-1'], ['--http-port', '65536'], ['--port', '1.5']]) {
+      const r = await runCli(['hub', `${opt}=${v}`, '--data', tmp.dir]);
+      expect([r.code, r.stderr.split('\n')[0]], `${opt} ${v}`).toEqual([2, `tinyiot hub: ${opt} must be 0..65535, not '${v}'`]);
+    }
   });
 
   it('refuses plain TCP off loopback', async () => {

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBoard } from '../../../build/boards.js';
-import { bootScript, moduleText, writeOutput } from '../../../build/firmware/output.js';
+import { bootScript, moduleText, writeAtomic, writeOutput } from '../../../build/firmware/output.js';
 
 const bundle = 'var tinyiot=(function(){return{run:function(env,cfg){env.print("run "+typeof env.require+" "+(env.serial?env.serial.name:"-"))}}})();\n';
 const dir = mkdtempSync(join(tmpdir(), 'tinyiot-output-'));
@@ -45,7 +45,31 @@ describe('output', () => {
     expect(readFileSync(o.script, 'utf8')).toContain('tinyiot.run({require:require');
     expect(readFileSync(o.module!, 'utf8')).toMatch(/^Modules\.addCached\("tinyiot-demo",function\(\)\{/);
     expect(readFileSync(o.report, 'utf8')).toBe('REPORT\n');
-    const sim = await writeOutput(dir, loadBoard('emulator'), 'demo', bundle, 'R\n');
+    expect(o.entry).toBeUndefined();
+    const sim = await writeOutput(dir, loadBoard('emulator'), 'demo', bundle, 'R\n', '// entry\n');
     expect(sim.module).toBeUndefined();
+    expect(readFileSync(sim.entry!, 'utf8')).toBe('// entry\n');
+    expect(sim.entry).toBe(join(dir, 'emulator', 'demo.entry.ts'));
+  });
+
+  it('writeAtomic replaces a file whole and leaves no temp file behind, also when writes overlap', async () => {
+    const d = join(dir, 'atomic', 'deep');
+    const f = join(d, 'x.js');
+    await writeAtomic(f, 'old');
+    const texts = ['a'.repeat(300000), 'b'.repeat(300000), 'c'.repeat(300000)];
+    // A reader between the writes sees one whole version or another, never a mix or a cut.
+    const reads: string[] = [];
+    await Promise.all([...texts.map((t) => writeAtomic(f, t)), (async () => reads.push(readFileSync(f, 'utf8')))()]);
+    expect(texts).toContain(readFileSync(f, 'utf8'));
+    for (const r of reads) expect(['old', ...texts]).toContain(r);
+    expect(readdirSync(d)).toEqual(['x.js']);
+  });
+
+  it('writeAtomic fails with the error and cleans up when the target cannot be replaced', async () => {
+    const d = join(dir, 'blocked');
+    // A folder where the file should go: the rename fails.
+    await writeAtomic(join(d, 'x.js', 'inner'), '1');
+    await expect(writeAtomic(join(d, 'x.js'), '2')).rejects.toThrow();
+    expect(readdirSync(d)).toEqual(['x.js']);
   });
 });

@@ -1,6 +1,6 @@
 // Every board builds both example apps, or fails with the reason: no TCP/IP (needs a gateway), no
 // TLS (needs --insecure-dev), or over its budget with a report of what takes the space.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,19 @@ describe('buildFirmware on every board', () => {
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/estimated \d+ JsVars, over the budget of 819 \(5% of 16383\)/);
     expect(r.error).toMatch(/over the 8192-byte limit/);
+  }, 60000);
+
+  it('two builds of the same app and board into the same folder at once both succeed, leaving whole files', async () => {
+    const dir = join(out, 'race');
+    const [a, b] = await Promise.all([0, 1].map(() => buildFirmware({ app: 'mqtt-blink', board: 'emulator', outDir: dir })));
+    expect(a!.error).toBeUndefined();
+    expect(b!.error).toBeUndefined();
+    expect(a!.bundle).toBe(b!.bundle);
+    expect(readFileSync(join(dir, 'emulator', 'mqtt-blink.js'), 'utf8')).toBe(a!.script);
+    // The entry copy is for reading; the bundle was built from a temp folder that is gone.
+    expect(readFileSync(a!.output!.entry!, 'utf8')).toContain("import { main } from");
+    expect(readdirSync(join(dir, 'emulator')).sort()).toEqual(['mqtt-blink.entry.ts', 'mqtt-blink.js', 'mqtt-blink.size.txt']);
+    expect(a!.report).toMatch(/^\(entry: emulated glue for emulator\)/m);
   }, 60000);
 
   it('fails with a clear message for an unknown board or app', async () => {

@@ -11,13 +11,15 @@ import { startSim } from '../../../build/firmware/sim-run.js';
 import { arrayLog, createEmulatedHal, emulatedIo, realClock } from '../../../hal/emulated/index.js';
 import { connectionString } from '../../../build/hub/registry.js';
 import { startHub } from '../../../build/hub/server.js';
+import { requireBinary } from '../../support/binary.js';
 import { type Broker, startMosquitto } from '../../support/brokers.js';
 import { until } from '../../support/wait.js';
 
+const mosq = requireBinary('mosquitto');
 let broker: Broker;
 const out = mkdtempSync(join(tmpdir(), 'tinyiot-sim-'));
 beforeAll(async () => {
-  broker = await startMosquitto();
+  if (!mosq.missing) broker = await startMosquitto();
 }, 30000);
 afterAll(async () => {
   await broker?.stop();
@@ -27,7 +29,7 @@ afterAll(async () => {
 const board = loadBoard('emulator');
 
 describe('startSim', () => {
-  it('runs mqtt-blink against mosquitto: state out (QoS 1), command in, LED on', async () => {
+  it.skipIf(mosq.missing)('runs mqtt-blink against mosquitto: state out (QoS 1), command in, LED on', async () => {
     const built = await buildFirmware({ app: 'mqtt-blink', board, outDir: out });
     expect(built.ok).toBe(true);
     const peer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'sim-peer' });

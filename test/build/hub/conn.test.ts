@@ -3,6 +3,7 @@
 import { connect as tlsConnect } from 'node:tls';
 import mqtt from 'mqtt-packet';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MAX_FIRST_PACKET, MAX_PACKET, PacketSizer } from '../../../build/hub/conn.js';
 import type { Hub, TelemetryEvent } from '../../../build/hub/server.js';
 import { sleep, until } from '../../support/wait.js';
 import { rawDevice, startTestHub, subscribedDevice, tempDir, token, username } from './rig.js';
@@ -11,7 +12,7 @@ let hub: Hub;
 const tmp = tempDir();
 beforeAll(async () => {
   hub = await startTestHub(tmp.dir);
-  for (const id of ['p', 'k', 'u', 'w']) hub.registry.add(id);
+  for (const id of ['p', 'k', 'u', 'w', 'big', 'huge']) hub.registry.add(id);
 });
 afterAll(async () => {
   await hub.stop();
@@ -78,4 +79,68 @@ it('closes on bytes that are not MQTT', async () => {
   c.s.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
   await until(() => c.closed, 'the close');
   expect(c.got).toEqual([]);
+});
+
+/** A fixed header: type byte and the remaining length as MQTT encodes it. */
+function header(type: number, len: number): Buffer {
+  const b = [type];
+  do {
+    b.push((len % 128) | (len >= 128 ? 128 : 0));
+    len = Math.floor(len / 128);
+  } while (len > 0);
+  return Buffer.from(b);
+}
+
+it('PacketSizer follows packets across chunks and flags the first one over its limit', () => {
+  const z = new PacketSizer();
+  const connect = Buffer.concat([header(0x10, 100), Buffer.alloc(100)]);
+  // Split mid-header and mid-body: nothing is over the limit.
+  expect(z.push(connect.subarray(0, 1))).toBe(0);
+  expect(z.push(connect.subarray(1, 50))).toBe(0);
+  expect(z.push(Buffer.concat([connect.subarray(50), header(0xc0, 0), header(0x30, 200_000)]))).toBe(0);
+  expect(z.push(Buffer.alloc(200_000))).toBe(0);
+  const over = header(0x30, MAX_PACKET);
+  expect(z.push(over)).toBe(1 + (over.length - 1) + MAX_PACKET);
+  const first = new PacketSizer();
+  expect(first.push(header(0x10, MAX_FIRST_PACKET))).toBe(MAX_FIRST_PACKET + 4);
+  expect(new PacketSizer().push(header(0x10, MAX_FIRST_PACKET - 4))).toBe(0);
+  expect(new PacketSizer().push(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x01]))).toBe(Infinity);
+});
+
+it('closes a connection whose first packet announces more than 64 KB, after only its header and a few KB', async () => {
+  const c = socket();
+  let written = 0;
+  const write = (b: Buffer) => ((written += b.length), c.s.write(b));
+  write(header(0x10, 200 * 1024 * 1024));
+  write(Buffer.alloc(4096, 0x41));
+  await until(() => c.closed, 'the close');
+  expect(written).toBeLessThan(5000);
+  expect(c.got).toEqual([]);
+});
+
+it('once connected, takes a message over 64 KB but closes on a packet announcing more than 256 KB + headers', async () => {
+  const seen: TelemetryEvent[] = [];
+  const on = (e: TelemetryEvent) => seen.push(e);
+  hub.on('telemetry', on);
+  const logs: string[] = [];
+  const log = (l: string) => logs.push(l);
+  hub.on('log', log);
+  try {
+    const ok = rawDevice(hub, 'big');
+    expect(await ok.connack()).toBe(0);
+    ok.send({ cmd: 'publish', topic: 'devices/big/messages/events/', payload: Buffer.alloc(200 * 1024, 0x62), qos: 1, messageId: 1, dup: false, retain: false });
+    await ok.next((p) => p.cmd === 'puback', 'PUBACK');
+    expect(seen.map((e) => e.body.length)).toEqual([200 * 1024]);
+    ok.end();
+
+    const d = rawDevice(hub, 'huge');
+    expect(await d.connack()).toBe(0);
+    const h = header(0x30, MAX_PACKET);
+    d.write(Buffer.concat([h, Buffer.alloc(4096)]));
+    await d.waitClosed();
+    await until(() => logs.some((l) => /^disconnected huge: packet of \d+ bytes announced: over the limit$/.test(l)), 'the log line');
+  } finally {
+    hub.off('telemetry', on);
+    hub.off('log', log);
+  }
 });

@@ -86,6 +86,10 @@ it('patches desired properties and reads the twin', async () => {
 
 it('invokes methods: 200 with the reply, 404 offline, 504 on timeout', async () => {
   expect(await call('POST', '/api/devices/h2/methods', { method: 'x' })).toMatchObject({ status: 404 });
+  expect(await call('POST', '/api/devices/h2/methods', { method: 'bad\u0000name' })).toEqual({
+    status: 400,
+    json: { error: "method name 'bad\\u0000name': character '\\u0000' is not allowed" },
+  });
   const d = await subscribedDevice(hub, 'h2', ['$iothub/methods/POST/#']);
   const slow = await call('POST', '/api/devices/h2/methods', { method: 'x', timeout: 0.2 });
   expect(slow.status).toBe(504);

@@ -1,8 +1,20 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MethodCalls, MethodError } from '../../../build/hub/methods.js';
+import { MethodCalls, MethodError, methodNameError } from '../../../build/hub/methods.js';
 import type { Hub } from '../../../build/hub/server.js';
 import { startTestHub, subscribedDevice, tempDir } from './rig.js';
+
+describe('methodNameError', () => {
+  it('allows what device ids allow, except ?, and says which character is wrong', () => {
+    for (const ok of ['reboot', 'set-led_1', "a.b:c=d@e$f'(g),h!*%"]) expect(methodNameError(ok)).toBeNull();
+    expect(methodNameError('a\u0000b')).toBe("method name 'a\\u0000b': character '\\u0000' is not allowed");
+    expect(methodNameError('a\u001bb')).toBe("method name 'a\\u001bb': character '\\u001b' is not allowed");
+    expect(methodNameError('x/y')).toBe("method name 'x/y': character '/' is not allowed");
+    expect(methodNameError('x?y')).toBe("method name 'x?y': character '?' is not allowed");
+    expect(methodNameError('')).toBe('method name is empty');
+    expect(methodNameError('m'.repeat(129))).toBe('method name is longer than 128 characters');
+  });
+});
 
 describe('MethodCalls', () => {
   it('resolves with the status and the parsed JSON, text, or null', async () => {
@@ -82,7 +94,10 @@ describe('direct methods over MQTT', () => {
     const d = await subscribedDevice(hub, 'm2', ['$iothub/twin/res/#']);
     await expect(hub.invoke('m2', 'x', {})).rejects.toMatchObject({ status: 404 });
     await expect(hub.invoke('nobody', 'x', {})).rejects.toThrow(/unknown device/);
-    await expect(hub.invoke('m2', 'a/b', {})).rejects.toThrow(/bad method name/);
+    for (const bad of ['a/b', 'a+', '#', 'a?b', 'nul\u0000', 'new\nline', '']) {
+      await expect(hub.invoke('m2', bad, {})).rejects.toMatchObject({ status: 400, message: methodNameError(bad) });
+    }
+    expect(d.publishes()).toEqual([]);
     d.end();
   });
 });

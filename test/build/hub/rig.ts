@@ -33,6 +33,8 @@ export interface RawDevice {
   packets: Packet[];
   closed: boolean;
   send(p: Packet): void;
+  /** Raw bytes, for what mqtt-packet would not generate. */
+  write(b: Buffer): void;
   /** The CONNACK return code (waits for it). */
   connack(): Promise<number>;
   /** Waits for the next packet matching `pred` that the test has not taken yet. */
@@ -60,6 +62,7 @@ export function rawDevice(hub: Hub, deviceId: string, opts: RawOptions = {}): Ra
     packets: [],
     closed: false,
     send: (p) => sock.write(mqtt.generate(p)),
+    write: (b) => sock.write(b),
     connack: async () => {
       const c = await d.next((p) => p.cmd === 'connack', 'CONNACK');
       return (c as { returnCode: number }).returnCode;

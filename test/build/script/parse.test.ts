@@ -62,7 +62,20 @@ describe('parseScript: a good script', () => {
 
 describe('parseScript: mistakes are named with step and field', () => {
   it('bad JSON', () => {
-    expect(() => parseScript('{"host": ')).toThrow(/^script is not valid JSON: /);
+    expect(() => parseScript('{"host": ')).toThrow(/^script is not valid JSON \(unexpected end of the text\)$/);
+  });
+
+  it('bad JSON is placed by line and column, never quoted: a password stays out of the message', () => {
+    const text = '{"host": "h", "port": 1,\n "steps": [{"op": "connect", "clientId": "c", "clean": true,\n   "password":TOPSECRET-hunter2}]}';
+    let msg = '';
+    try {
+      parseScript(text);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toBe('script is not valid JSON (line 3, column 15)');
+    for (const bit of ['TOPSECRET', 'hunter2', 'password']) expect(msg).not.toContain(bit);
+    expect(() => parseScript('{"password": "x"} TOPSECRET')).toThrow(/^script is not valid JSON \(line 1, column 19\)$/);
   });
 
   it('top level', () => {
@@ -116,6 +129,20 @@ describe('parseScript: mistakes are named with step and field', () => {
     expect(error([connect, { op: 'unsubscribe', filters: ['a', { topic: 'b' }] }])).toBe("step 2 (unsubscribe): 'filters[1]' must be a string");
   });
 
+  it('topic filters that break the MQTT rules, before anything is sent', () => {
+    const sub = (topic: string) => error([connect, { op: 'subscribe', filters: [{ topic: 'ok/+/x/#', qos: 0 }, { topic, qos: 1 }] }]);
+    expect(sub('a/#/b')).toBe("step 2 (subscribe): 'filters[1].topic' may have '#' only as the whole last level [MQTT-4.7.1-2]");
+    expect(sub('#x')).toBe("step 2 (subscribe): 'filters[1].topic' may have '#' only as the whole last level [MQTT-4.7.1-2]");
+    expect(sub('a+')).toBe("step 2 (subscribe): 'filters[1].topic' may have '+' only as a whole level [MQTT-4.7.1-3]");
+    expect(sub('')).toBe("step 2 (subscribe): 'filters[1].topic' must not be empty [MQTT-4.7.3-1]");
+    expect(sub('a\u0000b')).toBe("step 2 (subscribe): 'filters[1].topic' must not contain the character U+0000 [MQTT-4.7.3-2]");
+    expect(sub('é'.repeat(32768))).toBe("step 2 (subscribe): 'filters[1].topic' is longer than 65535 bytes [MQTT-4.7.3-3]");
+    expect(validate({ ...base, steps: [connect, { op: 'subscribe', filters: [{ topic: '+/+/#', qos: 0 }, { topic: '#', qos: 0 }] }] }).steps).toHaveLength(2);
+    expect(error([connect, { op: 'unsubscribe', filters: ['a/#', 'b/#/c'] }])).toBe(
+      "step 2 (unsubscribe): 'filters[1]' may have '#' only as the whole last level [MQTT-4.7.1-2]",
+    );
+  });
+
   it('publish', () => {
     const pub = { op: 'publish', topic: 't', payload: 'x', qos: 0 };
     expect(error([connect, connect, { ...pub, qos: 3 }])).toBe("step 3 (publish): 'qos' must be 0, 1 or 2");
@@ -128,6 +155,17 @@ describe('parseScript: mistakes are named with step and field', () => {
     expect(error([connect, { ...pub, retain: 1 }])).toBe("step 2 (publish): 'retain' must be true or false");
     expect(error([connect, { ...pub, await: 'yes' }])).toBe("step 2 (publish): 'await' must be true or false");
     expect(error([connect, { ...pub, qso: 1 }])).toBe("step 2 (publish): unknown field 'qso'");
+  });
+
+  it('publish and will topics: no wildcards, not empty, at most 65535 bytes', () => {
+    const pub = { op: 'publish', payload: 'x', qos: 0 };
+    const wild = "must not contain the wildcards '+' or '#' [MQTT-3.3.2-2]";
+    expect(error([connect, { ...pub, topic: 'a/#' }])).toBe(`step 2 (publish): 'topic' ${wild}`);
+    expect(error([connect, { ...pub, topic: 'a/+/b' }])).toBe(`step 2 (publish): 'topic' ${wild}`);
+    expect(error([connect, { ...pub, topic: '' }])).toBe("step 2 (publish): 'topic' must not be empty [MQTT-4.7.3-1]");
+    expect(error([connect, { ...pub, topic: 'x'.repeat(65536) }])).toBe("step 2 (publish): 'topic' is longer than 65535 bytes [MQTT-4.7.3-3]");
+    expect(validate({ ...base, steps: [connect, { ...pub, topic: 'x'.repeat(65535) }] }).steps).toHaveLength(2);
+    expect(error([{ ...connect, will: { topic: 'w/#', payload: 'p', qos: 0 } }])).toBe(`step 1 (connect): 'will.topic' ${wild}`);
   });
 
   it('wait', () => {

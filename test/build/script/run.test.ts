@@ -29,6 +29,12 @@ class FakeClient implements ScriptClient {
   }
   connect(o?: Partial<ScriptClientOptions>) {
     this.calls.push(['connect', o]);
+    if (o && o.clientId === '' && o.clean === false) throw new Error('[MQTT-3.1.3-7] an empty clientId needs clean: true');
+    // Like the firmware client: a connect while up ends that connection first (DISCONNECT).
+    if (this.up) {
+      this.up = false;
+      this.h.close!('reconnect');
+    }
     if (this.silent.has('connect')) return;
     this.later(() => {
       if (this.hangUp) return this.h.close!('closed');
@@ -116,13 +122,13 @@ describe('runScript', () => {
     expect(r.clock.pending()).toBe(0);
   });
 
-  it('stops with exit 1 when an ack does not come within the timeout, and drops the connection', async () => {
+  it('stops with exit 1 when an ack does not come within the timeout, and ends the connection', async () => {
     const r = await play([connect, { op: 'subscribe', filters: [{ topic: 'a', qos: 1 }] }, { op: 'publish', topic: 'a', payload: 'x', qos: 0 }], (c) =>
       c.silent.add('subscribe'),
     );
     expect(r.code).toBe(1);
     expect(r.events.at(-1)).toEqual({ ev: 'error', msg: 'step 2 (subscribe): no SUBACK within 500 ms' });
-    expect(r.clients[0]!.calls.map((x) => x[0])).toEqual(['connect', 'subscribe', 'drop']);
+    expect(r.clients[0]!.calls.map((x) => x[0])).toEqual(['connect', 'subscribe', 'end']);
   });
 
   it('reads the return code of a refused CONNACK from the error text and carries on', async () => {
@@ -161,13 +167,35 @@ describe('runScript', () => {
     expect(r.clients[0]!.calls.filter((x) => x[0] === 'publish')).toEqual([['publish', 'q', 1, false]]);
   });
 
-  it('refuses a second connect while connected', async () => {
-    const r = await play([connect, connect]);
-    expect(r.events[1]).toEqual({ ev: 'error', msg: 'step 2 (connect): already connected; drop or disconnect first' });
-    expect(r.clients[0]!.calls.filter((x) => x[0] === 'connect')).toHaveLength(1);
+  it('takes a connect while connected as a reconnect on the same client, reporting only the new CONNACK', async () => {
+    const r = await play([connect, { ...connect, clean: false }, { op: 'publish', topic: 'q', payload: 'x', qos: 1, await: true }]);
+    expect(r.code).toBe(0);
+    expect(r.clients).toHaveLength(1);
+    expect(r.clients[0]!.calls.map((x) => x[0])).toEqual(['connect', 'connect', 'publish', 'end']);
+    expect(r.events).toEqual([
+      { ev: 'connack', rc: 0, sessionPresent: false },
+      { ev: 'connack', rc: 0, sessionPresent: false },
+      { ev: 'published', topic: 'q', qos: 1 },
+    ]);
   });
 
-  it('reports messages as they come and closes quietly at the end of the script', async () => {
+  it('keeps the connection, and still reports its later loss, when the client refuses a reconnect', async () => {
+    const r = await play([connect, { op: 'connect', clientId: '', clean: false }, { op: 'subscribe', filters: [{ topic: 'a', qos: 0 }] }], (c) => {
+      c.subscribe = () => {
+        c.up = false;
+        c.h.close!('gone');
+      };
+    });
+    expect(r.code).toBe(0);
+    expect(r.events).toEqual([
+      { ev: 'connack', rc: 0, sessionPresent: false },
+      { ev: 'error', msg: 'step 2 (connect): [MQTT-3.1.3-7] an empty clientId needs clean: true' },
+      { ev: 'closed', how: 'remote', reason: 'gone' },
+      { ev: 'error', msg: 'step 3 (subscribe): connection closed before SUBACK' },
+    ]);
+  });
+
+  it('reports messages as they come and ends with DISCONNECT (no will) at the end of the script', async () => {
     const r = await play([connect, { op: 'wait', ms: 1000 }], (c) => {
       c.greet = () => c.h.message!('m/1', new Uint8Array([0xff]), { qos: 1, retain: true, dup: true });
     });
@@ -176,7 +204,7 @@ describe('runScript', () => {
       { ev: 'connack', rc: 0, sessionPresent: false },
       { ev: 'message', topic: 'm/1', payloadHex: 'ff', qos: 1, retain: true, dup: true },
     ]);
-    expect(r.clients[0]!.calls.at(-1)).toEqual(['drop']);
+    expect(r.clients[0]!.calls.at(-1)).toEqual(['end']);
   });
 
   it('tells onStep each step before it runs', async () => {

@@ -9,12 +9,13 @@ import { runInContext, createContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFirmware } from '../../../build/bundle.js';
 import { engines, runInEngine } from '../../../build/es5-engines.js';
+import { engineMissing } from '../../support/binary.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const at = (p: string): string => JSON.stringify(join(root, p));
 
 const entry = `
-export { sha256, hmacSha256, base64Encode, base64Decode, jsCrypto } from ${at('firmware/crypto/index.ts')};
+export { sha256, hmac, base64Encode, base64Decode, jsCrypto } from ${at('firmware/crypto/index.ts')};
 export { sasToken, deviceResourceUri } from ${at('firmware/iothub/sas.ts')};
 export { encodePropertyBag, decodePropertyBag } from ${at('firmware/iothub/propbag.ts')};
 export { parseConnectionString } from ${at('firmware/iothub/connstr.ts')};
@@ -40,8 +41,8 @@ var all = new Uint8Array(256); for (var i = 0; i < 256; i++) all[i] = i;
 print(hex(T.sha256(bytes('abc'))));
 print(hex(T.sha256(bytes('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'))));
 print(hex(T.sha256(rep(1000, 97))));
-print(hex(T.hmacSha256(bytes('Jefe'), bytes('what do ya want for nothing?'))));
-print(hex(T.hmacSha256(rep(131, 170), bytes('Test Using Larger Than Block-Size Key - Hash Key First'))));
+print(hex(T.hmac(T.sha256, bytes('Jefe'), bytes('what do ya want for nothing?'))));
+print(hex(T.hmac(T.sha256, rep(131, 170), bytes('Test Using Larger Than Block-Size Key - Hash Key First'))));
 print(T.base64Encode(all));
 print(hex(T.base64Decode(T.base64Encode(all))));
 print(err(function () { T.base64Decode('Zm9v!A=='); }));
@@ -93,7 +94,7 @@ describe('crypto and IoT Hub pure pieces on ES5 engines', () => {
   });
 
   for (const engine of engines) {
-    it(`${engine} prints exactly what Node prints`, async () => {
+    it.skipIf(engineMissing(engine))(`${engine} prints exactly what Node prints`, async () => {
       const r = await runInEngine(code, { engine, script, timeoutMs: 60000 });
       expect(r.error).toBeUndefined();
       expect(r.output).toBe(expected);

@@ -23,6 +23,6 @@ describe('firmware/crypto index', () => {
   });
 
   it('re-exports the primitives', () => {
-    expect(Object.keys(crypto).sort()).toEqual(['base64Decode', 'base64Encode', 'hmacSha256', 'jsCrypto', 'sha256']);
+    expect(Object.keys(crypto).sort()).toEqual(['base64Decode', 'base64Encode', 'hmac', 'jsCrypto', 'sha256']);
   });
 });

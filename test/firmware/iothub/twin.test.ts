@@ -1,5 +1,6 @@
 // Device twin against the fake hub: GET, reported PATCH with $version, desired notifications, the
-// refresh after every reconnect, bounded retries on 429/5xx, and timeouts, in virtual time.
+// refresh after every reconnect (only with an onDesired handler: nothing else would use it),
+// bounded retries on 429/5xx, and timeouts, in virtual time.
 import { describe, expect, it } from 'vitest';
 import { online } from '../../support/fakeHub.js';
 
@@ -150,6 +151,39 @@ describe('desired properties', () => {
     clock.advance(60_000);
     expect(hub.twinRequests).toHaveLength(3);
     expect(ev.slice(2)).toEqual(['{"$version":5,"fan":"on","speed":3} 5 true']);
+    expect(hub.violations).toEqual([]);
+  });
+
+  it('a handler registered while connected gets the whole desired document at once', () => {
+    const { clock, hub, dev } = online();
+    hub.twin('d1').desired = { $version: 2, fan: 'on' };
+    const ev: Ev[] = [];
+    dev.on('connect', () => dev.onDesired((p, v, full) => ev.push(`${JSON.stringify(p)} ${v} ${full}`)));
+    dev.connect();
+    clock.advance(0);
+    expect(ev).toEqual(['{"$version":2,"fan":"on"} 2 true']);
+    expect(hub.twinRequests).toHaveLength(1);
+    expect(hub.violations).toEqual([]);
+  });
+
+  it('without a handler a reconnect fetches nothing, and getTwin() still answers with the current twin', () => {
+    const { clock, hub, dev } = online();
+    const ev: Ev[] = [];
+    dev.connect();
+    dev.report({ boot: 1 });
+    dev.getTwin((e, t) => ev.push(`${e} ${JSON.stringify(t?.desired)}`));
+    clock.advance(0);
+    expect(hub.twinRequests).toHaveLength(2);
+    // Desired changes while the device is away: the hub will not send them as patches.
+    hub.drop('d1');
+    hub.setDesired('d1', { fan: 'off' });
+    clock.advance(60_000);
+    expect(dev.connected).toBe(true);
+    expect(hub.log.filter((l) => l.startsWith('connect'))).toHaveLength(2);
+    expect(hub.twinRequests).toHaveLength(2);
+    dev.getTwin((e, t) => ev.push(`${e} ${JSON.stringify(t?.desired)}`));
+    clock.advance(0);
+    expect(ev).toEqual(['undefined {"$version":1}', 'undefined {"$version":2,"fan":"off"}']);
     expect(hub.violations).toEqual([]);
   });
 

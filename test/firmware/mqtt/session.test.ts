@@ -31,6 +31,7 @@ function harness(opts: Partial<SessionOptions> = {}, lim: Partial<Limits> = {}, 
     },
     (sp) => connects.push(sp),
     (p) => msgs.push(p),
+    (f, a) => f && f(a),
   );
   /** Packets written since the last call. */
   const take = () => out.splice(0, out.length);
@@ -428,12 +429,12 @@ describe('SUBSCRIBE / UNSUBSCRIBE', () => {
 
 describe('protocol violations by the server', () => {
   const cases: [string, Packet, RegExp][] = [
-    ['CONNECT', { type: 1, clientId: 'x', clean: true, keepalive: 0 }, /^\[MQTT-4\.8\.0-1\] unexpected packet type 1$/],
-    ['a second CONNACK', { type: 2, sessionPresent: false, rc: 0 }, /^\[MQTT-4\.8\.0-1\] unexpected packet type 2$/],
-    ['SUBSCRIBE', { type: 8, id: 1, subs: [{ topic: 'a', qos: 0 }] }, /^\[MQTT-4\.8\.0-1\]/],
-    ['UNSUBSCRIBE', { type: 10, id: 1, topics: ['a'] }, /^\[MQTT-4\.8\.0-1\]/],
-    ['PINGREQ', { type: 12 }, /^\[MQTT-4\.8\.0-1\]/],
-    ['DISCONNECT', { type: 14 }, /^\[MQTT-4\.8\.0-1\]/],
+    ['CONNECT', { type: 1, clientId: 'x', clean: true, keepalive: 0 }, /^bad packet from server: \[MQTT-4\.8\.0-1\] unexpected packet type 1$/],
+    ['a second CONNACK', { type: 2, sessionPresent: false, rc: 0 }, /^bad packet from server: \[MQTT-4\.8\.0-1\] unexpected packet type 2$/],
+    ['SUBSCRIBE', { type: 8, id: 1, subs: [{ topic: 'a', qos: 0 }] }, /^bad packet from server: \[MQTT-4\.8\.0-1\]/],
+    ['UNSUBSCRIBE', { type: 10, id: 1, topics: ['a'] }, /^bad packet from server: \[MQTT-4\.8\.0-1\]/],
+    ['PINGREQ', { type: 12 }, /^bad packet from server: \[MQTT-4\.8\.0-1\]/],
+    ['DISCONNECT', { type: 14 }, /^bad packet from server: \[MQTT-4\.8\.0-1\]/],
   ];
   for (const [name, p, re] of cases) {
     it(`${name} from the server ends the connection`, () => {
@@ -452,7 +453,14 @@ describe('protocol violations by the server', () => {
     s.start();
     s.open();
     s.data({ type: 3, topic: 'a', payload: new Uint8Array(0), qos: 0, retain: false, dup: false });
-    expect(ends).toEqual([['[MQTT-3.2.0-1] unexpected packet type 3', true]]);
+    expect(ends).toEqual([['bad packet from server: [MQTT-3.2.0-1] unexpected packet type 3', true]]);
     expect(msgs).toEqual([]);
+  });
+
+  it('a wire error from the decoder ends the connection, saying it came from the server', () => {
+    const { s, up, ends } = harness();
+    up();
+    s.bad('[MQTT-3.3.2-2]');
+    expect(ends).toEqual([['bad packet from server: [MQTT-3.3.2-2]', true]]);
   });
 });

@@ -189,7 +189,7 @@ describe.each(['esp8266', 'bg96'] as const)('at-modem transport rules (%s)', (pr
     expect(r.events).toEqual(['open']); // the writer is not re-entered
     s.write(bytes('g'));
     t.clock.advance(100);
-    const why = 'at-modem: over 100 bytes wait to be sent';
+    const why = 'at-modem: send buffer full';
     expect(r.events).toEqual(['open', 'error: ' + why, 'close: ' + why]);
     // The send already running finishes; what waited is dropped and the link is closed.
     expect(t.got()).toBe('a'.repeat(60) + 'b'.repeat(60) + 'c'.repeat(40) + 'd'.repeat(60));

@@ -7,30 +7,39 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFirmware, type BundleResult } from '../../../build/bundle.js';
 import { engines, runInEngine } from '../../../build/es5-engines.js';
+import { engineMissing } from '../../support/binary.js';
 
-const hal = resolve('hal/espruino/index.ts');
 let dir: string;
 const built: Record<string, BundleResult> = {};
 
-async function bundle(name: string, exportsList: string): Promise<BundleResult> {
+/** exports: file (from the repository root, without .ts) -> names it gives the bundle. */
+async function bundle(name: string, exports: Record<string, string>): Promise<BundleResult> {
   const entry = join(dir, `${name}.ts`);
-  await writeFile(entry, `export { ${exportsList} } from ${JSON.stringify(hal.replace(/\.ts$/, '.js'))};\n`);
+  const src = Object.entries(exports).map(([f, names]) => `export { ${names} } from ${JSON.stringify(resolve(f) + '.js')};`);
+  await writeFile(entry, src.join('\n') + '\n');
   return bundleFirmware(entry, { minify: true, globalName: 'X' });
 }
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tinyiot-espruino-bundle-'));
-  built.native = await bundle('native', 'createEspruinoHal, toBytes, toByteString, storageName');
-  built.modem = await bundle('modem', 'createEspruinoModemHal');
+  built.native = await bundle('native', {
+    'hal/espruino/index': 'createEspruinoHal, wifiJoin, toBytes, toByteString, storageName',
+    'firmware/crypto/index': 'jsCrypto',
+  });
+  built.modem = await bundle('modem', { 'hal/espruino/index': 'createEspruinoModemHal, nativeCrypto', 'hal/at-modem/esp8266': 'esp8266' });
 }, 60_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('hal/espruino as firmware', () => {
-  it('bundles to plain ES5, each network stack only where its entry asks for it', () => {
+  it('bundles to plain ES5 with only the parts its entry passes: one network stack, one crypto, one AT profile', () => {
     const paths = (r: BundleResult) => r.modules.map((m) => m.path);
     expect(paths(built.native!).some((p) => p.includes('at-modem'))).toBe(false);
+    expect(paths(built.native!)).not.toContain('hal/espruino/crypto.ts');
     expect(paths(built.modem!)).toContain('hal/at-modem/transport.ts');
+    expect(paths(built.modem!)).toContain('hal/at-modem/esp8266.ts');
+    expect(paths(built.modem!)).not.toContain('hal/at-modem/bg96.ts');
     expect(paths(built.modem!)).not.toContain('hal/espruino/transport.ts');
+    expect(paths(built.modem!).some((p) => p.startsWith('firmware/crypto/index'))).toBe(false);
     // Budgets with headroom; a jump past them means something large was pulled in.
     expect(built.native!.bytes).toBeLessThan(6000);
     expect(built.modem!.bytes).toBeLessThan(9500);
@@ -49,7 +58,7 @@ describe('hal/espruino as firmware', () => {
       clearTimeout: function () {},
       print: print
     };
-    var hal = X.createEspruinoHal(env, { tls: 'none', crypto: 'none', network: 'wifi', pins: { led1: 'D2' } });
+    var hal = X.createEspruinoHal(env, { pins: { led1: 'D2' } }, { crypto: X.jsCrypto, wifi: X.wifiJoin });
     function hex(b) { var s = ''; for (var i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16); return s; }
     print(hex(hal.crypto.hmacSha256(X.toBytes('key'), X.toBytes('The quick brown fox'))));
     var all = new Uint8Array(256); for (var i = 0; i < 256; i++) all[i] = i;
@@ -76,12 +85,13 @@ describe('hal/espruino as firmware', () => {
     'error Unable to locate host|close Unable to locate host',
   ];
 
-  it.each(engines)('works in %s', async (engine) => {
+  it.for(engines)('works in %s', { timeout: 90_000 }, async (engine, { skip }) => {
+    skip(engineMissing(engine));
     const r = await runInEngine(built.native!.code, { engine, script, timeoutMs: 60_000 });
     expect(r.error).toBeUndefined();
     const lines = r.output.trim().split('\n');
     expect(lines[2]).toMatch(/^storage true tinyiot\/outbox\/a-rat~[0-9a-z]{7}$/);
     lines[2] = '';
     expect(lines).toEqual(expected);
-  }, 90_000);
+  });
 });

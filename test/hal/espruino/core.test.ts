@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { jsCrypto } from '../../../firmware/crypto/index.js';
 import { espruinoCore } from '../../../hal/espruino/core.js';
+import { nativeCrypto } from '../../../hal/espruino/crypto.js';
 import type { Clock, Log, Transport } from '../../../hal/types.js';
 import { fakeEspruino } from '../../support/espruino-fakes/index.js';
 
@@ -8,7 +10,7 @@ describe('espruinoCore', () => {
     const b = fakeEspruino();
     const seen: { c?: Clock; l?: Log } = {};
     const t: Transport = { connect: () => ({ write() {}, close() {} }) };
-    const hal = espruinoCore(b.env, { tls: 'none', crypto: 'none', network: 'none', pins: {} }, (c, l) => {
+    const hal = espruinoCore(b.env, { pins: {} }, { crypto: jsCrypto }, (c, l) => {
       seen.c = c;
       seen.l = l;
       return t;
@@ -23,19 +25,23 @@ describe('espruinoCore', () => {
     const b = fakeEspruino();
     const lines: string[] = [];
     const log: Log = { debug: () => {}, info: (m) => lines.push(m), warn: () => {}, error: () => {} };
-    const hal = espruinoCore(b.env, { tls: 'none', crypto: 'none', network: 'none', pins: {} }, () => ({ connect: () => ({ write() {}, close() {} }) }), log);
+    const hal = espruinoCore(b.env, { pins: {} }, { crypto: jsCrypto, log }, () => ({ connect: () => ({ write() {}, close() {} }) }));
     hal.log.info('x');
     expect(lines).toEqual(['x']);
     expect(b.printed).toEqual([]);
   });
 
-  it('asks for the crypto module only on boards with native SHA-256', () => {
+  it('makes the crypto it is given: the crypto module is asked for only with nativeCrypto', () => {
     const asked: string[] = [];
     const b = fakeEspruino();
     const env = { ...b.env, require: (n: string) => (asked.push(n), b.env.require(n)) };
-    espruinoCore(env, { tls: 'none', crypto: 'none', network: 'none', pins: {} }, () => ({ connect: () => ({ write() {}, close() {} }) }));
+    const net = () => ({ connect: () => ({ write() {}, close() {} }) });
+    const hex = (h: { crypto: { hmacSha256(k: Uint8Array, m: Uint8Array): Uint8Array } }) =>
+      Buffer.from(h.crypto.hmacSha256(new Uint8Array([1]), new Uint8Array([2]))).toString('hex');
+    const js = espruinoCore(env, { pins: {} }, { crypto: jsCrypto }, net);
     expect(asked).toEqual(['Storage']);
-    espruinoCore(env, { tls: 'none', crypto: 'sha256', network: 'none', pins: {} }, () => ({ connect: () => ({ write() {}, close() {} }) }));
+    const native = espruinoCore(env, { pins: {} }, { crypto: nativeCrypto }, net);
     expect(asked).toEqual(['Storage', 'Storage', 'crypto']);
+    expect(hex(native)).toBe(hex(js));
   });
 });

@@ -4,17 +4,20 @@ import { createClient } from '../../../firmware/mqtt/index.js';
 import { realClock } from '../../../hal/emulated/clock.js';
 import { netDialer } from '../../../hal/emulated/fake-modem-dial.js';
 import { fakeEsp8266 } from '../../../hal/emulated/fake-modem-esp8266.js';
-import { createEspruinoModemHal, type EspruinoBoard } from '../../../hal/espruino/index.js';
+import { jsCrypto } from '../../../firmware/crypto/index.js';
+import { bg96, esp8266 } from '../../../hal/at-modem/index.js';
+import { atWifiJoin, createEspruinoModemHal, nativeCrypto, type EspruinoBoard, type ModemParts } from '../../../hal/espruino/index.js';
 import { startAedes, type Broker } from '../../support/brokers.js';
 import { fakeEspruino } from '../../support/espruino-fakes/index.js';
 import { until } from '../../support/wait.js';
 
 const board = (id: string): EspruinoBoard => JSON.parse(readFileSync(new URL(`../../../boards/${id}.json`, import.meta.url), 'utf8'));
+const wifiAt: ModemParts = { crypto: nativeCrypto, profile: esp8266, wifi: atWifiJoin };
 
 describe('createEspruinoModemHal', () => {
   it('Espruino WiFi: powers the ESP8266, sets Serial2 up from the board file, runs AT over it', async () => {
     const b = fakeEspruino();
-    const hal = createEspruinoModemHal(b.env, board('espruino-wifi'));
+    const hal = createEspruinoModemHal(b.env, board('espruino-wifi'), wifiAt);
     expect(b.pins.levels).toEqual({ A13: 1, A14: 1 });
     expect(b.serial.setups).toEqual([{ baud: 115200, opts: { rx: 'A3', tx: 'A2', cts: 'A15' } }]);
     hal.transport.connect({ host: '127.0.0.1', port: 1883, tls: false }, { onOpen() {}, onData() {}, onError() {}, onClose() {} });
@@ -22,11 +25,17 @@ describe('createEspruinoModemHal', () => {
     expect(hal.wifi).toBeTypeOf('function');
   });
 
-  it('RAK5010 (BG96, cellular): no wifi(); a board without a UART in env is refused', () => {
+  it('RAK5010 (BG96, cellular): the profile given, no wifi(); a board without a UART in env is refused', async () => {
     const b = fakeEspruino();
-    expect(createEspruinoModemHal(b.env, board('rak5010')).wifi).toBeUndefined();
-    expect(() => createEspruinoModemHal({ ...b.env, serial: undefined }, board('rak5010'))).toThrow(/env.serial/);
-    expect(() => createEspruinoModemHal(b.env, board('esp32'))).toThrow(/board.modem/);
+    const rak: ModemParts = { crypto: jsCrypto, profile: bg96 };
+    const hal = createEspruinoModemHal(b.env, board('rak5010'), rak);
+    expect(hal.wifi).toBeUndefined();
+    hal.transport.connect({ host: 'h', port: 8883, tls: true }, { onOpen() {}, onData() {}, onError() {}, onClose() {} });
+    b.serial.feed('\r\nOK\r\n');
+    await until(() => b.serial.written.length > 6, 'the second command');
+    expect(b.serial.written).toMatch(/^ATE0\r\nAT\+QSSLCFG="sslversion"/);
+    expect(() => createEspruinoModemHal({ ...b.env, serial: undefined }, board('rak5010'), rak)).toThrow(/env.serial/);
+    expect(() => createEspruinoModemHal(b.env, board('esp32'), rak)).toThrow(/board.modem/);
   });
 });
 
@@ -42,7 +51,7 @@ describe('MQTT through the Espruino UART adapter and an ESP8266 running AT', () 
     const modem = fakeEsp8266({ clock: realClock(), dial: netDialer(), split: 40 });
     b.serial.onWrite((s) => modem.write(s));
     modem.onData((s) => b.serial.feed(s));
-    const hal = createEspruinoModemHal(b.env, board('pico-esp8266'));
+    const hal = createEspruinoModemHal(b.env, board('pico-esp8266'), wifiAt);
     const c = createClient(hal, { host: '127.0.0.1', port: broker.port, tls: false, clientId: 'esp-at-' + process.pid, clean: true });
     const got: string[] = [];
     const errors: string[] = [];

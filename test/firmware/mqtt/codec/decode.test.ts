@@ -6,7 +6,7 @@ import type { Packet, PublishPacket } from '../../../../firmware/mqtt/codec/pack
 import { plain } from '../../../support/mqttPacketOracle.js';
 import { packet, splits } from './arbitraries.js';
 import { b, goldenStream, goldens } from './golden.js';
-import { concat, decodeChunks, oneByOne } from './helpers.js';
+import { concat, decodeChunks, oneByOne, WIRE_ERROR } from './helpers.js';
 
 const all = goldens.map((g) => plain(g.packet));
 
@@ -144,10 +144,11 @@ const wire: [string, number[], string][] = [
   ['will retain without will flag', [0x10, 0x0d, 0, 4, ...b('MQTT'), 4, 0x22, 0, 0, 0, 1, 0x61], '[MQTT-3.1.2-15]'],
   ['password without username', [0x10, 0x10, 0, 4, ...b('MQTT'), 4, 0x42, 0, 0, 0, 1, 0x61, 0, 1, 0x70],
     '[MQTT-3.1.2-22]'],
+  // 3.2.2.1 is the section: the spec gives this rule no number ([MQTT-3.2.2-1] is another rule).
   ['CONNACK reserved flags', [0x20, 0x02, 0x02, 0x00], '[MQTT-3.2.2.1]'],
   ['SUBSCRIBE without filters', [0x82, 0x02, 0, 1], '[MQTT-3.8.3-3]'],
-  ['SUBSCRIBE QoS byte 3', [0x82, 0x06, 0, 1, 0, 1, 0x61, 3], '[MQTT-3-8.3-4]'],
-  ['SUBSCRIBE QoS byte reserved bits', [0x82, 0x06, 0, 1, 0, 1, 0x61, 0x41], '[MQTT-3-8.3-4]'],
+  ['SUBSCRIBE QoS byte 3', [0x82, 0x06, 0, 1, 0, 1, 0x61, 3], '[MQTT-3.8.3-4]'],
+  ['SUBSCRIBE QoS byte reserved bits', [0x82, 0x06, 0, 1, 0, 1, 0x61, 0x41], '[MQTT-3.8.3-4]'],
   ['UNSUBSCRIBE without topics', [0xa2, 0x02, 0, 1], '[MQTT-3.10.3-2]'],
   ['SUBACK without return codes', [0x90, 0x02, 0, 1], '[MQTT-3.9.3-1]'],
   ['SUBACK return code 3', [0x90, 0x03, 0, 1, 3], '[MQTT-3.9.3-2]'],
@@ -190,6 +191,7 @@ describe('wire errors', () => {
         expect(packets).toEqual([]);
         expect(errors.length).toBe(1);
         expect(errors).toEqual([clause]);
+        expect(clause).toMatch(WIRE_ERROR);
       }
     });
   }

@@ -26,3 +26,9 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * A wire error as the decoder writes it: a numbered clause [MQTT-<section>-<n>], one of the
+ * sections it cites where the spec has no number (see bad() in client-decode.ts), or its own limit.
+ */
+export const WIRE_ERROR = /^(\[MQTT-(\d+\.\d+\.\d+-\d+|2\.2\.1|2\.2\.3|3\.2\.2\.1)\]|\[limit\] packet of \d+ bytes > \d+)$/;

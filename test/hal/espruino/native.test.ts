@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createEspruinoHal, type EspruinoBoard } from '../../../hal/espruino/index.js';
+import { jsCrypto } from '../../../firmware/crypto/index.js';
+import { createEspruinoHal, nativeCrypto, wifiJoin, type EspruinoBoard } from '../../../hal/espruino/index.js';
 import { fakeEspruino } from '../../support/espruino-fakes/index.js';
 import { until } from '../../support/wait.js';
 
@@ -10,14 +11,14 @@ const hmac = (k: string, m: string) => createHmac('sha256', Buffer.from(k)).upda
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const enc = (s: string) => new TextEncoder().encode(s);
 
-describe('createEspruinoHal', () => {
+describe('createEspruinoHal (Espruino\'s own net/tls)', () => {
   it('ESP32: native SHA-256 under the HMAC, WiFi join, Storage, pins from the board file', async () => {
     const b = fakeEspruino({ wifi: { ssid: 'lab', password: 'pw' } });
     const crypto = b.env.require('crypto');
     let calls = 0;
     const sha = crypto.SHA256;
     crypto.SHA256 = (m: unknown) => (calls++, sha(m));
-    const hal = createEspruinoHal(b.env, board('esp32'));
+    const hal = createEspruinoHal(b.env, board('esp32'), { crypto: nativeCrypto, wifi: wifiJoin });
     expect(hex(hal.crypto.hmacSha256(enc('key'), enc('msg')))).toBe(hmac('key', 'msg'));
     expect(calls).toBe(2);
     hal.storage.write('k', 'v');
@@ -36,7 +37,7 @@ describe('createEspruinoHal', () => {
 
   it('ESP8266 (crypto "none"): the pure-JS SHA-256, and no TLS module', async () => {
     const b = fakeEspruino({ crypto: false, tls: false });
-    const hal = createEspruinoHal(b.env, board('esp8266'));
+    const hal = createEspruinoHal(b.env, board('esp8266'), { crypto: jsCrypto, wifi: wifiJoin });
     expect(hex(hal.crypto.hmacSha256(enc('k2'), enc('m2')))).toBe(hmac('k2', 'm2'));
     expect(hal.wifi).toBeTypeOf('function');
     const ev: string[] = [];
@@ -48,10 +49,14 @@ describe('createEspruinoHal', () => {
     expect(ev).toEqual(['error Module tls not found', 'close Module tls not found']);
   });
 
-  it('logs through env.print, and only boards with WiFi get wifi()', () => {
+  it('logs through env.print, or the log given; wifi() only with a join part', () => {
     const b = fakeEspruino();
-    const hal = createEspruinoHal(b.env, { ...board('esp32'), network: 'ble' });
+    const hal = createEspruinoHal(b.env, board('linux'), { crypto: nativeCrypto });
     expect(hal.wifi).toBeUndefined();
+    const lines: string[] = [];
+    const log = { debug() {}, info: (m: string) => lines.push(m), warn() {}, error() {} };
+    createEspruinoHal(b.env, board('linux'), { crypto: nativeCrypto, log }).log.info('to the given log');
+    expect(lines).toEqual(['to the given log']);
     hal.log.info('hello');
     hal.log.debug('hidden');
     expect(b.printed).toEqual(['info: hello']);
