@@ -113,7 +113,7 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
     const c: any = (cur = {});
     // Calls from a connection that is no longer the current one are ignored.
     const g = (f: (x?: any) => void) => (x?: any) => cur == c && run(f, x);
-    const d = clientDecoder(l.maxPacket, g(S.data), g((e) => fail(e, true)));
+    const d = clientDecoder(l.maxPacket, g(S.data), g(S.bad));
     c.s = hal.transport.connect(
       { host: o.host, port: o.port, tls: o.tls, ca: o.ca, cert: o.cert, key: o.key, servername: o.servername },
       {

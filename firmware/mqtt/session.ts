@@ -64,9 +64,13 @@ export function createSession(
   // with the same timeout, so A[0] holds the earliest deadline. ka = keepalive in seconds.
   let A: Entry[] = [], pid = 0, ls = 0, ka = 0, cp: any;
 
+  // Only CONNECT goes out before CONNACK. An app handler may end or restart the connection while
+  // a packet is being handled: the reply to it then has no connection to go to.
   const send = (p: any) => {
-    ls = ck.now();
-    w(encode(p));
+    if (S.st > 1 || p == cp) {
+      ls = ck.now();
+      w(encode(p));
+    }
   };
   const wait = (e: Entry) => {
     e.t = ck.now() + l.ackTimeout;
@@ -126,6 +130,9 @@ export function createSession(
       A = A.filter((e) => (e.t = NaN, e.id));
     },
     /** The server broke the protocol (e: a wire error, from the decoder or from data()). */
+    bad(e: string) {
+      x('bad packet from server: ' + e, true);
+    },
     /** When tick() is next needed, Infinity for never. */
     nextDeadline(): number {
       const e = A[0], d = ping();
@@ -141,7 +148,7 @@ export function createSession(
       let i = 0, e: Entry | undefined;
       // Before CONNACK only CONNACK [MQTT-3.2.0-1]; after it what a server may send (3-7, 9, 11, 13).
       if (!((f ? 4 : 0x2af8) >> t & 1)) {
-        return x('[MQTT-' + (f ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
+        return S.bad('[MQTT-' + (f ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t);
       }
       if (t == 2) {
         const rc = p.rc;

@@ -360,6 +360,32 @@ describe('app code that throws', () => {
   });
 });
 
+describe('app code that ends or restarts the connection while a message is delivered', () => {
+  const m = { type: 3, topic: 'in', payload: utf8Encode('x'), qos: 1, retain: false, dup: false, id: 4 } as const;
+
+  it('end() in the message handler: DISCONNECT, closed, no PUBACK after it, nothing thrown', () => {
+    const { c, log, online } = setup();
+    c.on('message', () => c.end());
+    c.connect();
+    const conn = online();
+    expect(() => conn.send(m)).not.toThrow(); // the fake socket throws on a write after close
+    expect(conn.types()).toEqual([14]);
+    expect(log).toEqual(['connect false', 'close end']);
+  });
+
+  it('connect() in the message handler: the new connection starts with CONNECT, not the PUBACK', () => {
+    const { c, log, transport, online } = setup();
+    c.on('message', () => c.connect());
+    c.connect();
+    const first = online();
+    first.send(m);
+    expect(first.types()).toEqual([14]);
+    expect(transport.conns.length).toBe(2);
+    online();
+    expect(log).toEqual(['connect false', 'close reconnect', 'connect false']);
+  });
+});
+
 describe('server misbehaviour', () => {
   it('a protocol violation closes the connection with the clause, then reconnects', () => {
     const { c, transport, clock, log, online } = setup({}, { random: () => 0 });
