@@ -1,7 +1,14 @@
-// One device's MQTT 3.1.1 connection to the hub, on mqtt-packet's codec. A broker library would
-// route messages between clients, which IoT Hub never does; here every packet goes to the hub
-// (ConnHost), which answers on this connection alone. Like IoT Hub, this side never sends an
-// error packet: a violation closes the connection, and the reason goes to the hub's log.
+// One device's MQTT 3.1.1 connection to the hub. The hub is a small MQTT server of its own on
+// mqtt-packet's codec rather than a broker library such as aedes, because: aedes fixes the
+// SUBACK's QoS before authorizeSubscribe runs, so a QoS 2 subscription cannot be granted as 1 the
+// way IoT Hub grants it; a device's PUBACK of a cloud-to-device message cannot be matched to the
+// hub's own queue; and IoT Hub never routes messages between devices, which is what a broker is
+// for. Here every packet goes to the hub (ConnHost), which answers on this connection alone.
+// Known difference from a full broker: CONNACK's sessionPresent is always false and subscriptions
+// are not kept across connections (devices and the Azure SDKs subscribe again after connecting).
+// Like IoT Hub, this side never sends an error packet: a violation closes the connection, and the
+// reason goes to the hub's log. Packet sizes are checked from each fixed header as it arrives, so
+// an unauthenticated peer cannot make the hub buffer more than MAX_FIRST_PACKET.
 import type { Socket } from 'node:net';
 import mqtt, { type IConnectPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
 

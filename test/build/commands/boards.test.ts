@@ -107,7 +107,7 @@ describe('boards command (in process)', () => {
       writeFileSync(join(dir, 'mine.json'), JSON.stringify({ id: 'mine', name: 'My board' }));
       const bad = await runCli(['boards', '--boards-dir', dir]);
       expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/^tinyiot boards: .*mine\.json: missing field 'mcu'/);
+      expect(bad.stderr).toMatch(/^tinyiot boards: .*mine\.json: missing field 'espruinoBoard'\n.*mine\.json: missing field 'mcu'\n/);
       const missing = await inProcess(['--boards-dir']);
       expect(missing.code).toBe(2);
       expect(missing.err).toMatch(/^tinyiot boards: .*--boards-dir.*argument missing/);

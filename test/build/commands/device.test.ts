@@ -82,7 +82,8 @@ describe('tinyiot device (no hub running)', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(msg);
     }
-  });
+    // Twelve CLI runs one after another, each starting tsx: on a loaded 2-core box that nears 30 s.
+  }, 120_000);
 });
 
 describe('tinyiot device (hub running)', () => {

@@ -90,8 +90,9 @@ describe('tinyiot hub <command> against a running hub', () => {
     const badPatch = await cli('desired', 'd1', '{"a.b":1}');
     expect(badPatch.code).toBe(1);
     expect(badPatch.stderr).toMatch(/'a\.b' is not allowed/);
-    const badName = await cli('invoke', 'd1', 'a\u0000b');
-    expect([badName.code, badName.stderr]).toEqual([2, "tinyiot hub: method name 'a\\u0000b': character '\\u0000' is not allowed\n(see 'tinyiot hub --help')\n"]);
+    // (A NUL cannot be passed on a command line; the HTTP API test sends one.)
+    const badName = await cli('invoke', 'd1', 'a\u001bb');
+    expect([badName.code, badName.stderr]).toEqual([2, "tinyiot hub: method name 'a\\u001bb': character '\\u001b' is not allowed\n(see 'tinyiot hub --help')\n"]);
     const slash = await cli('invoke', 'd1', 'a/b');
     expect([slash.code, slash.stderr.split('\n')[0]]).toEqual([2, "tinyiot hub: method name 'a/b': character '/' is not allowed"]);
     for (const args of [['send', 'd1'], ['twin'], ['fly'], ['send', 'd1', 'x', '--prop', 'novalue']]) {
