@@ -115,18 +115,23 @@ async function demo({ dataDir, keep, board: boardId, outDir, ms, abort }: DemoOp
     const pins = new EventEmitter();
     const cap = built.board.jsVars * built.board.blockSize;
     say('device', `starting ${APP} in the simulator (QuickJS, ${cap} B heap cap), telemetry every ${FIRST_INTERVAL_S} s`);
-    device = await startDevice(
-      built,
-      { ...built.app.example, connectionString, ca: hub.caPem, interval: FIRST_INTERVAL_S },
-      {
-        log: (level, m) => quiet || level === 'debug' || say('device', `${level === 'info' ? '' : `${level}: `}${m.replace(`${APP}: `, '')}`),
-        pin: (pin, on) => pins.emit('pin', { pin, on }),
-        error: (m) => {
-          say('device', `firmware error: ${briefError(m)}`);
-          abort.fire(`the firmware stopped: ${briefError(m)}`);
+    try {
+      device = await startDevice(
+        built,
+        { ...built.app.example, connectionString, ca: hub.caPem, interval: FIRST_INTERVAL_S },
+        {
+          log: (level, m) => quiet || level === 'debug' || say('device', `${level === 'info' ? '' : `${level}: `}${m.replace(`${APP}: `, '')}`),
+          pin: (pin, on) => pins.emit('pin', { pin, on }),
+          error: (m) => {
+            say('device', `firmware error: ${briefError(m)}`);
+            abort.fire(`the firmware stopped: ${briefError(m)}`);
+          },
         },
-      },
-    );
+      );
+    } catch (e) {
+      out(`demo FAILED at 'device': the firmware did not start: ${briefError((e as Error).message)}`);
+      return 1;
+    }
 
     const checks = await runChecks(operatorSteps({ hub, deviceId: DEVICE_ID, ms, abort, say, telemetry: () => telemetry, device: pins }));
     const v = verdict(checks);

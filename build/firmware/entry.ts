@@ -103,7 +103,7 @@ function espruino(app: App, b: Board, o: EntryOptions): string {
   const imports = new Set([
     `import type { AppConfig } from ${at('firmware/apps/config.ts')};`,
     `import type { EspruinoEnv } from ${at('hal/espruino/env.ts')};`,
-    `import { modemUp, readConfig } from ${at('firmware/boot/espruino.ts')};`,
+    `import { modemUp, readConfig } from ${at('hal/espruino/boot.ts')};`,
     `import { espruinoClock } from ${at('hal/espruino/clock.ts')};`,
     `import { espruinoIo } from ${at('hal/espruino/io.ts')};`,
     `import { espruinoLog } from ${at('hal/espruino/log.ts')};`,

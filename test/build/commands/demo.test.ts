@@ -33,12 +33,13 @@ function expectNoSecrets(text: string, key: string): void {
 describe('tinyiot demo', () => {
   it('runs hub, simulated device and operator over TLS; all five checks pass; no key is printed', async () => {
     const dir = tempDir();
-    const r = await runCli(['demo', '--data', dir]);
+    const r = await runCli(['demo', '--data', dir, '--out', join(dir, 'out')]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const o = r.stdout;
     expect(o).toMatch(/^\[hub\] +listening on 127\.0\.0\.1:\d+ \(TLS, CA .*ca\.pem\)$/m);
-    expect(o).toMatch(/^\[build\] +out\/emulator\/iothub-sensor\.js: \d+ B of ES5/m);
+    expect(o).toContain(`[build]     ${join(dir, 'out', 'emulator', 'iothub-sensor.js')}: `);
+    expect(o).toMatch(/\/emulator\/iothub-sensor\.js: \d+ B of ES5/);
     expect(o).toMatch(/^\[device\] +connected$/m);
     expect(o).toMatch(/^\[telemetry\] #3 \{"temperature":[\d.]+,"seq":2\} props: \$\.ct=application\/json \$\.ce=utf-8$/m);
     expect(o).toMatch(/^\[device\] +C2D message: hello from the demo$/m);
@@ -63,7 +64,7 @@ describe('tinyiot demo', () => {
 
   it('fails naming the step and the reason when a check times out', async () => {
     const dir = tempDir();
-    const r = await runCli(['demo', '--data', dir, '--timeout', '0.05']);
+    const r = await runCli(['demo', '--data', dir, '--out', join(dir, 'out'), '--timeout', '0.05']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^demo FAILED at '(connected|telemetry flowing)': timed out after 0\.05 s waiting for /m);
     expect(r.stdout).toMatch(/^ {2}✗ (connected|telemetry flowing) +timed out/m);
@@ -73,7 +74,7 @@ describe('tinyiot demo', () => {
 
   it('--keep-running: stays up for the hub commands, shows what the device does, stops on Ctrl-C with exit 0', async () => {
     const dir = tempDir();
-    const p = spawn(process.execPath, [join(ROOT, 'bin/tinyiot.mjs'), 'demo', '--keep-running', '--data', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(ROOT, 'bin/tinyiot.mjs'), 'demo', '--keep-running', '--data', dir, '--out', join(dir, 'out')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(p);
     let out = '';
     let sent = false;
@@ -107,7 +108,7 @@ describe('tinyiot demo', () => {
     const r = await runCli(['demo', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: tinyiot demo \[--keep-running\] \[--data DIR\]/);
-    for (const s of ['iothub-sensor', 'cloud-to-device', 'desired', 'blink', '--keep-running', '--data DIR', '--timeout S', 'No key is ever printed']) {
+    for (const s of ['iothub-sensor', 'cloud-to-device', 'desired', 'blink', '--keep-running', '--data DIR', '--timeout S', '--out DIR', 'No key is ever printed']) {
       expect(r.stdout).toContain(s);
     }
   });

@@ -1,66 +1,138 @@
+// `tinyiot sim` as a user runs it. Every run builds into a temp folder of its own, and waits for
+// what it checks with --until and a generous --duration bound, never for a fixed short window.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '../../support/binary.js';
+import { openHub } from '../../../build/hub/local.js';
 import { type Broker, startMosquitto } from '../../support/brokers.js';
+import { until } from '../../support/wait.js';
 import { runCli } from '../cliRun.js';
 
-const mosq = requireBinary('mosquitto');
+const BOUND = '120';
 let broker: Broker;
+const dir = mkdtempSync(join(tmpdir(), 'tinyiot-cli-sim-'));
+const out = join(dir, 'out');
 beforeAll(async () => {
-  if (!mosq.missing) broker = await startMosquitto();
+  broker = await startMosquitto();
 }, 30000);
 afterAll(async () => {
   await broker?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
 describe('tinyiot sim', () => {
-  it.skipIf(mosq.missing)('runs the built mqtt-blink against --broker for --duration seconds', async () => {
+  it('runs the built mqtt-blink against --broker until the broker took its first message', async () => {
     const peer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'cli-sim-peer' });
     const got: string[] = [];
     peer.on('message', (_t, p) => got.push(p.toString()));
     // config.example.json's topic is tinyiot/blink
     await peer.subscribeAsync('tinyiot/blink/state', { qos: 1 });
     try {
-      const r = await runCli(['sim', 'mqtt-blink', '--broker', `mqtt://127.0.0.1:${broker.port}`, '--duration', '4']);
+      const r = await runCli(['sim', 'mqtt-blink', '--broker', `mqtt://127.0.0.1:${broker.port}`, '--until', 'message', '--duration', BOUND, '--out', out]);
       expect(r.stderr).toContain('firmware info: mqtt-blink: connected to 127.0.0.1');
       expect(r.stderr).toMatch(/sim: stopped; firmware heap \d+ B at its highest/);
+      expect(r.stderr).not.toContain('tinyiot sim:');
       expect(r.code).toBe(0);
+      // The broker acknowledged it, so it is on its way to the subscriber.
+      await until(() => got.length > 0, 'the message at the peer', 30000);
       expect(got[0]).toBe('{"n":0,"led":false}');
     } finally {
       await peer.endAsync();
     }
-  }, 60000);
+  }, 180000);
+
+  it('--hub local: iothub-sensor sends telemetry to a local hub started for the run; no key is printed', async () => {
+    const cfg = join(dir, 'cfg.json');
+    writeFileSync(cfg, '{"interval": 1}');
+    const r = await runCli(['sim', '--hub', 'local', '--config', cfg, '--until', 'message', '--duration', BOUND, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('firmware info: iothub-sensor: connected');
+    expect(r.stderr).toMatch(/hub: telemetry from sim-device: \{"temperature":[\d.]+,"seq":0\}/);
+    expect(r.stderr).not.toMatch(/SharedAccessKey|PRIVATE KEY/);
+  }, 180000);
+
+  it('exits 1 with the reason when the device never connected (connection refused), and masks the password', async () => {
+    const port = await closedPort();
+    const r = await runCli(['sim', 'mqtt-blink', '--broker', `mqtt://me:hunter2@127.0.0.1:${port}`, '--tries', '1', '--duration', BOUND, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^tinyiot sim: the device never connected \\(stopped after 1 failed attempt\\): .*ECONNREFUSED 127\\.0\\.0\\.1:${port}$`, 'm'));
+    expect(r.stderr).toContain(`against mqtt://me:***@127.0.0.1:${port}`);
+    expect(r.stderr).not.toContain('hunter2');
+  }, 180000);
+
+  it("exits 1 naming the certificate problem when the hub's CA was not given, and prints no key", async () => {
+    const hubDir = mkdtempSync(join(tmpdir(), 'tinyiot-cli-sim-hub-'));
+    const { hub, connectionString } = await openHub(hubDir, 'dev1');
+    try {
+      const cfg = join(dir, 'hub.json');
+      writeFileSync(cfg, JSON.stringify({ connectionString, interval: 1 }));
+      const r = await runCli(['sim', 'iothub-sensor', '--config', cfg, '--tries', '1', '--duration', BOUND, '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^tinyiot sim: the device never connected \(stopped after 1 failed attempt\): .*certificate/m);
+      const key = /SharedAccessKey=([^;]+)/.exec(connectionString)![1]!;
+      expect(r.stderr + r.stdout).not.toContain(key);
+    } finally {
+      await hub.stop();
+      rmSync(hubDir, { recursive: true, force: true });
+    }
+  }, 180000);
+
+  it('a config the firmware rejects stops it with one line, not a stack trace', async () => {
+    const cfg = join(dir, 'empty.json');
+    writeFileSync(cfg, '{}');
+    const r = await runCli(['sim', 'mqtt-blink', '--config', cfg, '--duration', BOUND, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tinyiot sim: the firmware did not start: Error: mqtt-blink: config needs host \[at \S+ \(bundle\.js:1:\d+\)\]$/m);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  }, 180000);
 
   it.each([
     [['sim', '--broker', 'http://x'], /--broker must look like mqtt:\/\/host:port/],
-    [['sim', '--hub', 'nonsense'], /--hub must be a device connection string/],
     [['sim', '--duration', '0'], /--duration must be a positive number/],
-  ])('%j exits 2', async (args, msg) => {
+    [['sim', '--until', 'never'], /--until must be one of connected, message \(got 'never'\)/],
+    [['sim', '--tries', 'x'], /--tries must be a positive number/],
+  ])('%j exits 2 with the usage', async (args, msg) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(msg);
+    expect(r.stderr).toContain('usage: tinyiot sim');
   });
 
-  it('--hub local: iothub-sensor sends telemetry to a local hub started for the run; no key is printed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tinyiot-cli-sim-'));
-    const cfg = join(dir, 'cfg.json');
-    writeFileSync(cfg, '{"interval": 1}');
-    try {
-      const r = await runCli(['sim', '--hub', 'local', '--config', cfg, '--duration', '4']);
-      expect(r.code).toBe(0);
-      expect(r.stderr).toContain('firmware info: iothub-sensor: connected');
-      expect(r.stderr).toMatch(/hub: telemetry from sim-device: \{"temperature":[\d.]+,"seq":0\}/);
-      expect(r.stderr).not.toMatch(/SharedAccessKey|PRIVATE KEY/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60000);
+  it.each([
+    [['sim', '--hub', 'nonsense'], /^tinyiot sim: --hub: connection string: part 1 is not name=value \(want HostName=\.\.\.;DeviceId=\.\.\.;SharedAccessKey=\.\.\.\)\n$/],
+    [['sim', '--hub', 'HostName=h;DeviceId=d;SharedAccessKey=hunter2!'], /^tinyiot sim: --hub: connection string: SharedAccessKey is not valid base64 \(want .*\)\n$/],
+    [['sim', '--broker', 'mqtt://u:hunter2@h:99999'], /^tinyiot sim: --broker must look like .* \(got 'mqtt:\/\/u:\*\*\*@h:99999'\)\n/],
+    [['sim', 'nope'], /^tinyiot sim: unknown app 'nope' \(apps: .*mqtt-blink.*\)\n$/],
+    [['sim', '--board', 'nope'], /^tinyiot sim: unknown board 'nope'/],
+  ])('%j: a bad value is one clear line (exit 2) and never echoes a secret', async (args, msg) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(msg);
+    expect(r.stderr).not.toContain('hunter2');
+  });
+
+  it('checks the connection string of --config on the host too', async () => {
+    const cfg = join(dir, 'bad-cs.json');
+    writeFileSync(cfg, '{"connectionString": "HostName=h;DeviceId=d"}');
+    const r = await runCli(['sim', 'iothub-sensor', '--config', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`tinyiot sim: connectionString in ${cfg}: connection string: missing SharedAccessKey (or x509=true) (want HostName=...;DeviceId=...;SharedAccessKey=...)\n`);
+  });
 
   it('refuses a board that cannot run the app, with the reason', async () => {
-    const r = await runCli(['sim', 'mqtt-blink', '--board', 'puckjs', '--duration', '1']);
+    const r = await runCli(['sim', 'mqtt-blink', '--board', 'puckjs', '--duration', '1', '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('needs a gateway');
   }, 30000);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { APP, buildSensor, DEVICE_ID, openDemoHub, startDevice } from '../../../build/demo/setup.js';
 import type { Hub } from '../../../build/hub/server.js';
@@ -20,7 +21,7 @@ describe('openDemoHub', () => {
 
 describe('buildSensor and startDevice', () => {
   it('pass on a board that cannot run the app as a failed build, which startDevice refuses', async () => {
-    const b = await buildSensor('puckjs', () => undefined);
+    const b = await buildSensor('puckjs', () => undefined, join(tmp.dir, 'out'));
     expect(b.ok).toBe(false);
     expect(b.app.name).toBe(APP);
     expect(b.error).toContain('needs a gateway');

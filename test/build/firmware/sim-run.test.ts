@@ -7,7 +7,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBoard } from '../../../build/boards.js';
 import { buildFirmware } from '../../../build/firmware/pipeline.js';
-import { startSim } from '../../../build/firmware/sim-run.js';
+import { briefError, startSim } from '../../../build/firmware/sim-run.js';
 import { arrayLog, createEmulatedHal, emulatedIo, realClock } from '../../../hal/emulated/index.js';
 import { connectionString } from '../../../build/hub/registry.js';
 import { startHub } from '../../../build/hub/server.js';
@@ -119,4 +119,22 @@ describe('startSim', () => {
       sim.stop();
     }
   }, 30000);
+});
+
+describe('briefError', () => {
+  it("makes a QuickJS error one line: the message and the first frame in the bundle, not the host's frames", async () => {
+    const bundle = 'var tinyiot={run:function(hal){function deep(){throw new Error("config needs host")}deep()}};';
+    const e = await startSim({ bundle, board, hal: createEmulatedHal({ log: arrayLog('debug') }), cfg: {} }).catch((x: Error) => x);
+    expect(e).toBeInstanceOf(Error);
+    const msg = (e as Error).message;
+    expect(msg.split('\n').length).toBeGreaterThan(2);
+    expect(briefError(msg)).toMatch(/^Error: config needs host \[at deep \(bundle\.js:1:\d+\)\]$/);
+  });
+
+  it('keeps a message without a bundle frame as its first line', () => {
+    expect(briefError('heap cap of 10 bytes exceeded (grew 20 bytes over the loaded bundle)\nInternalError: interrupted\n    at <eval> (start.js:1)')).toBe(
+      'heap cap of 10 bytes exceeded (grew 20 bytes over the loaded bundle)',
+    );
+    expect(briefError('TypeError: x is not a function')).toBe('TypeError: x is not a function');
+  });
 });

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { type SimEvent, watchTransport } from '../../../build/firmware/sim-watch.js';
+import { encode } from '../../../firmware/mqtt/codec/encode.js';
+import type { Packet } from '../../../firmware/mqtt/codec/packet.js';
+import type { ConnectOptions, SocketHandlers, Transport } from '../../../hal/types.js';
+
+/** A transport whose sockets the test drives: what the server "sends" and how the socket ends. */
+function fakeTransport() {
+  const socks: { opts: ConnectOptions; h: SocketHandlers; wrote: Uint8Array[]; closed: boolean }[] = [];
+  const t: Transport = {
+    connect(opts, h) {
+      const s = { opts, h, wrote: [] as Uint8Array[], closed: false };
+      socks.push(s);
+      return { write: (b) => s.wrote.push(b), close: () => (s.closed = true) };
+    },
+  };
+  return { t, socks };
+}
+
+const te = new TextEncoder();
+const pub = (topic: string, qos: 0 | 1, id?: number): Packet => ({ type: 3, topic, payload: te.encode('{}'), qos, retain: false, dup: false, id });
+const connect = encode({ type: 1, clientId: 'c', clean: true, keepalive: 60 });
+
+function rig() {
+  const { t, socks } = fakeTransport();
+  const events: string[] = [];
+  const w = watchTransport(t, { event: (e: SimEvent) => events.push(e), failed: () => events.push(`failed ${w.failures}: ${w.problem}`) });
+  const got: string[] = [];
+  const handlers: SocketHandlers = {
+    onOpen: () => got.push('open'),
+    onData: (b) => got.push(`data ${b.length}`),
+    onError: (m) => got.push(`error ${m}`),
+    onClose: (r) => got.push(`close ${r}`),
+  };
+  return { w, socks, events, got, sock: () => w.connect({ host: 'h', port: 1, tls: true }, handlers) };
+}
+
+describe('watchTransport', () => {
+  it('passes everything through both ways unchanged', () => {
+    const { socks, got, sock } = rig();
+    const s = sock();
+    expect(socks[0]!.opts).toEqual({ host: 'h', port: 1, tls: true });
+    s.write(connect);
+    expect(socks[0]!.wrote).toEqual([connect]);
+    socks[0]!.h.onOpen();
+    socks[0]!.h.onData(new Uint8Array([32, 2, 0, 0]));
+    socks[0]!.h.onError('boom');
+    socks[0]!.h.onClose('gone');
+    s.close();
+    expect(socks[0]!.closed).toBe(true);
+    expect(got).toEqual(['open', 'data 4', 'error boom', 'close gone']);
+  });
+
+  it('"connected" on an accepted CONNACK; "message" when the server acknowledged the first QoS 1 PUBLISH to a non-$ topic', () => {
+    const { w, socks, events, sock } = rig();
+    const s = sock();
+    s.write(connect);
+    socks[0]!.h.onOpen();
+    expect(events).toEqual([]);
+    socks[0]!.h.onData(encode({ type: 2, sessionPresent: false, rc: 0 }));
+    expect(events).toEqual(['connected']);
+    // IoT Hub twin traffic is not a message; its ack does not count.
+    s.write(encode(pub('$iothub/twin/GET/?$rid=1', 1, 1)));
+    socks[0]!.h.onData(encode({ type: 4, id: 1 }));
+    s.write(encode(pub('devices/d/messages/events/', 1, 2)));
+    expect(events).toEqual(['connected']);
+    // A PUBACK for another id and the SUBACK arrive in one chunk with it, the PUBACK split after.
+    const acks = [...encode({ type: 4, id: 7 }), ...encode({ type: 9, id: 3, codes: [1] }), ...encode({ type: 4, id: 2 })];
+    socks[0]!.h.onData(new Uint8Array(acks.slice(0, -1)));
+    expect(events).toEqual(['connected']);
+    socks[0]!.h.onData(new Uint8Array(acks.slice(-1)));
+    expect(events).toEqual(['connected', 'message']);
+    s.write(encode(pub('t', 0)));
+    socks[0]!.h.onClose('closed');
+    expect(events).toEqual(['connected', 'message']);
+    expect(w.seen).toEqual({ connected: true, message: true });
+    expect(w.failures).toBe(0);
+  });
+
+  it('a QoS 0 PUBLISH counts once written', () => {
+    const { socks, events, sock } = rig();
+    const s = sock();
+    socks[0]!.h.onData(encode({ type: 2, sessionPresent: false, rc: 0 }));
+    s.write(encode(pub('tinyiot/blink/state', 0)));
+    expect(events).toEqual(['connected', 'message']);
+  });
+
+  it('counts failed attempts with the reason: socket error, refused CONNACK, early close', () => {
+    const { w, socks, events, sock } = rig();
+    sock();
+    socks[0]!.h.onError('self-signed certificate in certificate chain');
+    socks[0]!.h.onClose('self-signed certificate in certificate chain');
+    sock();
+    socks[1]!.h.onOpen();
+    socks[1]!.h.onData(encode({ type: 2, sessionPresent: false, rc: 5 }));
+    socks[1]!.h.onClose('closed');
+    sock();
+    socks[2]!.h.onOpen();
+    socks[2]!.h.onClose('reset');
+    expect(events).toEqual([
+      'failed 1: self-signed certificate in certificate chain',
+      'failed 2: the server refused the connection (CONNACK 5: not authorized)',
+      'failed 3: the connection closed before the server accepted the device (reset)',
+    ]);
+    expect(w.attempts).toBe(3);
+    expect(w.seen).toEqual({});
+  });
+
+  it('a garbled stream stops the watching, not the device', () => {
+    const { socks, events, got, sock } = rig();
+    sock();
+    socks[0]!.h.onData(new Uint8Array([0xf0, 0, 0, 0]));
+    socks[0]!.h.onData(encode({ type: 2, sessionPresent: false, rc: 0 }));
+    expect(got).toEqual(['data 4', 'data 4']);
+    expect(events).toEqual([]);
+  });
+});

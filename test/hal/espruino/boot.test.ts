@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_FILE, modemUp, readConfig } from '../../../hal/espruino/boot.js';
+import type { EspruinoEnv } from '../../../hal/espruino/env.js';
+
+function env(files: Record<string, unknown>, writes: [string, boolean | number][] = []): EspruinoEnv {
+  return {
+    require: (m: string) => {
+      if (m !== 'Storage') throw new Error('Module ' + m + ' not found');
+      // Espruino's readJSON(name, noExceptions) gives undefined for a missing file.
+      return { readJSON: (f: string, quiet: unknown) => (quiet === 1 ? files[f] : 'threw') };
+    },
+    getTime: () => 0,
+    setTimeout: () => 0,
+    clearTimeout: () => undefined,
+    digitalWrite: (p, v) => writes.push([p, v]),
+  };
+}
+
+describe('hal/espruino boot', () => {
+  it('reads the config `tinyiot flash --config` saved as Storage tinyiot.json, without exceptions', () => {
+    expect(CONFIG_FILE).toBe('tinyiot.json');
+    expect(readConfig(env({ 'tinyiot.json': { host: 'broker.lan' }, other: { host: 'x' } }))).toEqual({ host: 'broker.lan' });
+  });
+
+  it('gives {} when nothing was saved', () => {
+    expect(readConfig(env({}))).toEqual({});
+  });
+
+  it('drives the modem pins high, in order', () => {
+    const writes: [string, boolean | number][] = [];
+    modemUp(env({}, writes), ['A14', 'A13']);
+    expect(writes).toEqual([['A14', 1], ['A13', 1]]);
+  });
+});
