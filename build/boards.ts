@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Limits, withLimits } from '../firmware/mqtt/limits.js';
-import { jsonErrorAt } from './script/json.js';
+import { jsonErrorAt } from './json.js';
 
 export const NETWORKS = ['none', 'ble', 'wifi', 'wifi-at', 'cellular-at', 'ethernet'] as const;
 export const TLS_MODES = ['native', 'offload', 'none'] as const;

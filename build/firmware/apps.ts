@@ -1,5 +1,6 @@
 // Apps are folders firmware/apps/<name>/ holding main.ts (see firmware/apps/README.md); an optional
 // config.example.json is the sample configuration the build's start-up check and the simulator use.
+import { parseJsonQuietly } from '../json.js';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,11 +30,8 @@ export function loadApp(name: string, dir: string = appsDir): App {
   const ex = join(dir, name, 'config.example.json');
   let example: Record<string, unknown> = {};
   if (existsSync(ex)) {
-    try {
-      example = JSON.parse(readFileSync(ex, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`${ex}: invalid JSON: ${(e as Error).message}`);
-    }
+    // The example may hold a connection string: a syntax error names the place, never the text.
+    example = parseJsonQuietly(readFileSync(ex, 'utf8'), ex) as Record<string, unknown>;
   }
   return { name, main, example };
 }

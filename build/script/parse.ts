@@ -1,6 +1,6 @@
 // Script file -> typed steps. Pure: a malformed script is rejected whole, before any byte is sent.
 import { Fields, ScriptError, isObject, topicError, type QoS } from './fields.js';
-import { jsonErrorAt } from './json.js';
+import { jsonErrorAt } from '../json.js';
 
 export { ScriptError, type QoS };
 

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listApps, loadApp } from '../../../build/firmware/apps.js';
 
@@ -12,5 +15,24 @@ describe('apps', () => {
   it('refuses unknown and malformed names', () => {
     expect(() => loadApp('nope')).toThrow(/unknown app 'nope' \(apps: .*mqtt-blink/);
     expect(() => loadApp('../boards')).toThrow(/bad app name/);
+  });
+
+  it('names where a sample config is broken without quoting it, since it may hold a key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyiot-apps-'));
+    try {
+      mkdirSync(join(dir, 'leaky'));
+      writeFileSync(join(dir, 'leaky', 'main.ts'), 'export function main() {}\n');
+      writeFileSync(join(dir, 'leaky', 'config.example.json'), '{\n "connectionString": SharedAccessKey=TOPSECRET\n}');
+      let msg = '';
+      try {
+        loadApp('leaky', dir);
+      } catch (e) {
+        msg = (e as Error).message;
+      }
+      expect(msg).toMatch(/config\.example\.json is not valid JSON \(line 2, column \d+\)/);
+      expect(msg).not.toContain('TOPSECRET');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

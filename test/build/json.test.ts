@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonErrorAt, jsonErrorOffset, parseJsonQuietly } from '../../../build/script/json.js';
+import { jsonErrorAt, jsonErrorOffset, parseJsonQuietly } from '../../build/json.js';
 
 describe('jsonErrorOffset', () => {
   it('agrees with JSON.parse on what is valid', () => {
