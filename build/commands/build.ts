@@ -1,8 +1,7 @@
 // `tinyiot build <app> --board <id>`: firmware for one board, checked and measured (build/firmware/pipeline.ts).
 import { defaultBoardsDir } from '../boards.js';
 import { listApps } from '../firmware/apps.js';
-import { parseArgs, UsageError } from '../firmware/args.js';
-import { readConfigFile } from '../firmware/config-file.js';
+import { buildKinds, buildOptions, parseAppArgs } from '../firmware/args.js';
 import { buildFirmware } from '../firmware/pipeline.js';
 
 export const help = `usage: tinyiot build <app> --board <id> [options]
@@ -26,30 +25,10 @@ options:
 
 apps: ${listApps().join(', ')}`;
 
-const kinds = { board: 'string', 'insecure-dev': 'boolean', 'budget-bytes': 'number', 'boards-dir': 'string', out: 'string', config: 'string' } as const;
-
 export async function run(argv: string[]): Promise<number> {
-  let p;
-  try {
-    p = parseArgs(argv, kinds, 1);
-    if (!p.positionals[0]) throw new UsageError('missing <app>');
-    if (!p.flags.board) throw new UsageError('missing --board <id>');
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`tinyiot build: ${e.message}\n\n${help}\n`);
-    return 2;
-  }
-  const f = p.flags;
-  const r = await buildFirmware({
-    app: p.positionals[0],
-    board: f.board as string,
-    boardsDir: f['boards-dir'] as string | undefined,
-    outDir: f.out as string | undefined,
-    insecureDev: f['insecure-dev'] === true,
-    budgetBytes: f['budget-bytes'] as number | undefined,
-    config: f.config ? readConfigFile(f.config as string) : undefined,
-    progress: (l) => process.stderr.write(`build: ${l}\n`),
-  });
+  const p = parseAppArgs('build', help, argv, buildKinds);
+  if (!p) return 2;
+  const r = await buildFirmware(buildOptions(p, (l) => process.stderr.write(`build: ${l}\n`)));
   if (r.report) process.stdout.write(r.report);
   if (!r.ok) {
     process.stderr.write(`tinyiot build: ${r.app.name} for ${r.board.id} failed: ${r.error}\n`);

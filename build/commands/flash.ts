@@ -2,7 +2,7 @@
 // EspruinoTools (build/firmware/flasher.ts).
 import { defaultBoardsDir } from '../boards.js';
 import { listApps } from '../firmware/apps.js';
-import { parseArgs, UsageError } from '../firmware/args.js';
+import { buildKinds, buildOptions, parseAppArgs } from '../firmware/args.js';
 import { readConfigFile } from '../firmware/config-file.js';
 import { checkPort, flash, FlashError } from '../firmware/flasher.js';
 import { buildFirmware } from '../firmware/pipeline.js';
@@ -27,23 +27,11 @@ options:
 
 apps: ${listApps().join(', ')}`;
 
-const kinds = {
-  board: 'string', port: 'string', config: 'string', baud: 'number', timeout: 'number', 'insecure-dev': 'boolean',
-  'budget-bytes': 'number', 'boards-dir': 'string', out: 'string',
-} as const;
+const kinds = { ...buildKinds, port: 'string', baud: 'number', timeout: 'number' } as const;
 
 export async function run(argv: string[]): Promise<number> {
-  let p;
-  try {
-    p = parseArgs(argv, kinds, 1);
-    if (!p.positionals[0]) throw new UsageError('missing <app>');
-    if (!p.flags.board) throw new UsageError('missing --board <id>');
-    if (!p.flags.port) throw new UsageError('missing --port <serial device | tcp://host:port>');
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`tinyiot flash: ${e.message}\n\n${help}\n`);
-    return 2;
-  }
+  const p = parseAppArgs('flash', help, argv, kinds, { port: '--port <serial device | tcp://host:port>' });
+  if (!p) return 2;
   const f = p.flags;
   const say = (l: string) => process.stderr.write(`flash: ${l}\n`);
   try {
@@ -53,16 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`tinyiot flash: ${(e as Error).message}\n`);
     return 1;
   }
-  const r = await buildFirmware({
-    app: p.positionals[0],
-    board: f.board as string,
-    boardsDir: f['boards-dir'] as string | undefined,
-    outDir: f.out as string | undefined,
-    insecureDev: f['insecure-dev'] === true,
-    budgetBytes: f['budget-bytes'] as number | undefined,
-    config: f.config ? readConfigFile(f.config as string) : undefined,
-    progress: say,
-  });
+  const r = await buildFirmware(buildOptions(p, say));
   if (!r.ok) {
     if (r.report) process.stdout.write(r.report);
     process.stderr.write(`tinyiot flash: ${r.app.name} for ${r.board.id} failed: ${r.error}\n`);

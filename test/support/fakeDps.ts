@@ -5,10 +5,9 @@
 // then 200 with the assignment. Every request is logged with its clock time (clock.now()).
 import type { Clock, Hal } from '../../hal/types.js';
 import type { ConnectPacket, Packet } from '../../firmware/mqtt/codec/packet.js';
-import { nodeCrypto } from '../../hal/emulated/crypto.js';
 import { createLink, type Link } from '../../hal/emulated/link.js';
-import { memoryStorage } from '../../hal/emulated/storage.js';
 import { checkSas, KEY, ServerConn } from './fakeHub.js';
+import { linkHal } from './fakeServer.js';
 
 export class FakeDps {
   readonly link: Link;
@@ -31,10 +30,7 @@ export class FakeDps {
   }
 
   hal(): Hal {
-    return {
-      clock: this.clock, transport: this.link.transport, storage: memoryStorage(), crypto: nodeCrypto(), random: () => 0.5,
-      log: { debug() {}, info() {}, warn() {}, error() {} }, io: { write() {}, read: () => false, sense: () => 0 },
-    };
+    return linkHal(this.clock, this.link);
   }
 
   private packet(c: ServerConn, p: Packet): void {

@@ -1,0 +1,77 @@
+// The session's CONNECT and CONNACK: what it sends on open, how it takes the answer (sessionHarness.ts).
+import { describe, expect, it } from 'vitest';
+import { utf8Encode } from '../../../firmware/mqtt/codec/utf8.js';
+import { connackReason } from '../../../firmware/mqtt/session.js';
+import { harness } from '../../support/sessionHarness.js';
+
+describe('CONNECT', () => {
+  it('carries clientId, username, password bytes, keepalive, will and the clean flag', () => {
+    const { s, take } = harness({
+      clientId: 'dev-7', username: 'u', password: 'sëcret', clean: true, keepalive: 30,
+      will: { topic: 'dev/7/status', payload: 'gone', qos: 1, retain: true },
+    });
+    s.start();
+    expect(take()).toEqual([]); // nothing before the socket is open
+    s.open();
+    expect(take()).toEqual([{
+      type: 1, clientId: 'dev-7', clean: true, keepalive: 30, username: 'u', password: utf8Encode('sëcret'),
+      will: { topic: 'dev/7/status', payload: utf8Encode('gone'), qos: 1, retain: true },
+    }]);
+  });
+
+  it('uses limits.keepalive by default, sends binary passwords as given, and omits what is absent', () => {
+    const pw = new Uint8Array([0, 255, 1]);
+    const { s, take } = harness({ username: 'u', password: pw }, { keepalive: 45 });
+    s.start();
+    s.open();
+    expect(take()).toEqual([{ type: 1, clientId: 'dev1', clean: false, keepalive: 45, username: 'u', password: pw }]);
+  });
+});
+
+describe('CONNACK', () => {
+  it('accepted: reports sessionPresent and becomes connected', () => {
+    const { s, up, connects } = harness();
+    up(true);
+    expect(connects).toEqual([true]);
+    expect(s.st).toBe(2);
+  });
+
+  const reasons: [number, string, boolean][] = [
+    [1, 'unacceptable protocol version', false],
+    [2, 'identifier rejected', false],
+    [3, 'server unavailable', true],
+    [4, 'bad user name or password', false],
+    [5, 'not authorized', false],
+  ];
+  for (const [rc, reason, retry] of reasons) {
+    it(`refused rc ${rc}: "${reason}", ${retry ? 'retry' : 'no retry'}, never connected`, () => {
+      const { s, connects, ends } = harness();
+      s.start();
+      s.open();
+      s.data({ type: 2, sessionPresent: false, rc });
+      expect(ends).toEqual([[`connection refused: ${reason} (rc ${rc})`, retry]]);
+      expect(connects).toEqual([]);
+      expect(s.st).toBe(0);
+      expect(connackReason(rc)).toBe(reason);
+    });
+  }
+
+  it('names rc 0 and reserved codes', () => {
+    expect(connackReason(0)).toBe('accepted');
+    expect(connackReason(6)).toBe('reserved return code');
+  });
+
+  it('times out ackTimeout ms after dialling', () => {
+    const { s, t, ends } = harness({}, { ackTimeout: 5000 });
+    t.now = 100;
+    s.start();
+    s.open();
+    expect(s.nextDeadline()).toBe(5100);
+    t.now = 5099;
+    s.tick();
+    expect(ends).toEqual([]);
+    t.now = 5100;
+    s.tick();
+    expect(ends).toEqual([['no CONNACK within 5000 ms', true]]);
+  });
+});
