@@ -6,7 +6,7 @@
 // One routine walks the packet twice: first without a buffer to learn the exact size, then into
 // the one buffer it allocates, so sizing and writing cannot disagree.
 import type { Packet, QoS, Subscription } from './packet.js';
-import { bytes } from './utf8.js';
+import { utf8Write } from './utf8.js';
 
 /** Writes the body of a packet type the client encoder does not know; returns true if it did. */
 export type Extra = (p: Packet) => unknown;
@@ -33,13 +33,16 @@ function u16(v: number, what: string, z?: 1) {
 export const id = (v: number) => u16(v, 'packet id', 1);
 const qos = (q: QoS) => (q !== (q & 3) % 3 ? fail('qos', q) : q);
 
-// A string as UTF-8, or bytes (a payload or password may be given as either), after their length
-// or, for a PUBLISH payload, without.
+// A string as UTF-8 straight into the buffer, or bytes (a payload or password may be given as
+// either), after their length or, for a PUBLISH payload, without.
 function raw(v: Uint8Array | string, n?: 1) {
-  v = bytes(v);
-  if (!n) u16(v.length, 'length');
-  if (o) o.set(v, i);
-  i += v.length;
+  const k = n ? i : i + 2;
+  // While sizing, an ASCII string (most topics and ids) is as long as it is in bytes; a regular
+  // expression finds out faster than measuring character by character.
+  const e = typeof v == 'string' && (o || /[^\0-\x7f]/.test(v)) ? utf8Write(v, o, k)
+    : (o && o.set(v as Uint8Array, k), k + v.length);
+  if (!n) u16(e - k, 'length');
+  i = e;
 }
 
 /** Each item of a SUBSCRIBE, SUBACK or UNSUBSCRIBE list, which must not be empty. */
@@ -65,8 +68,10 @@ function body(p: Packet, x?: Extra) {
     if (f & 64) raw(p.password!);
   } else if (t == 3) {
     // Checked once, in the sizing pass: no wildcards [MQTT-3.3.2-2], not empty [MQTT-4.7.3-1].
-    if (!o && (!p.topic || /[#+]/.test(p.topic))) fail('topic (wildcard or empty topic)', p.topic);
-    raw(p.topic);
+    // indexOf is faster than a regular expression here.
+    const s = p.topic;
+    if (!o && (!s || s.indexOf('#') + s.indexOf('+') > -2)) fail('topic (wildcard or empty topic)', s);
+    raw(s);
     if (qos(p.qos)) id(p.id!);
     raw(p.payload, 1);
   } else if (!(x && x(p)) && t < 12) {
@@ -81,12 +86,14 @@ export function clientEncode(p: Packet, x?: Extra): Uint8Array {
   i = 0;
   body(p, x);
   let n = i, h = 2;
-  if (n > 268435455) fail('size', n);
   for (let k = n; k > 127; k >>= 7) h++;
+  if (h > 5) fail('size', n);
   o = new Uint8Array(h + n);
-  // PUBLISH carries dup/qos/retain; PUBREL, SUBSCRIBE and UNSUBSCRIBE must have 0010 (bits 6, 8, 10).
+  const t = p.type;
+  // PUBLISH carries dup/qos/retain; PUBREL, SUBSCRIBE and UNSUBSCRIBE must have 0010: 0xa80 has
+  // bits 7, 9, 11, so that >> t leaves 2 for t = 6, 8, 10.
   // dup and retain are booleans here (the client makes sure), which count as 0 and 1.
-  o[0] = p.type << 4 | (p.type == 3 ? (p as any).dup << 3 | p.qos << 1 | (p as any).retain : 0x540 >> p.type - 1 & 2);
+  o[0] = t << 4 | (t == 3 ? (p as any).dup << 3 | (p as any).qos << 1 | (p as any).retain : 0xa80 >> t & 2);
   i = 1;
   do b(n > 127 ? n | 128 : n);
   while ((n >>= 7));

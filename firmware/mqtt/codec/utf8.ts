@@ -15,13 +15,12 @@ export function utf8Write(s: string, o: Uint8Array | null | 0 | undefined, p: nu
       if (c >> 10 == 54 && s.charCodeAt(i) >> 10 == 55) c = (c << 10) + s.charCodeAt(i++) - 56613888;
       else if (c >> 11 == 27) c = 65533;
       n = c < 2048 ? 1 : c >> 16 ? 3 : 2;
+      if (o) for (let k = n; k--; ) o[p + n - k] = 128 | c >> 6 * k & 63;
+      // Lead byte 110xxxxx, 1110xxxx or 11110xxx for n = 1..3 continuation bytes (the array keeps
+      // only the low 8 bits).
+      c = -1 << 7 - n | c >> 6 * n;
     }
-    if (o) {
-      // Lead byte 0xxxxxxx, 110xxxxx, 1110xxxx or 11110xxx for n = 0..3 continuation bytes: the
-      // prefix is byte n of F0E0C000 (the array keeps only the low 8 bits).
-      o[p] = 4041261056 >>> 8 * n | c >> 6 * n;
-      for (let k = n; k--; ) o[p + n - k] = 128 | c >> 6 * k & 63;
-    }
+    if (o) o[p] = c;
   }
   return p;
 }

@@ -8,6 +8,7 @@ import type { Packet } from '../../../../firmware/mqtt/codec/packet.js';
 import { utf8Encode } from '../../../../firmware/mqtt/codec/utf8.js';
 import { packetOf } from './arbitraries.js';
 import { goldens } from './golden.js';
+import { oracleGenerate } from '../../../support/mqttPacketOracle.js';
 
 const fromClient = [1, 3, 4, 5, 6, 7, 8, 10, 12, 14];
 
@@ -31,6 +32,16 @@ describe('clientEncode', () => {
     const con = (pw: unknown, wp: unknown) => ({ type: 1, clientId: 'c', clean: true, keepalive: 0, username: 'u',
       password: pw, will: { topic: 'w', payload: wp, qos: 0, retain: false } }) as Packet;
     expect(clientEncode(con(s, s))).toEqual(encode(con(utf8Encode(s), utf8Encode(s))));
+  });
+
+  it('sizes and writes strings on both sides of the ASCII shortcut as mqtt-packet does', () => {
+    for (const s of ['a', '\x7f', '\x80', 'abc\x7f', 'abc\x80', 'x/\u07ff/\u0800', 'caf\u00e9', '\u{1F642}/t',
+      'lone \ud800 high', 'lone \udc00 low', 'a'.repeat(200) + '\u00e9']) {
+      const ps: Packet[] = [{ type: 3, topic: s, payload: new Uint8Array([1, 2]), qos: 1, retain: false, dup: false, id: 5 },
+        { type: 1, clientId: s, clean: true, keepalive: 10, username: s + s },
+        { type: 10, id: 2, topics: [s, 'b'] }];
+      for (const p of ps) expect(clientEncode(p), JSON.stringify(s)).toEqual(oracleGenerate(p));
+    }
   });
 
   it('refuses a CONNACK, which only a server sends', () => {
