@@ -5,25 +5,16 @@ import type { Clock } from '../../hal/types.js';
 import type { Emit } from './events.js';
 import { payloadField } from './events.js';
 import type { QoS } from './fields.js';
+import type { ClientOptions } from '../../firmware/mqtt/client.js';
 import type { ConnectStep, PublishStep, Script, Step } from './parse.js';
 
-/** The part of the firmware client's options a script sets. */
-export interface ScriptClientOptions {
-  host: string;
-  port: number;
-  tls: boolean;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  clientId: string;
-  username?: string;
+/** The part of the firmware client's options a script sets (payloads already bytes). */
+export type ScriptClientOptions = Pick<ClientOptions, 'host' | 'port' | 'tls' | 'ca' | 'cert' | 'key' | 'clientId' | 'username' | 'clean' | 'reconnect'> & {
   password?: string;
-  clean: boolean;
   keepalive: number;
   will?: { topic: string; payload: Uint8Array; qos: QoS; retain: boolean };
   limits?: { ackTimeout?: number };
-  reconnect?: boolean;
-}
+};
 
 /** The part of the firmware client a script drives (firmware/mqtt/client.ts). */
 export interface ScriptClient {

@@ -2,7 +2,7 @@
 // time: the session's next deadline while a connection is up or being dialled, the reconnect
 // backoff while it is down. `on` keeps one handler per event; a second call replaces the first.
 // Limits and the storage key are read once, at createClient.
-import type { Hal } from '../../hal/types.js';
+import type { ConnectOptions, Hal } from '../../hal/types.js';
 import type { PublishPacket, QoS, Subscription } from './codec/packet.js';
 import { clientDecoder } from './codec/client-decode.js';
 import { clientEncode } from './codec/client-encode.js';
@@ -11,21 +11,8 @@ import { type Limits, withLimits } from './limits.js';
 import { createOutbox } from './outbox.js';
 import { createSession, type SessionOptions } from './session.js';
 
-export interface ClientOptions extends SessionOptions {
-  host: string;
-  port: number;
-  tls: boolean;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  servername?: string;
-  clientId: string;
-  username?: string;
-  password?: string | Uint8Array;
-  clean: boolean;
-  /** Seconds; default limits.keepalive. */
-  keepalive?: number;
-  will?: { topic: string; payload: string | Uint8Array; qos: QoS; retain: boolean };
+/** Where to connect (the HAL's ConnectOptions), the session's CONNECT fields, and: */
+export interface ClientOptions extends SessionOptions, ConnectOptions {
   limits?: Partial<Limits>;
   /** Default true. */
   reconnect?: boolean;
