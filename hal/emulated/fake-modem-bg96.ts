@@ -143,11 +143,6 @@ export function bg96Engine(m: ModemApi): Engine {
     },
     handle(c) {
       let a: RegExpExecArray | null;
-      if (c === 'AT') return m.done(OK);
-      if ((a = /^ATE([01])$/.exec(c))) {
-        m.echo = a[1] === '1';
-        return m.done(OK);
-      }
       if ((a = /^AT\+QFDEL="([^"]+)"$/.exec(c))) {
         return m.done(m.files.delete(a[1]!) ? OK : '\r\n+CME ERROR: 405\r\n'); // 405: file not found
       }

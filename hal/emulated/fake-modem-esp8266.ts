@@ -82,11 +82,6 @@ export function esp8266Engine(m: ModemApi): Engine {
     },
     handle(c) {
       let a: RegExpExecArray | null;
-      if (c === 'AT') return m.done(OK);
-      if ((a = /^ATE([01])$/.exec(c))) {
-        m.echo = a[1] === '1';
-        return m.done(OK);
-      }
       if ((a = /^AT\+CIPMUX=([01])$/.exec(c))) {
         if (link) return m.done('\r\nlink is builded' + ERR);
         mux = +a[1]!;

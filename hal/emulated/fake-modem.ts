@@ -252,6 +252,13 @@ export class FakeModem implements Serial, ModemApi {
       this.bad('not a command: ' + JSON.stringify(line.slice(0, 60)));
       return this.done(ERR);
     }
+    // AT and ATE0/ATE1 mean the same on every modem we fake; the profile handles the rest.
+    if (line === 'AT') return this.done(OK);
+    const e = /^ATE([01])$/.exec(line);
+    if (e) {
+      this.echo = e[1] === '1';
+      return this.done(OK);
+    }
     this.engine.handle(line);
   }
 

@@ -1,40 +1,13 @@
 // The at-modem transport with the ESP8266 profile, against FakeModem in virtual time.
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../hal/emulated/clock.js';
-import { echoDialer, memoryDialer, type PeerConn } from '../../../hal/emulated/fake-modem-dial.js';
-import { atRig, bytes, recorder } from '../../../hal/emulated/fake-modem-rig.js';
-import type { DialRequest, Dialer, FakeModemOptions } from '../../../hal/emulated/fake-modem.js';
-import { arrayLog } from '../../../hal/emulated/log.js';
+import { echoDialer, memoryDialer } from '../../../hal/emulated/fake-modem-dial.js';
+import { bytes, recorder } from '../../../hal/emulated/fake-modem-rig.js';
+import type { DialRequest, Dialer } from '../../../hal/emulated/fake-modem.js';
+import { captive, noise, virtualRig } from '../../support/atModem.js';
 
 const TLS = { host: 'broker.example', port: 8883, tls: true };
 
-function rig(o: Partial<FakeModemOptions> & { timeoutMs?: number } = {}, dial: Dialer = echoDialer()) {
-  const clock = new VirtualClock();
-  const log = arrayLog();
-  const r = atRig('esp8266', { clock, dial, log, ...o });
-  return { ...r, clock, log };
-}
-
-/** A peer that keeps what it gets and lets the test talk and hang up. */
-function captive() {
-  const got: string[] = [];
-  const conns: PeerConn[] = [];
-  const dial = memoryDialer((c) => {
-    conns.push(c);
-    return { data: (d) => got.push(d) };
-  });
-  return { dial, got: () => got.join(''), conn: () => conns[conns.length - 1]! };
-}
-
-const noise = (n: number, seed: number) => {
-  let x = seed;
-  let s = '';
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    s += String.fromCharCode(x >> 16 & 255);
-  }
-  return s;
-};
+const rig = (o: Parameters<typeof virtualRig>[1] = {}, dial?: Dialer) => virtualRig('esp8266', o, dial);
 
 describe('at-modem transport, ESP8266 profile', () => {
   it('opens a TLS link in single-connection mode and echoes bytes both ways', () => {

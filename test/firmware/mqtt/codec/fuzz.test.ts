@@ -7,7 +7,7 @@ import { encode } from '../../../../firmware/mqtt/codec/encode.js';
 import type { Packet } from '../../../../firmware/mqtt/codec/packet.js';
 import { packet } from './arbitraries.js';
 import { goldens } from './golden.js';
-import { WIRE_ERROR } from './helpers.js';
+import { concat, WIRE_ERROR } from './helpers.js';
 
 const COUNT = Number(process.env.FUZZ_COUNT) || 100_000;
 const SEED = Number(process.env.FUZZ_SEED) || (Math.random() * 2 ** 31) | 0;
@@ -57,12 +57,12 @@ function mutate(r: (n: number) => number, pool: Uint8Array[]): Uint8Array {
         break;
       case 3: { // splice two packets
         const y = pick();
-        x = concat(x.subarray(0, r(n + 1)), y.subarray(r(y.length + 1)));
+        x = concat([x.subarray(0, r(n + 1)), y.subarray(r(y.length + 1))]);
         break;
       }
       case 4: { // random remaining length (1..5 bytes, any continuation bits)
         const len = Array.from({ length: 1 + r(5) }, () => r(256));
-        x = concat(x.subarray(0, 1), new Uint8Array(len), x.subarray(Math.min(n, 1 + r(5))));
+        x = concat([x.subarray(0, 1), new Uint8Array(len), x.subarray(Math.min(n, 1 + r(5)))]);
         break;
       }
       case 5: // random 16-bit length field somewhere in the body
@@ -74,32 +74,22 @@ function mutate(r: (n: number) => number, pool: Uint8Array[]): Uint8Array {
         break;
       case 6: { // insert random bytes
         const at = r(n + 1);
-        x = concat(x.subarray(0, at), Uint8Array.from({ length: 1 + r(8) }, () => r(256)), x.subarray(at));
+        x = concat([x.subarray(0, at), Uint8Array.from({ length: 1 + r(8) }, () => r(256)), x.subarray(at)]);
         break;
       }
       case 7: { // delete a range
         const at = r(n + 1);
-        x = concat(x.subarray(0, at), x.subarray(at + r(8)));
+        x = concat([x.subarray(0, at), x.subarray(at + r(8))]);
         break;
       }
       case 8: // valid packets around the damage
-        x = concat(pick(), x, pick());
+        x = concat([pick(), x, pick()]);
         break;
       default: // pure noise
         x = Uint8Array.from({ length: r(64) }, () => r(256));
     }
   }
   return x;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let i = 0;
-  for (const p of parts) {
-    out.set(p, i);
-    i += p.length;
-  }
-  return out;
 }
 
 function chunk(r: (n: number) => number, x: Uint8Array): Uint8Array[] {
