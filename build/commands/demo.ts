@@ -14,19 +14,22 @@ import { Abort, runChecks, summaryTable, verdict } from '../demo/checks.js';
 import { redact, tagged, telemetryLine } from '../demo/format.js';
 import { INTERVAL, operatorSteps } from '../demo/operator.js';
 import { APP, buildSensor, type Device, DEVICE_ID, openDemoHub, startDevice } from '../demo/setup.js';
+import { MissingEngine, pickEngine, type SimEngine } from '../firmware/sim-device.js';
 
 export const DEFAULT_KEEP_DIR = '.tinyiot/demo';
 const STEP_S = 10;
 const FIRST_INTERVAL_S = 1;
 
-export const help = `usage: tinyiot demo [--keep-running] [--data DIR] [--board ID] [--timeout S] [--out DIR]
+export const help = `usage: tinyiot demo [--engine NAME] [--keep-running] [--data DIR] [--board ID] [--timeout S] [--out DIR]
 
 The IoT Hub flow end to end on this machine, with no account and no hardware:
   1. builds firmware/apps/${APP} for the simulator with the pipeline of 'tinyiot build'
   2. starts the local IoT-Hub-compatible hub ('tinyiot hub') on a free loopback port, over TLS
      with its own CA, and registers the device '${DEVICE_ID}'
-  3. runs the built ES5 bundle on the emulated board, as 'tinyiot sim' does; the firmware checks
-     the hub's certificate against that CA
+  3. runs the built firmware on a simulated board, as 'tinyiot sim' does: on Espruino's own
+     interpreter, booted from its Storage as a board boots (Espruino's TLS does not verify the
+     hub's certificate), or in QuickJS on the emulated HAL, where the firmware checks the hub's
+     certificate against that CA
   4. acts as the operator: waits for telemetry, sends a cloud-to-device message, sets the desired
      property interval=${INTERVAL} and waits for the device to report it applied, calls the direct
      method 'blink'
@@ -36,6 +39,7 @@ check passed, 1 naming the step that failed and why (e.g. a timeout), 130 after 
 checks finished. No key is ever printed.
 
 options:
+  --engine NAME    espruino (Espruino's own interpreter; the default when one is found) or quickjs
   --keep-running   after the checks, keep the hub and the device running (telemetry keeps
                    printing) until Ctrl-C, and print commands to try from another terminal
   --data DIR       the hub's data folder (certificates, registry.json, twins); default a
@@ -44,7 +48,7 @@ options:
   --timeout S      seconds each check may take (default ${STEP_S})
   --out DIR        where the firmware is built (default out, as 'tinyiot build')`;
 
-const kinds = { 'keep-running': 'boolean', data: 'string', board: 'string', timeout: 'number', out: 'string' } as const;
+const kinds = { engine: 'string', 'keep-running': 'boolean', data: 'string', board: 'string', timeout: 'number', out: 'string' } as const;
 const INTERRUPTED = 'interrupted (Ctrl-C)';
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -54,13 +58,20 @@ const shq = (s: string) => (/^[\w./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'
 
 export async function run(argv: string[]): Promise<number> {
   let f;
+  let picked;
   try {
     f = parseArgs(argv, kinds, 0).flags;
+    picked = pickEngine(f.engine as string | undefined);
   } catch (e) {
+    if (e instanceof MissingEngine) {
+      process.stderr.write(`tinyiot demo: ${e.message}\n`);
+      return 1;
+    }
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`tinyiot demo: ${e.message}\n\n${help}\n`);
     return 2;
   }
+  if (picked.note) say('demo', picked.note);
   const keep = f['keep-running'] === true;
   const temp = !f.data && !keep;
   const dataDir = (f.data as string | undefined) ?? (keep ? DEFAULT_KEEP_DIR : mkdtempSync(join(tmpdir(), 'tinyiot-demo-')));
@@ -70,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGTERM', stop);
   try {
     const board = (f.board as string | undefined) ?? 'emulator';
-    return await demo({ dataDir, keep, board, outDir: f.out as string | undefined, ms: ((f.timeout as number | undefined) ?? STEP_S) * 1000, abort });
+    return await demo({ engine: picked.engine, dataDir, keep, board, outDir: f.out as string | undefined, ms: ((f.timeout as number | undefined) ?? STEP_S) * 1000, abort });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -79,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 interface DemoOptions {
+  engine: SimEngine;
   dataDir: string;
   keep: boolean;
   board: string;
@@ -88,9 +100,10 @@ interface DemoOptions {
   abort: Abort;
 }
 
-async function demo({ dataDir, keep, board: boardId, outDir, ms, abort }: DemoOptions): Promise<number> {
-  say('demo', `the local IoT hub, the ${APP} firmware on a simulated ${boardId} board, and you as the operator`);
-  const built = await buildSensor(boardId, (l) => say('build', l), outDir);
+async function demo({ engine, dataDir, keep, board: boardId, outDir, ms, abort }: DemoOptions): Promise<number> {
+  const on = engine === 'espruino' ? "Espruino's interpreter" : 'QuickJS';
+  say('demo', `the local IoT hub, the ${APP} firmware on a simulated ${boardId} board in ${on}, and you as the operator`);
+  const built = await buildSensor(boardId, engine, (l) => say('build', l), outDir);
   if (!built.ok) {
     if (built.report) out(built.report);
     out(`demo FAILED at 'build': ${built.error}`);
@@ -113,10 +126,11 @@ async function demo({ dataDir, keep, board: boardId, outDir, ms, abort }: DemoOp
     });
 
     const pins = new EventEmitter();
-    const cap = built.board.jsVars * built.board.blockSize;
-    say('device', `starting ${APP} in the simulator (QuickJS, ${cap} B heap cap), telemetry every ${FIRST_INTERVAL_S} s`);
+    const cap = engine === 'espruino' ? `${built.board.jsVars} JsVars` : `${built.board.jsVars * built.board.blockSize} B heap cap`;
+    say('device', `starting ${APP} in the simulator (${on}, ${cap}), telemetry every ${FIRST_INTERVAL_S} s`);
     try {
       device = await startDevice(
+        engine,
         built,
         { ...built.app.example, connectionString, ca: hub.caPem, interval: FIRST_INTERVAL_S },
         {
@@ -138,7 +152,8 @@ async function demo({ dataDir, keep, board: boardId, outDir, ms, abort }: DemoOp
     out('');
     out('summary');
     out(summaryTable(checks));
-    out(`  firmware heap at its highest: ${device.sim.heap().peak} B of ${cap} B`);
+    const m = device.memory();
+    out(m.unit === 'B' ? `  firmware heap at its highest: ${m.peak} B of ${m.cap} B` : `  firmware memory at its highest: ${m.peak} blocks of the board's ${m.cap} JsVars`);
     out(v.line);
     if (!v.ok) return abort.reason === INTERRUPTED ? 130 : 1;
     if (!keep) return 0;
@@ -157,7 +172,7 @@ async function demo({ dataDir, keep, board: boardId, outDir, ms, abort }: DemoOp
     return 1;
   } finally {
     quiet = true;
-    device?.sim.stop();
+    await device?.stop();
     await hub.stop();
   }
 }

@@ -1,7 +1,7 @@
-// `tinyiot sim [app]`: builds the app for the simulator and runs the built ES5 bundle in QuickJS on
-// the emulated HAL (build/firmware/sim-run.ts) against a real broker or hub. Config mistakes are
-// caught on the host first (build/firmware/sim-config.ts); the exit code says whether the device
-// got through (build/firmware/sim-watch.ts), so a script or test can rely on it.
+// `tinyiot sim [app]`: builds the app for a simulated board and runs the built firmware against a
+// real broker or hub, on Espruino's own interpreter or in QuickJS (build/firmware/sim-device.ts).
+// Config mistakes are caught on the host first (build/firmware/sim-config.ts); the exit code says
+// whether the device got through (build/firmware/sim-watch.ts), so a script or test can rely on it.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +10,10 @@ import { type App, listApps, loadApp } from '../firmware/apps.js';
 import { parseArgs, UsageError } from '../firmware/args.js';
 import { readConfigFile } from '../firmware/config-file.js';
 import { buildFirmware } from '../firmware/pipeline.js';
-import { simBoard } from '../firmware/sim-board.js';
 import { brokerConfig, connectionStringProblem, redactUrl } from '../firmware/sim-config.js';
-import { briefError, type Sim, startSim } from '../firmware/sim-run.js';
-import { SIM_EVENTS, type SimEvent, watchTransport } from '../firmware/sim-watch.js';
-import { createEmulatedHal, emulatedIo, nodeTransport, realClock, stderrLog } from '../../hal/emulated/index.js';
+import { engineBoard, MissingEngine, pickEngine, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
+import { briefError } from '../firmware/sim-run.js';
+import { SIM_EVENTS, type SimEvent } from '../firmware/sim-watch.js';
 import { openHub } from '../hub/local.js';
 /** A local hub of its own (build/hub) in a temp dir, with one device for the simulated board. */
 async function localHub(): Promise<{ cfg: Record<string, unknown>; stop(): Promise<void> }> {
@@ -35,13 +34,21 @@ async function localHub(): Promise<{ cfg: Record<string, unknown>; stop(): Promi
 
 export const help = `usage: tinyiot sim [app] [options]
 
-Builds <app> (default: iothub-sensor with --hub, else mqtt-blink) for the simulator and runs the
-built ES5 bundle in QuickJS, a separate ES5 engine holding only an ES5 board's globals and the HAL
-object, with the board's JsVar store (jsVars x blockSize) as the cap on the heap the firmware grows.
-The HAL is the emulated one: node:net/node:tls sockets, real time, memory storage, emulated pins
-(LED changes are printed). The firmware's log goes to stderr.
+Builds <app> (default: iothub-sensor with --hub, else mqtt-blink) for a simulated board and runs
+the built firmware against a broker or hub. Two engines:
+  espruino  Espruino's own interpreter (the reference engine), booted from its Storage as a board
+            boots: Espruino's net, tls, Storage and crypto; the host's emulated pins and sensors.
+            Memory in blocks, checked against the board's JsVars. Espruino's TLS does not verify
+            the server's certificate. The default when an interpreter is found (TINYIOT_ESPRUINO,
+            ../shared/espruino/espruino beside the checkout, or espruino on the PATH).
+  quickjs   the built ES5 bundle in QuickJS on the emulated HAL: node:net/node:tls sockets that
+            always verify the server's certificate, memory storage, emulated pins and sensors; the
+            board's JsVar store (jsVars x blockSize) caps the heap the firmware grows. The default
+            when no Espruino interpreter is found (one line says so).
+LED changes are printed; the firmware's log goes to stderr.
 
 options:
+  --engine <name>        espruino or quickjs (default: espruino when found)
   --board <id>           memory, limits, crypto and pins of this board (default emulator)
   --broker <url>         mqtt://[user:password@]host:port or mqtts://... (mqtt-blink)
   --hub <conn string>    an IoT Hub device connection string (iothub-sensor), or 'local': a local
@@ -63,7 +70,7 @@ certificate); 2 for a mistake in the options or the config.
 apps: ${listApps().join(', ')}`;
 
 const kinds = {
-  board: 'string', broker: 'string', hub: 'string', ca: 'string', config: 'string', duration: 'number', until: 'string', tries: 'number',
+  engine: 'string', board: 'string', broker: 'string', hub: 'string', ca: 'string', config: 'string', duration: 'number', until: 'string', tries: 'number',
   out: 'string', 'insecure-dev': 'boolean',
 } as const;
 
@@ -72,6 +79,9 @@ type Flags = Record<string, string | number | boolean | undefined>;
 interface Plan {
   app: App;
   board: Board;
+  engine: SimEngine;
+  /** Why the engine is QuickJS though none was asked for. */
+  note?: string;
   cfg: Record<string, unknown>;
   until?: SimEvent;
 }
@@ -82,15 +92,16 @@ function plan(f: Flags, appName: string | undefined): Plan {
   if (until !== undefined && !SIM_EVENTS.includes(until)) throw new UsageError(`--until must be one of ${SIM_EVENTS.join(', ')} (got '${until}')`);
   const over: Record<string, unknown> = f.broker ? brokerConfig(f.broker as string) : {};
   if (f.hub && f.hub !== 'local') over.connectionString = f.hub;
+  const { engine, note } = pickEngine(f.engine as string | undefined);
   const app = loadApp(appName ?? (f.hub ? 'iothub-sensor' : 'mqtt-blink'));
-  const board = simBoard(loadBoard((f.board as string | undefined) ?? 'emulator'));
+  const board = engineBoard(loadBoard((f.board as string | undefined) ?? 'emulator'), engine);
   const cfg = { ...(f.config ? readConfigFile(f.config as string) : app.example), ...over };
   if (f.ca) cfg.ca = readFileSync(f.ca as string, 'utf8');
   if (f.hub !== 'local') {
     const bad = connectionStringProblem(cfg, f.hub ? '--hub' : `connectionString in ${(f.config as string | undefined) ?? `${app.name}'s config.example.json`}`);
     if (bad) throw new Error(bad);
   }
-  return { app, board, cfg, until };
+  return { app, board, engine, note, cfg, until };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -103,11 +114,13 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     const usage = e instanceof UsageError;
     process.stderr.write(`tinyiot sim: ${(e as Error).message}\n${usage ? `\n${help}\n` : ''}`);
-    return 2;
+    return e instanceof MissingEngine ? 1 : 2;
   }
-  const { app, board, until } = pl;
+  const { app, board, engine, until } = pl;
+  if (pl.note) process.stderr.write(`sim: ${pl.note}\n`);
   const built = await buildFirmware({
-    app: app.name, board, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true, progress: (l) => process.stderr.write(`sim: ${l}\n`),
+    app: app.name, board, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true, simHost: engine === 'espruino',
+    progress: (l) => process.stderr.write(`sim: ${l}\n`),
   });
   if (!built.ok) {
     if (built.report) process.stdout.write(built.report);
@@ -118,32 +131,30 @@ export async function run(argv: string[]): Promise<number> {
   const cfg = { ...pl.cfg, ...hub?.cfg };
   let finish = (_why: string) => undefined as void;
   const tries = f.tries as number | undefined;
-  const watch = watchTransport(nodeTransport(), {
-    event: (e) => e === until && finish(''),
-    failed: () => tries !== undefined && watch.failures >= tries && finish(`${watch.failures} failed attempt${watch.failures > 1 ? 's' : ''}`),
-  });
-  const clock = realClock();
-  const io = emulatedIo({ clock });
-  io.onWrite((pin, v) => process.stderr.write(`sim: pin ${pin} ${v ? 'on' : 'off'}\n`));
-  const hal = createEmulatedHal({ clock, io, transport: watch, log: stderrLog('info', 'firmware') });
   let failed = '';
-  let sim: Sim;
+  let device: SimDevice;
   try {
-    sim = await startSim({
-      bundle: built.bundle!, board, cfg, hal,
-      onError: (m) => {
+    device = await startSimDevice(engine, built, cfg, {
+      log: (level, m) => process.stderr.write(`firmware ${level}: ${m}\n`),
+      pin: (pin, v) => process.stderr.write(`sim: pin ${pin} ${v ? 'on' : 'off'}\n`),
+      error: (m) => {
         failed ||= m;
         process.stderr.write(`sim: firmware error: ${briefError(m)}\n`);
       },
+    }, {
+      event: (e) => e === until && finish(''),
+      failed: () => tries !== undefined && device.watch.failures >= tries && finish(`${device.watch.failures} failed attempt${device.watch.failures > 1 ? 's' : ''}`),
     });
   } catch (e) {
     await hub?.stop();
     process.stderr.write(`tinyiot sim: the firmware did not start: ${briefError((e as Error).message)}\n`);
     return 1;
   }
+  const watch = device.watch;
   const to = typeof cfg.host === 'string' && f.broker ? ` against ${redactUrl(f.broker as string)}` : '';
   const stops = [until ? `until ${until}` : '', f.duration ? `at most ${f.duration} s` : 'Ctrl-C stops'].filter(Boolean);
-  process.stderr.write(`sim: running ${app.name} (${built.budget!.bytes} B bundle) on ${board.id}${to}, ${stops.join(', ')}\n`);
+  const on = engine === 'espruino' ? "Espruino's interpreter" : 'QuickJS';
+  process.stderr.write(`sim: running ${app.name} (${built.budget!.bytes} B bundle) on ${board.id} in ${on}${to}, ${stops.join(', ')}\n`);
   const how = await new Promise<string>((resolve) => {
     const done = (why: string) => {
       clearTimeout(t);
@@ -157,10 +168,11 @@ export async function run(argv: string[]): Promise<number> {
     if (until && watch.seen[until]) finish('');
     else if (tries !== undefined && watch.failures >= tries) finish(`${watch.failures} failed attempts`);
   });
-  const h = sim.heap();
-  sim.stop();
+  const m = device.memory();
+  await device.stop();
   await hub?.stop();
-  process.stderr.write(`sim: stopped; firmware heap ${h.peak} B at its highest over the loaded bundle (cap ${board.jsVars * board.blockSize} B)\n`);
+  const used = m.unit === 'B' ? `heap ${m.peak} B at its highest over the loaded bundle (cap ${m.cap} B)` : `memory ${m.peak} blocks at its highest (the board has ${m.cap} JsVars)`;
+  process.stderr.write(`sim: stopped; firmware ${used}\n`);
   const why = failed
     ? `the firmware failed: ${briefError(failed)}`
     : !watch.seen.connected

@@ -15,6 +15,8 @@ const at = (rel: string): string => JSON.stringify(root + rel);
 export interface EntryOptions {
   /** Plain TCP on a board without TLS (boards with insecureDevOnly). */
   insecureDev?: boolean;
+  /** The simulator on Espruino: pins and sensors are the host's (hal/espruino/host-io.ts). */
+  hostIo?: boolean;
 }
 
 /** The Espruino globals hal/espruino takes (hal/espruino/env.ts), by the names the env uses. */

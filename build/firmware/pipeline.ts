@@ -28,6 +28,8 @@ export interface BuildOptions {
   /** Default "out". */
   outDir?: string;
   insecureDev?: boolean;
+  /** The simulator on Espruino's interpreter: the host's pins and sensors, connections reported to the host. */
+  simHost?: boolean;
   /** Overrides the board's maxBundleBytes. */
   budgetBytes?: number;
   /** Config for the start-up check; default the app's config.example.json. */
@@ -67,7 +69,7 @@ export async function buildFirmware(o: BuildOptions): Promise<Build> {
 
 async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: string, entryPath: string): Promise<Build> {
   const say = o.progress ?? (() => undefined);
-  const entry = generateEntry(app, board, { insecureDev: o.insecureDev });
+  const entry = generateEntry(app, board, { insecureDev: o.insecureDev, hostIo: o.simHost });
   await writeFile(entryPath, entry);
   say(`bundling ${app.name} for ${board.id} (hal ${board.hal}, tls ${board.tls}, crypto ${board.crypto})`);
   const b = await bundleFirmware(entryPath, { globalName: GLOBAL, minify: true });

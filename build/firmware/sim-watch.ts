@@ -5,7 +5,7 @@
 // show when the device never connected.
 import { createDecoder } from '../../firmware/mqtt/codec/decode.js';
 import type { Packet } from '../../firmware/mqtt/codec/packet.js';
-import type { Transport } from '../../hal/types.js';
+import type { ConnectOptions, SocketHandlers, Transport } from '../../hal/types.js';
 
 export const SIM_EVENTS = ['connected', 'message'] as const;
 export type SimEvent = (typeof SIM_EVENTS)[number];
@@ -30,17 +30,28 @@ export interface WatchHooks {
 const REFUSED = ['', 'unacceptable protocol version', 'identifier rejected', 'server unavailable', 'bad user name or password', 'not authorized'];
 const MAX = 268435455;
 
+/** What happens on one connection, in order: bytes either way, an error, the close. */
+export interface ConnectionObserver {
+  fromServer(b: Uint8Array): void;
+  fromDevice(b: Uint8Array): void;
+  error(msg: string): void;
+  closed(reason: string): void;
+}
+
 /**
- * Wraps `t`. A "message" is a PUBLISH to a topic not starting with '$' (IoT Hub's twin and method
- * traffic is not one): QoS 0 counts once written, QoS 1 and 2 once the server acknowledged it
- * (PUBACK, PUBREC).
+ * The watcher without a transport: connect() starts one connection's observer. Fed by
+ * watchTransport for firmware whose sockets are the host's (QuickJS), and by the framed lines of
+ * hal/espruino/host-watch.ts for firmware on Espruino's interpreter. A "message" is a PUBLISH to a
+ * topic not starting with '$' (IoT Hub's twin and method traffic is not one): QoS 0 counts once
+ * written, QoS 1 and 2 once the server acknowledged it (PUBACK, PUBREC).
  */
-export function watchTransport(t: Transport, hooks: WatchHooks = {}): Transport & Watch {
-  const w: Transport & Watch = {
-    seen: {},
+export function connectionWatch(hooks: WatchHooks = {}): Watch & { connect(): ConnectionObserver } {
+  const w = {
+    seen: {} as Watch['seen'],
+    problem: undefined as string | undefined,
     attempts: 0,
     failures: 0,
-    connect(opts, h) {
+    connect(): ConnectionObserver {
       w.attempts++;
       const pending: number[] = [];
       let ok = false;
@@ -63,33 +74,53 @@ export function watchTransport(t: Transport, hooks: WatchHooks = {}): Transport 
         if (p.qos == 0) fire('message');
         else pending.push(p.id!);
       }, () => undefined);
+      return {
+        fromServer: (b) => fromServer.push(b),
+        fromDevice: (b) => fromDevice.push(b),
+        error: (m) => {
+          why ??= m;
+        },
+        closed: (r) => {
+          if (ok) return;
+          w.failures++;
+          w.problem = why ?? `the connection closed before the server accepted the device (${r})`;
+          hooks.failed?.();
+        },
+      };
+    },
+  };
+  return w;
+}
+
+/** Wraps `t` with a connectionWatch. */
+export function watchTransport(t: Transport, hooks: WatchHooks = {}): Transport & Watch {
+  const watch = connectionWatch(hooks);
+  const observe = watch.connect;
+  return Object.assign(watch, {
+    connect(opts: ConnectOptions, h: SocketHandlers) {
+      const ob = observe();
       const s = t.connect(opts, {
         onOpen: () => h.onOpen(),
         onData: (b) => {
-          fromServer.push(b);
+          ob.fromServer(b);
           h.onData(b);
         },
         onError: (m) => {
-          why ??= m;
+          ob.error(m);
           h.onError(m);
         },
         onClose: (r) => {
-          if (!ok) {
-            w.failures++;
-            w.problem = why ?? `the connection closed before the server accepted the device (${r})`;
-          }
           h.onClose(r);
-          if (!ok) hooks.failed?.();
+          ob.closed(r);
         },
       });
       return {
-        write: (b) => {
-          fromDevice.push(b);
+        write: (b: Uint8Array) => {
+          ob.fromDevice(b);
           s.write(b);
         },
         close: () => s.close(),
       };
     },
-  };
-  return w;
+  });
 }

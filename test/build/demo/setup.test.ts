@@ -21,11 +21,11 @@ describe('openDemoHub', () => {
 
 describe('buildSensor and startDevice', () => {
   it('pass on a board that cannot run the app as a failed build, which startDevice refuses', async () => {
-    const b = await buildSensor('puckjs', () => undefined, join(tmp.dir, 'out'));
+    const b = await buildSensor('puckjs', 'quickjs', () => undefined, join(tmp.dir, 'out'));
     expect(b.ok).toBe(false);
     expect(b.app.name).toBe(APP);
     expect(b.error).toContain('needs a gateway');
     const hooks = { log: () => undefined, pin: () => undefined, error: () => undefined };
-    await expect(startDevice(b, {}, hooks)).rejects.toThrow('cannot start a failed build');
+    await expect(startDevice('quickjs', b, {}, hooks)).rejects.toThrow('cannot start a failed build');
   });
 });

@@ -1,0 +1,128 @@
+// A simulated board's firmware, started on one of two engines, for `tinyiot sim` and `tinyiot demo`:
+// - espruino: Espruino's own interpreter (the reference engine), booted from its Storage as a board
+//   boots, with its own net, tls, Storage and crypto; pins and sensors are the host's
+//   (sim-espruino.ts). Memory in blocks against the board's JsVars.
+// - quickjs: the built bundle in QuickJS on the emulated HAL (sim-run.ts): node:net/node:tls
+//   sockets that verify certificates. Memory in bytes against jsVars x blockSize.
+// When no engine is asked for, Espruino is used if an interpreter is found; otherwise QuickJS, and
+// the caller shows the note saying so.
+import type { Board } from '../boards.js';
+import { HOW_TO_GET, locateEspruino } from '../espruino/locate.js';
+import type { Build } from './pipeline.js';
+import { startEspruinoSim, type Level } from './sim-espruino.js';
+import { startSim } from './sim-run.js';
+import { connectionWatch, watchTransport, type Watch, type WatchHooks } from './sim-watch.js';
+import { UsageError } from './args.js';
+import { createEmulatedHal, emulatedIo, nodeTransport, realClock } from '../../hal/emulated/index.js';
+import type { Log } from '../../hal/types.js';
+
+/** Sensors the host feeds to firmware on Espruino, and how often. */
+const SENSORS = ['temp', 'humidity'];
+const SENSOR_MS = 1000;
+
+// Transitional: off until the Espruino build of the simulator's firmware is complete.
+const ESPRUINO_BY_DEFAULT = false;
+
+export const SIM_ENGINES = ['espruino', 'quickjs'] as const;
+export type SimEngine = (typeof SIM_ENGINES)[number];
+
+/** Asked for Espruino where there is no interpreter: a missing tool (exit 1), not a usage mistake. */
+export class MissingEngine extends Error {}
+
+/** The engine to run on; note is set when the default fell back to QuickJS. */
+export function pickEngine(asked: string | undefined): { engine: SimEngine; note?: string } {
+  if (asked !== undefined && !(SIM_ENGINES as readonly string[]).includes(asked)) {
+    throw new UsageError(`--engine must be one of ${SIM_ENGINES.join(', ')} (got '${asked}')`);
+  }
+  const found = locateEspruino();
+  if (asked === 'espruino' && !found) throw new MissingEngine(`--engine espruino: no Espruino interpreter found: ${HOW_TO_GET}`);
+  if (asked) return { engine: asked as SimEngine };
+  if (found && ESPRUINO_BY_DEFAULT) return { engine: 'espruino' };
+  return { engine: 'quickjs', note: `no Espruino interpreter found, running on QuickJS instead (${HOW_TO_GET})` };
+}
+
+/**
+ * The board the firmware is built for on this engine: QuickJS runs the emulated HAL; Espruino runs
+ * the board's Espruino HAL with its own network stack (an AT modem has no counterpart on a PC). The
+ * board's memory, limits, crypto and pins are kept. Built into out/<id>.sim or out/<id>.espruino.
+ */
+export function engineBoard(b: Board, engine: SimEngine): Board {
+  const { modem: _m, ...rest } = b;
+  if (engine === 'quickjs') return b.hal === 'emulated' ? b : { ...rest, id: `${b.id}.sim`, hal: 'emulated', espruinoBoard: null };
+  return {
+    ...rest,
+    id: `${b.id.replace(/\.sim$/, '')}.espruino`,
+    hal: 'espruino',
+    espruinoBoard: 'LINUX',
+    network: 'ethernet',
+    tls: b.tls === 'none' ? 'none' : 'native',
+  };
+}
+
+export interface DeviceHooks {
+  log(level: Level, msg: string): void;
+  /** Pin writes (the LED). */
+  pin(pin: string, on: boolean): void;
+  /** Uncaught firmware errors and memory over the board's store. */
+  error(msg: string): void;
+}
+
+export interface SimDevice {
+  engine: SimEngine;
+  /** The device's connections as the host saw them. */
+  watch: Watch;
+  /** Memory the firmware used at its highest, and the board's store, in the engine's unit. */
+  memory(): { peak: number; cap: number; unit: 'B' | 'blocks' };
+  /** Sets what the firmware's io.sense(name) returns. */
+  sense(name: string, value: number): void;
+  stop(): Promise<void>;
+}
+
+/** Starts a successful build of engineBoard(board, engine). Throws when the firmware cannot start. */
+export async function startSimDevice(engine: SimEngine, built: Build, cfg: Record<string, unknown>, hooks: DeviceHooks, watchHooks: WatchHooks = {}): Promise<SimDevice> {
+  if (!built.ok || !built.bundle || !built.script) throw new Error(`cannot start a failed build (${built.error})`);
+  const board = built.board;
+  // The host's emulated sensors are the readings on both engines (a slow wave with noise).
+  const clock = realClock();
+  const io = emulatedIo({ clock });
+  if (engine === 'espruino') {
+    const watch = connectionWatch(watchHooks);
+    const sim = await startEspruinoSim({ script: built.script, board, cfg, hooks, watch });
+    const sensors = () => {
+      for (const name of SENSORS) sim.sense(name, io.sense(name));
+    };
+    sensors();
+    const feed = setInterval(sensors, SENSOR_MS);
+    return {
+      engine,
+      watch,
+      memory: () => ({ peak: sim.memory().peak, cap: sim.memory().cap, unit: 'blocks' }),
+      sense: (n, v) => {
+        io.setSensor(n, v);
+        sim.sense(n, v);
+      },
+      async stop() {
+        clearInterval(feed);
+        await sim.stop();
+      },
+    };
+  }
+  io.onWrite(hooks.pin);
+  const log: Log = {
+    debug: (m) => hooks.log('debug', m),
+    info: (m) => hooks.log('info', m),
+    warn: (m) => hooks.log('warn', m),
+    error: (m) => hooks.log('error', m),
+  };
+  const watch = watchTransport(nodeTransport(), watchHooks);
+  const sim = await startSim({ bundle: built.bundle, board, cfg, hal: createEmulatedHal({ clock, io, log, transport: watch }), onError: hooks.error });
+  return {
+    engine,
+    watch,
+    memory: () => ({ peak: sim.heap().peak, cap: board.jsVars * board.blockSize, unit: 'B' }),
+    sense: (n, v) => io.setSensor(n, v),
+    async stop() {
+      sim.stop();
+    },
+  };
+}

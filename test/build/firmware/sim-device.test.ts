@@ -1,0 +1,41 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadBoard } from '../../../build/boards.js';
+import { engineBoard, MissingEngine, pickEngine } from '../../../build/firmware/sim-device.js';
+import { UsageError } from '../../../build/firmware/args.js';
+import { requireEspruino } from '../../support/espruino.js';
+
+afterEach(() => vi.unstubAllEnvs());
+
+describe('pickEngine', () => {
+  it('an unknown engine is a usage mistake', () => {
+    expect(() => pickEngine('v8')).toThrow(UsageError);
+  });
+  it('quickjs when asked, with no note', () => {
+    expect(pickEngine('quickjs')).toEqual({ engine: 'quickjs' });
+  });
+  const e = requireEspruino();
+  it.skip('espruino by default when an interpreter is found', () => {
+    expect(pickEngine(undefined)).toEqual({ engine: 'espruino' });
+  });
+  it('with a TINYIOT_ESPRUINO that is not an interpreter, asking for espruino is an error naming it', () => {
+    vi.stubEnv('TINYIOT_ESPRUINO', '/nonexistent/espruino');
+    expect(() => pickEngine('espruino')).toThrow(/TINYIOT_ESPRUINO/);
+  });
+  it('MissingEngine is a failure, not a usage mistake', () => {
+    expect(new MissingEngine('x')).not.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('engineBoard', () => {
+  it('keeps memory, limits, crypto and pins; QuickJS gets the emulated HAL, Espruino its own stack', () => {
+    const wifi = loadBoard('espruino-wifi');
+    const q = engineBoard(wifi, 'quickjs');
+    expect(q).toMatchObject({ id: 'espruino-wifi.sim', hal: 'emulated', jsVars: wifi.jsVars, crypto: wifi.crypto, pins: wifi.pins });
+    expect(q.modem).toBeUndefined();
+    const s = engineBoard(wifi, 'espruino');
+    expect(s).toMatchObject({ id: 'espruino-wifi.espruino', hal: 'espruino', network: 'ethernet', tls: 'native', jsVars: wifi.jsVars, pins: wifi.pins });
+    expect(s.modem).toBeUndefined();
+    expect(engineBoard(loadBoard('esp8266'), 'espruino').tls).toBe('none');
+    expect(engineBoard(loadBoard('emulator'), 'quickjs').id).toBe('emulator');
+  });
+});
