@@ -107,8 +107,8 @@ describe('tinyiot demo', () => {
   it('--help describes the flow and the options', async () => {
     const r = await runCli(['demo', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^usage: tinyiot demo \[--keep-running\] \[--data DIR\]/);
-    for (const s of ['iothub-sensor', 'cloud-to-device', 'desired', 'blink', '--keep-running', '--data DIR', '--timeout S', '--out DIR', 'No key is ever printed']) {
+    expect(r.stdout).toMatch(/^usage: tinyiot demo \[--engine NAME\] \[--keep-running\] \[--data DIR\]/);
+    for (const s of ['iothub-sensor', 'cloud-to-device', 'desired', 'blink', '--engine NAME', 'espruino', 'quickjs', '--keep-running', '--data DIR', '--timeout S', '--out DIR', 'No key is ever printed']) {
       expect(r.stdout).toContain(s);
     }
   });
