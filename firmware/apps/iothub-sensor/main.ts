@@ -3,7 +3,8 @@
 // the LED. The desired property `interval` (seconds, 1..86400) is applied and reported back with the
 // twin's conventions (value + ac/av/ad). Direct methods: `blink` {"times": n} answers 200 once
 // blinking starts; `reboot` answers 200, then closes and reconnects the device.
-// Config fields beyond AppConfig: interval, modelId.
+// Config fields beyond AppConfig: interval, modelId, tokenTtl and renewBefore (seconds: how long each
+// SAS token lives and how early it is renewed; the device layer's defaults are 3600 and 900).
 import type { Hal } from '../../../hal/types.js';
 import { createDevice } from '../../iothub/device.js';
 import type { AppConfig } from '../config.js';
@@ -22,6 +23,8 @@ export function main(hal: Hal, cfg: AppConfig): void {
     tls: cfg.tls,
     ca: cfg.ca,
     modelId: cfg.modelId as string | undefined,
+    tokenTtl: cfg.tokenTtl as number | undefined,
+    renewBefore: cfg.renewBefore as number | undefined,
     limits: cfg.limits,
   });
   const blink = (n: number) => {
