@@ -3,8 +3,10 @@
 // from its id, and each choice is an import: what a board does not use is never bundled, e.g. the
 // pure-JS SHA-256 wrapper only where crypto is "none", the AT modem code only where hal is "at-modem".
 // The entry exports run(): on a board run(env, cfg?) builds the HAL from the Espruino globals in env
-// (handed over by the boot line, see bootLine) and reads cfg from Storage "tinyiot.json"; in the
-// simulator (hal "emulated") run(hal, cfg) gets both from the host. The bundle names no global.
+// (handed over by the boot line, see bootLine) with hal/espruino's factories, createEspruinoHal or
+// createEspruinoModemHal, the same code the tests drive, given the parts the board picks; it reads cfg
+// from Storage "tinyiot.json". In the simulator (hal "emulated") run(hal, cfg) gets both from the
+// host. The bundle names no global.
 import { fileURLToPath } from 'node:url';
 import { type Board, boardLimits } from '../boards.js';
 import type { App } from './apps.js';
@@ -15,7 +17,10 @@ const at = (rel: string): string => JSON.stringify(root + rel);
 export interface EntryOptions {
   /** Plain TCP on a board without TLS (boards with insecureDevOnly). */
   insecureDev?: boolean;
-  /** The simulator on Espruino: pins and sensors are the host's (hal/espruino/host-io.ts). */
+  /**
+   * The simulator on Espruino's interpreter: pins and sensors are the host's (hal/espruino/host-io.ts),
+   * and the boot line hands over the global scope, where host-io defines tinyiotSense for the host.
+   */
   hostIo?: boolean;
 }
 
@@ -26,45 +31,59 @@ const envGlobals = ['require', 'getTime', 'setTimeout', 'clearTimeout', 'E', 'di
  * The statement that starts the firmware on a board: hands Espruino's globals to the bundle's
  * run(). `target` is the bundle's global name (or an expression for the module form).
  */
-export function bootLine(b: Board, target: string): string {
+export function bootLine(b: Board, target: string, o: EntryOptions = {}): string {
   const env = envGlobals.map((g) => `${g}:${g}`);
   if (b.modem) env.push(`serial:${b.modem.serial}`);
+  // `this` at the top level of a script is the global object in every ES5 engine (Espruino included),
+  // where `global` is Espruino's and Node's name only.
+  if (o.hostIo) env.push('global:this');
   return `${target}.run({${env.join(',')}});`;
 }
 
 /** Globals the boot line uses that ES5 checks ban (a board has them; the bundle does not use them). */
 export const bootGlobals = ['setTimeout', 'clearTimeout'];
 
+/** An import and the expression that uses what it imports. */
 interface Part {
   imports: string[];
-  /** Expression; may use env, clock, log, ser. */
   expr: string;
 }
 
+const part = (name: string, file: string): Part => ({ imports: [`import { ${name} } from ${at(file)};`], expr: name });
+
 const crypto: Record<Board['crypto'], Part> = {
-  sha256: { imports: [`import { nativeCrypto } from ${at('hal/espruino/crypto.ts')};`], expr: 'nativeCrypto(env)' },
-  none: { imports: [`import { jsCrypto } from ${at('firmware/crypto/index.ts')};`], expr: 'jsCrypto()' },
+  sha256: part('nativeCrypto', 'hal/espruino/crypto.ts'),
+  none: part('jsCrypto', 'firmware/crypto/index.ts'),
 };
 
-const transport: Record<'espruino' | 'at-modem', (b: Board) => Part> = {
-  espruino: () => ({ imports: [`import { espruinoTransport } from ${at('hal/espruino/transport.ts')};`], expr: 'espruinoTransport(env, log)' }),
-  'at-modem': (b) => ({
-    imports: [
-      `import { atTransport } from ${at('hal/at-modem/transport.ts')};`,
-      `import { ${b.modem!.chip} as profile } from ${at(`hal/at-modem/${b.modem!.chip}.ts`)};`,
-    ],
-    expr: 'atTransport(ser, clock, profile, { log: log })',
-  }),
+/** The HAL factory for the board's hal: Espruino's own net/tls, or an AT modem on a UART. */
+const factory: Record<'espruino' | 'at-modem', Part> = {
+  espruino: part('createEspruinoHal', 'hal/espruino/native.ts'),
+  'at-modem': part('createEspruinoModemHal', 'hal/espruino/modem.ts'),
 };
 
 /** How a board joins a network before the app starts; networks not listed have nothing to join. */
 const join: Partial<Record<Board['network'], Part>> = {
-  wifi: { imports: [`import { wifiJoin } from ${at('hal/espruino/wifi.ts')};`], expr: "(s, p, cb) => wifiJoin(env.require('Wifi'), clock, s, p, cb)" },
-  'wifi-at': { imports: [`import { atWifiJoin } from ${at('hal/espruino/wifi-at.ts')};`], expr: '(s, p, cb) => atWifiJoin(ser, clock, s, p, cb)' },
+  wifi: part('wifiJoin', 'hal/espruino/wifi.ts'),
+  'wifi-at': part('atWifiJoin', 'hal/espruino/wifi-at.ts'),
 };
 
-/** Modem pins that must be high for the modem to run its AT firmware. */
-const modemHigh = ['modemBoot', 'modemEnable'] as const;
+/** The AT command set of the board's modem.chip: hal/at-modem/<chip>.ts exports it as <chip>. */
+const profile = (chip: string): Part => part(chip, `hal/at-modem/${chip}.ts`);
+
+/** Pins and sensors: the board's own, or the host's when the simulator runs on Espruino. */
+const io = (o: EntryOptions): Part => (o.hostIo ? part('hostIo', 'hal/espruino/host-io.ts') : part('espruinoIo', 'hal/espruino/io.ts'));
+
+/** The parts of the HAL the board file's fields pick, by the names the factories take them under. */
+function parts(b: Board, o: EntryOptions): [string, Part][] {
+  const picked: [string, Part | undefined][] = [
+    ['crypto', crypto[b.crypto]],
+    ['io', io(o)],
+    ['profile', b.modem ? profile(b.modem.chip) : undefined],
+    ['wifi', join[b.network]],
+  ];
+  return picked.filter((p): p is [string, Part] => !!p[1]);
+}
 
 function bootInfo(b: Board, o: EntryOptions): string {
   const info: Record<string, unknown> = { id: b.id, led: b.pins.led1, limits: boardLimits(b) };
@@ -90,7 +109,7 @@ function emulated(app: App, b: Board, o: EntryOptions): string {
     ...(c ? c.imports : []),
     '',
     `export function run(hal: Hal, cfg: AppConfig): void {`,
-    ...(c ? [`  hal.crypto = ${c.expr};`] : []),
+    ...(c ? [`  hal.crypto = ${c.expr}();`] : []),
     `  start(main, hal, cfg, ${bootInfo(b, o)});`,
     `}`,
     '',
@@ -98,51 +117,29 @@ function emulated(app: App, b: Board, o: EntryOptions): string {
 }
 
 function espruino(app: App, b: Board, o: EntryOptions): string {
-  const t = transport[b.hal as 'espruino' | 'at-modem'](b);
-  const c = crypto[b.crypto];
-  const j = join[b.network];
-  const m = b.modem;
-  const imports = new Set([
+  const make = factory[b.hal as 'espruino' | 'at-modem'];
+  const picked = parts(b, o);
+  // The fields of the board file the HAL reads (EspruinoBoard), nothing more.
+  const board = JSON.stringify(b.modem ? { pins: b.pins, modem: { baud: b.modem.baud } } : { pins: b.pins });
+  return [
+    ...header(app, b),
     `import type { AppConfig } from ${at('firmware/apps/config.ts')};`,
     `import type { EspruinoEnv } from ${at('hal/espruino/env.ts')};`,
-    `import { modemUp, readConfig } from ${at('hal/espruino/boot.ts')};`,
-    `import { espruinoClock } from ${at('hal/espruino/clock.ts')};`,
-    `import { espruinoIo } from ${at('hal/espruino/io.ts')};`,
-    `import { espruinoLog } from ${at('hal/espruino/log.ts')};`,
-    `import { espruinoStorage } from ${at('hal/espruino/storage.ts')};`,
-    ...(m ? [`import { espruinoAtSerial } from ${at('hal/espruino/wifi-at.ts')};`] : []),
-    ...t.imports,
-    ...c.imports,
-    ...(j ? j.imports : []),
-  ]);
-  const pins = JSON.stringify(b.pins);
-  const body = [
+    `import { readConfig } from ${at('hal/espruino/boot.ts')};`,
+    ...make.imports,
+    ...picked.flatMap(([, p]) => p.imports),
     '',
     `export function run(env: EspruinoEnv, cfg?: AppConfig): void {`,
-    `  const clock = espruinoClock(env);`,
-    `  const log = espruinoLog('info', env.print);`,
-    ...(m
-      ? [
-          `  modemUp(env, ${JSON.stringify(modemHigh.map((k) => b.pins[k]).filter(Boolean))});`,
-          `  const ser = espruinoAtSerial(env.serial, ${m.baud}, ${JSON.stringify({ rx: b.pins.modemRx, tx: b.pins.modemTx, cts: b.pins.modemCts })});`,
-        ]
-      : []),
-    `  const hal = {`,
-    `    clock: clock,`,
-    `    transport: ${t.expr},`,
-    `    storage: espruinoStorage(env.require('Storage')),`,
-    `    crypto: ${c.expr},`,
-    `    log: log,`,
-    `    io: espruinoIo(env, ${pins}),`,
-    `    random: Math.random,`,
-    `  };`,
-    `  start(main, hal, cfg || readConfig(env), ${bootInfo(b, o)}${j ? `, ${j.expr}` : ''});`,
+    `  const hal = ${make.expr}(env, ${board}, { ${picked.map(([k, p]) => `${k}: ${p.expr}`).join(', ')} });`,
+    // hal.wifi only where a join part was given: elsewhere start's join path is dead code, dropped.
+    `  start(main, hal, cfg || readConfig(env), ${bootInfo(b, o)}${join[b.network] ? ', hal.wifi' : ''});`,
     `}`,
     '',
-  ];
-  return [...header(app, b), ...imports, ...body].join('\n');
+  ].join('\n');
 }
 
 export function generateEntry(app: App, b: Board, o: EntryOptions = {}): string {
-  return b.hal === 'emulated' ? emulated(app, b, o) : espruino(app, b, o);
+  if (b.hal !== 'emulated') return espruino(app, b, o);
+  if (o.hostIo) throw new Error(`hostIo is for a board running Espruino; ${b.id}'s hal is "emulated", whose io the host passes in`);
+  return emulated(app, b, o);
 }

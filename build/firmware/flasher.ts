@@ -1,6 +1,6 @@
 // Uploads a built <app>.js to a board through EspruinoTools (the `espruino` npm package), always as a
 // child process: it sets NODE_TLS_REJECT_UNAUTHORIZED=0 for its own process and loads native BLE and
-// serial modules (shared/ESPRUINO.md). It is given a board JSON made from our board file (--board
+// serial modules (docs/espruino.md#uploading-espruinotools). It is given a board JSON made from our board file (--board
 // ./X.json), so it never asks the internet about the board. Three runs, each with a deadline:
 //   1. probe: print a marker and the firmware version; no marker = no board answered;
 //   2. upload: --storage .bootcde:- writes the code to Storage ".bootcde" (and --config's file to

@@ -1,4 +1,4 @@
-// `startHub`: a development broker that behaves like Azure IoT Hub toward devices (IOTHUB.md):
+// `startHub`: a development broker that behaves like Azure IoT Hub toward devices (docs/iothub.md):
 // SAS-authenticated MQTT 3.1.1 over TLS with its own CA, per-device topics only, twins with
 // versions, direct methods, a persisted cloud-to-device queue, and a loopback HTTP API for the
 // service side (http.ts). The data folder keeps identities, certificates, twins and the queue.

@@ -1,6 +1,7 @@
 // What every board entry does once it has a HAL: fill the app config's board defaults (LED pin,
 // MQTT limits), force plain TCP in an --insecure-dev build (with a warning nobody can miss), then
-// hand over to the app. The generated entry (build/firmware/entry.ts) supplies `b` from the board file.
+// hand over to the app. The generated entry (build/firmware/entry.ts) supplies `b` from the board file,
+// and the HAL's wifi() as `join` where the board can join a network.
 import type { Hal } from '../../hal/types.js';
 import type { AppConfig } from '../apps/config.js';
 import type { Limits } from '../mqtt/limits.js';
@@ -16,7 +17,11 @@ export interface BootInfo {
 
 export type AppMain = (hal: Hal, cfg: AppConfig) => void;
 
-/** Joins a WiFi network: the board's Wifi module or the modem's AT commands (hal/espruino/wifi.ts). */
+/**
+ * Joins a WiFi network: the wifi() that hal/espruino's factories add to the HAL where the board file
+ * gives them a join part (the board's Wifi module, or the modem's AT commands). The entry passes it
+ * only on such boards, so elsewhere the minifier drops the whole join path.
+ */
 export type Join = (ssid: string, password: string, cb: (err?: string) => void) => void;
 
 /** cfg.wifi = {ssid, password} joins first where the board can; a failed join is logged and the app

@@ -1,4 +1,4 @@
-// The IoT Hub device: one MQTT client dressed in the hub's CONNECT fields (IOTHUB.md), SAS renewal,
+// The IoT Hub device: one MQTT client dressed in the hub's CONNECT fields (docs/iothub.md), SAS renewal,
 // and the features (telemetry, c2d, twin, methods), each handed the pieces it needs as parameters
 // and answering with a hook (ctx.ts) that sees every message, connect and end().
 // This file is the device-only entry: it does not import dps.ts, and an app importing createDevice

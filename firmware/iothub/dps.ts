@@ -1,4 +1,4 @@
-// Device Provisioning Service over MQTT (IOTHUB.md): connect with a `registration` SAS token,
+// Device Provisioning Service over MQTT (docs/iothub.md): connect with a `registration` SAS token,
 // PUT iotdps-register, then poll iotdps-get-operationstatus as told by retry-after (3 s when the
 // service does not say) until 200 gives the assigned hub and device id. One connection, clean
 // session, no reconnect: any failure ends the attempt and is reported once; the caller retries.

@@ -3,7 +3,8 @@
 //   sr  = strictEncode(resourceUri)              the whole URI, so `/` becomes %2F; no lower-casing
 //   sig = strictEncode(base64(HMAC-SHA256(base64Decode(key), sr + "\n" + se)))
 //   SharedAccessSignature sr=..&sig=..[&skn=strictEncode(policy)]&se=..   (skn before se)
-// (IOTHUB.md's "lower-case" note is not what the SDK does: ids are case-sensitive and kept as is.)
+// (Microsoft's SAS page describes the encoded URI as lower case; the SDK does not lower-case, and ids
+// are case-sensitive, so they are kept as they are: docs/iothub.md.)
 // Matching the SDK exactly lets its tokens serve as golden values in tests.
 import type { Crypto } from '../../hal/types.js';
 import { base64Decode, base64Encode } from '../crypto/base64.js';

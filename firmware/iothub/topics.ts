@@ -1,4 +1,4 @@
-// Topic names, filters and MQTT usernames of the IoT Hub and DPS device APIs (IOTHUB.md).
+// Topic names, filters and MQTT usernames of the IoT Hub and DPS device APIs (docs/iothub.md).
 // Builders take ids already checked by ids.ts; request ids and other values are URL-encoded.
 // Parsers take wire input and return null when it does not match; they never throw.
 // Every reply and request the hub sends has the shape `{prefix}{segment}/?{bag}`: one parser

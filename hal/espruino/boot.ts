@@ -1,6 +1,6 @@
 // The Espruino side of a board's start-up, used by the generated entry (build/firmware/entry.ts)
-// before it hands over to firmware/boot/start.ts: the config `tinyiot flash --config` saved, and the
-// modem pins. Here rather than in firmware/, which may not know Espruino's API.
+// before it hands over to firmware/boot/start.ts: the config `tinyiot flash --config` saved. Here
+// rather than in firmware/, which may not know Espruino's API.
 import type { EspruinoEnv } from './env.js';
 
 export const CONFIG_FILE = 'tinyiot.json';
@@ -8,9 +8,4 @@ export const CONFIG_FILE = 'tinyiot.json';
 /** The saved config, or {} when there is none (the app says what it misses). */
 export function readConfig(env: EspruinoEnv): Record<string, unknown> {
   return env.require('Storage').readJSON(CONFIG_FILE, 1) || {};
-}
-
-/** Pins a modem needs high to run its AT firmware (ESP8266 CH_PD and GPIO0). */
-export function modemUp(env: EspruinoEnv, pins: string[]): void {
-  for (const p of pins) env.digitalWrite!(p, 1);
 }

@@ -16,8 +16,8 @@ export function toByteString(b: Uint8Array, E?: EspruinoE): string {
   let s = E && E.toUint8Array != null ? E.toString(b) : undefined;
   if (s == null) {
     s = '';
-    // Espruino's Function.apply throws beyond 64 arguments (jswrap_function_apply_or_call), and
-    // mujs overflows its stack at 256: 64 bytes at a time.
+    // Espruino's Function.apply throws beyond 256 arguments (64 in builds before 2021; see
+    // docs/espruino.md), and mujs overflows its stack at 256: 64 bytes at a time.
     for (let i = 0; i < b.length; i += 64) s += String.fromCharCode.apply(null, b.subarray(i, i + 64) as unknown as number[]);
   }
   return s;

@@ -1,8 +1,9 @@
 // The HAL clock over getTime() and setTimeout. getTime() is seconds since boot until setTime() or
 // NTP sets it to epoch seconds, so the raw value jumps once (or steps back on a correction): now()
 // absorbs a backward step or a jump of more than 31 years into an offset and stays monotonic.
-// Espruino's clearTimeout throws on an id that already fired (and clears every timer when given
-// undefined), so only timers known to be pending are cleared.
+// Espruino's clearTimeout() without an argument clears every timer, clearTimeout(undefined) throws,
+// and before 2v01 an id that had already fired threw too (docs/espruino.md): only timers known to be
+// pending are cleared.
 import type { Clock } from '../types.js';
 import type { EspruinoEnv } from './env.js';
 

@@ -1,11 +1,10 @@
-// What every Espruino board shares: clock, Storage, log, pins, and the parts its board file picks.
+// What every Espruino board shares: clock, Storage, log, and the parts its board file picks.
 // Parts are passed in, never chosen here, so a bundle carries only the ones its board uses: the
 // generated entry (build/firmware/entry.ts) picks them from the board file's fields. The network
-// differs: index.ts (Espruino's net/tls) and modem.ts (an AT modem) add it.
-import type { Clock, Crypto, Hal, Log, Transport } from '../types.js';
+// differs: native.ts (Espruino's net/tls) and modem.ts (an AT modem) add it.
+import type { Clock, Crypto, Hal, Io, Log, Transport } from '../types.js';
 import { espruinoClock } from './clock.js';
 import type { EspruinoEnv } from './env.js';
-import { espruinoIo } from './io.js';
 import { espruinoLog } from './log.js';
 import { espruinoStorage } from './storage.js';
 import type { JoinCb, JoinOptions } from './wifi.js';
@@ -20,6 +19,8 @@ export interface EspruinoBoard {
 export interface EspruinoParts {
   /** Board "crypto" "sha256": nativeCrypto (crypto.ts); "none": jsCrypto (firmware/crypto). */
   crypto(env: EspruinoEnv): Crypto;
+  /** The board's pins and sensors: espruinoIo (io.ts); in the simulator on Espruino, hostIo (host-io.ts). */
+  io(env: EspruinoEnv, pins: EspruinoBoard['pins']): Io;
   /** Default: "info" and up on env.print. */
   log?: Log;
 }
@@ -38,7 +39,7 @@ export function espruinoCore(env: EspruinoEnv, board: EspruinoBoard, parts: Espr
     storage: espruinoStorage(env.require('Storage')),
     crypto: parts.crypto(env),
     log: l,
-    io: espruinoIo(env, board.pins),
+    io: parts.io(env, board.pins),
     random: Math.random,
   };
 }

@@ -27,4 +27,10 @@ export interface EspruinoEnv {
   analogRead?(pin: string): number;
   /** Console output; default console.log. */
   print?(s: string): void;
+  /**
+   * The global object. Only the boot line of a build for the simulator on Espruino hands it over
+   * (hostIo, build/firmware/entry.ts): host-io.ts defines tinyiotSense there, the one name a line
+   * typed at the console can reach.
+   */
+  global?: Record<string, unknown>;
 }

@@ -1,14 +1,15 @@
 // The Espruino HAL. A board's entry imports the factory for its network (native.ts or modem.ts)
-// and passes the parts its board file names (crypto, AT profile, WiFi join), so its bundle carries
+// and passes the parts its board file names (crypto, io, AT profile, WiFi join), so its bundle carries
 // nothing else; build/firmware/entry.ts generates that entry.
 export { toByteString, toBytes } from './bytes.js';
 export { espruinoClock } from './clock.js';
 export { espruinoCore, type EspruinoBoard, type EspruinoHal, type EspruinoParts } from './core.js';
 export { nativeCrypto } from './crypto.js';
 export type { EspruinoE, EspruinoEnv } from './env.js';
+export { hostIo, IO_FRAME, SENSE_DEFAULTS } from './host-io.js';
 export { espruinoIo } from './io.js';
 export { espruinoLog } from './log.js';
-export { createEspruinoModemHal, type ModemParts } from './modem.js';
+export { createEspruinoModemHal, type ModemBoard, type ModemParts } from './modem.js';
 export { createEspruinoHal, type NativeParts } from './native.js';
 export { espruinoStorage, storageName } from './storage.js';
 export { espruinoTransport, pemToDer } from './transport.js';

@@ -1,4 +1,4 @@
-// HAL transport over Espruino's net and tls modules (what Espruino's own sources do, read there):
+// HAL transport over Espruino's net and tls modules (how they behave: docs/espruino.md):
 // - connect() can throw at once: DNS is synchronous ("Unable to locate host"), so is socket
 //   creation and parsing the TLS certificates; a board without TLS has no "tls" module at all.
 //   Every such throw becomes onError + onClose on a later tick, as the contract asks.

@@ -1,5 +1,5 @@
 // The shipped board files: each validates, and the facts other modules rely on hold.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Board, boardBudget, boardIds, defaultBoardsDir, listBoards, loadBoard } from '../../build/boards.js';
@@ -20,6 +20,21 @@ describe('boards/*.json', () => {
     expect(b.source.length).toBeGreaterThan(0);
     const raw = JSON.parse(readFileSync(join(defaultBoardsDir, `${id}.json`), 'utf8'));
     expect(raw.$schema).toBe('./schema.json');
+  });
+
+  // Each cited docs/ section must exist, so a board file explains itself from the repository alone.
+  it.each(boardIds())('%s cites public sources, and docs/ sections that exist', (id) => {
+    const root = join(defaultBoardsDir, '..');
+    const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+    for (const s of loadBoard(id).source) {
+      const doc = /^(docs\/[a-z0-9-]+\.md)(?:#([a-z0-9-]+))?:/.exec(s);
+      if (!doc) continue;
+      const file = join(root, doc[1]!);
+      expect(existsSync(file), s).toBe(true);
+      const anchors = [...readFileSync(file, 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1]!));
+      if (doc[2]) expect(anchors, s).toContain(doc[2]);
+    }
+    expect(loadBoard(id).source.some((s) => s.startsWith(`docs/boards.md#${id}:`)), 'a docs/boards.md section of its own').toBe(true);
   });
 
   it('AT-modem boards offload TLS to the modem that matches their network', () => {

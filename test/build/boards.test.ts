@@ -16,7 +16,7 @@ function good(): Obj {
     id: 'foo', name: 'Foo', espruinoBoard: 'FOO', mcu: 'X1', jsVars: 5000, blockSize: 13, ramKB: 96,
     flashCodeKB: 48, network: 'wifi', tls: 'native', crypto: 'sha256', hal: 'espruino',
     pins: { led1: 'B2', led2: null, button: 'C13' },
-    budget: { maxShare: 0.5, maxBundleBytes: 16384 }, notes: 'Test board.', source: ['made up for a test'],
+    budget: { maxShare: 0.5, maxBundleBytes: 16384 }, notes: 'Test board.', source: ['docs/boards.md: made up for a test'],
   };
 }
 
@@ -86,6 +86,13 @@ describe('validateBoard: schema checks name the file and the field', () => {
     expect(errorOf({ ...good(), id: 'Foo Bar' })).toMatch(/field 'id' must match/);
     expect(errorOf({ ...good(), limits: { keepalive: 70000 } })).toMatch(/field 'limits\.keepalive' must be at most 65535/);
     expect(errorOf({ ...good(), source: [] })).toMatch(/field 'source' must have at least 1 item/);
+  });
+
+  it("accepts as a source a repository path, a web address or a docs/ section, but not a machine's path", () => {
+    for (const s of ['espruino/Espruino boards/ESP32.py: variables', 'https://www.espruino.com/ESP32: page', 'docs/boards.md#esp32: all'])
+      expect(validateBoard({ ...good(), source: [s] }, 'boards/foo.json').source).toEqual([s]);
+    for (const s of ['/home/me/notes.md: board table', '../elsewhere/notes.md: table', 'no place given'])
+      expect(errorOf({ ...good(), source: [s] })).toMatch(/field 'source\[0\]' must match/);
   });
 
   it('reports unknown fields and suggests the right spelling', () => {

@@ -1,4 +1,4 @@
-// A fake Device Provisioning Service (MQTT API, IOTHUB.md) on an emulated link, in virtual time (or
+// A fake Device Provisioning Service (MQTT API, docs/iothub.md) on an emulated link, in virtual time (or
 // real time with realClock, next to a real hub: test/integration/iothub-dps.test.ts):
 // checks the registration SAS token (skn=registration) with node:crypto, answers the register PUT
 // with 202 + retry-after, and the operation-status polls with 202 until `polls` of them were made,

@@ -1,5 +1,5 @@
 // A fake Azure IoT Hub and a fake Device Provisioning Service for unit tests, on the far end of an
-// emulated link (hal/emulated/link.ts) in virtual time. They behave the way IOTHUB.md describes the
+// emulated link (hal/emulated/link.ts) in virtual time. They behave the way docs/iothub.md describes the
 // real services, checked independently of firmware/iothub: SAS tokens are verified with node:crypto,
 // topics and property bags are parsed here with the platform's URL functions. Like IoT Hub they
 // never send error packets: a violation closes the connection, and so does an expiring token.

@@ -25,23 +25,41 @@ describe('generateEntry', () => {
     }
   });
 
-  it('picks the transport from hal and the AT profile from modem.chip', () => {
+  it('assembles the HAL with the factory its hal names, given the parts the board picks', () => {
     const wifi = generateEntry(app, loadBoard('espruino-wifi'));
-    expect(imports(wifi)).toContain('esp8266 as profile at-modem/esp8266.ts');
-    expect(imports(wifi)).toContain('atTransport at-modem/transport.ts');
+    expect(imports(wifi)).toContain('createEspruinoModemHal espruino/modem.ts');
+    expect(imports(wifi)).toContain('esp8266 at-modem/esp8266.ts');
     expect(imports(wifi)).toContain('atWifiJoin espruino/wifi-at.ts');
-    expect(wifi).not.toContain('espruinoTransport');
-    expect(wifi).toContain('modemUp(env, ["A13","A14"])');
+    expect(wifi).not.toMatch(/createEspruinoHal|espruino\/transport/);
+    expect(wifi).toContain('{ crypto: nativeCrypto, io: espruinoIo, profile: esp8266, wifi: atWifiJoin }');
+    // The modem's UART speed and pins reach the factory as the board file has them.
+    expect(wifi).toContain('"modemEnable":"A14","modemBoot":"A13"},"modem":{"baud":115200}}');
     const rak = generateEntry(app, loadBoard('rak5010'));
-    expect(imports(rak)).toContain('bg96 as profile at-modem/bg96.ts');
+    expect(imports(rak)).toContain('bg96 at-modem/bg96.ts');
     expect(rak).not.toMatch(/wifiJoin|atWifiJoin/);
     const esp32 = generateEntry(app, loadBoard('esp32'));
-    expect(imports(esp32)).toContain('espruinoTransport espruino/transport.ts');
+    expect(imports(esp32)).toContain('createEspruinoHal espruino/native.ts');
     expect(imports(esp32)).toContain('wifiJoin espruino/wifi.ts');
-    expect(esp32).not.toMatch(/at-modem/);
+    expect(esp32).toContain('createEspruinoHal(env, {"pins":{"led1":"D2","led2":null,"button":"D0"}}, { crypto: nativeCrypto, io: espruinoIo, wifi: wifiJoin })');
+    expect(esp32).not.toMatch(/at-modem|profile/);
+    expect(rak).toContain('{ crypto: jsCrypto, io: espruinoIo, profile: bg96 })');
+    expect(generateEntry(app, loadBoard('linux'))).toContain('{ crypto: nativeCrypto, io: espruinoIo })');
     const sim = generateEntry(app, loadBoard('emulator'));
     expect(sim).toContain('export function run(hal: Hal, cfg: AppConfig)');
     expect(sim).not.toMatch(/hal\/espruino|hal\/at-modem/);
+  });
+
+  it('hostIo swaps the board pins for the host\'s and hands the global object over; not for the emulated HAL', () => {
+    for (const id of ['esp32', 'espruino-wifi']) {
+      const src = generateEntry(app, loadBoard(id), { hostIo: true });
+      expect(imports(src)).toContain('hostIo espruino/host-io.ts');
+      expect(src).toContain('io: hostIo');
+      expect(src).not.toContain('espruinoIo');
+      expect(bootLine(loadBoard(id), 't', { hostIo: true })).toMatch(/,global:this\}\);$/);
+    }
+    expect(bootLine(loadBoard('esp32'), 't')).not.toContain('global');
+    expect(generateEntry(app, loadBoard('esp32'))).not.toContain('hostIo');
+    expect(() => generateEntry(app, loadBoard('emulator'), { hostIo: true })).toThrow(/hal is "emulated"/);
   });
 
   it('carries the board limits and LED, and the insecure flag only when asked', () => {

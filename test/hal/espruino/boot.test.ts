@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_FILE, modemUp, readConfig } from '../../../hal/espruino/boot.js';
+import { CONFIG_FILE, readConfig } from '../../../hal/espruino/boot.js';
 import type { EspruinoEnv } from '../../../hal/espruino/env.js';
 
-function env(files: Record<string, unknown>, writes: [string, boolean | number][] = []): EspruinoEnv {
+function env(files: Record<string, unknown>): EspruinoEnv {
   return {
     require: (m: string) => {
       if (m !== 'Storage') throw new Error('Module ' + m + ' not found');
@@ -12,7 +12,6 @@ function env(files: Record<string, unknown>, writes: [string, boolean | number][
     getTime: () => 0,
     setTimeout: () => 0,
     clearTimeout: () => undefined,
-    digitalWrite: (p, v) => writes.push([p, v]),
   };
 }
 
@@ -24,11 +23,5 @@ describe('hal/espruino boot', () => {
 
   it('gives {} when nothing was saved', () => {
     expect(readConfig(env({}))).toEqual({});
-  });
-
-  it('drives the modem pins high, in order', () => {
-    const writes: [string, boolean | number][] = [];
-    modemUp(env({}, writes), ['A14', 'A13']);
-    expect(writes).toEqual([['A14', 1], ['A13', 1]]);
   });
 });

@@ -26,13 +26,13 @@ async function bundle(name: string, exports: Record<string, string>): Promise<Bu
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tinyiot-espruino-bundle-'));
   built.native = await bundle('native', {
-    'hal/espruino/index': 'createEspruinoHal, wifiJoin, toBytes, toByteString, storageName',
+    'hal/espruino/index': 'createEspruinoHal, espruinoIo, wifiJoin, toBytes, toByteString, storageName',
     'firmware/crypto/index': 'jsCrypto',
   });
-  built.modem = await bundle('modem', { 'hal/espruino/index': 'createEspruinoModemHal, nativeCrypto', 'hal/at-modem/esp8266': 'esp8266' });
+  built.modem = await bundle('modem', { 'hal/espruino/index': 'createEspruinoModemHal, espruinoIo, nativeCrypto', 'hal/at-modem/esp8266': 'esp8266' });
   const client = { 'firmware/mqtt/client': 'createClient' };
-  built.nativeClient = await bundle('native-client', { 'hal/espruino/index': 'createEspruinoHal, wifiJoin', ...client });
-  built.modemClient = await bundle('modem-client', { 'hal/espruino/index': 'createEspruinoModemHal, nativeCrypto', 'hal/at-modem/esp8266': 'esp8266', ...client });
+  built.nativeClient = await bundle('native-client', { 'hal/espruino/index': 'createEspruinoHal, espruinoIo, wifiJoin', ...client });
+  built.modemClient = await bundle('modem-client', { 'hal/espruino/index': 'createEspruinoModemHal, espruinoIo, nativeCrypto', 'hal/at-modem/esp8266': 'esp8266', ...client });
 }, 60_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -41,6 +41,7 @@ describe('hal/espruino as firmware', () => {
     const paths = (r: BundleResult) => r.modules.map((m) => m.path);
     expect(paths(built.native!).some((p) => p.includes('at-modem'))).toBe(false);
     expect(paths(built.native!)).not.toContain('hal/espruino/crypto.ts');
+    expect(paths(built.native!)).not.toContain('hal/espruino/host-io.ts');
     expect(paths(built.modem!)).toContain('hal/at-modem/transport.ts');
     expect(paths(built.modem!)).toContain('hal/at-modem/esp8266.ts');
     expect(paths(built.modem!)).not.toContain('hal/at-modem/bg96.ts');
@@ -78,7 +79,7 @@ describe('hal/espruino as firmware', () => {
       clearTimeout: function () {},
       print: print
     };
-    var hal = X.createEspruinoHal(env, { pins: { led1: 'D2' } }, { crypto: X.jsCrypto, wifi: X.wifiJoin });
+    var hal = X.createEspruinoHal(env, { pins: { led1: 'D2' } }, { crypto: X.jsCrypto, io: X.espruinoIo, wifi: X.wifiJoin });
     function hex(b) { var s = ''; for (var i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16); return s; }
     print(hex(hal.crypto.hmacSha256(X.toBytes('key'), X.toBytes('The quick brown fox'))));
     var all = new Uint8Array(256); for (var i = 0; i < 256; i++) all[i] = i;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type ClientOptions } from '../../../firmware/mqtt/index.js';
-import { createEspruinoHal, nativeCrypto, type EspruinoBoard } from '../../../hal/espruino/index.js';
+import { createEspruinoHal, espruinoIo, nativeCrypto, type EspruinoBoard } from '../../../hal/espruino/index.js';
 import { seeded } from '../../../hal/emulated/random.js';
 import { requireBinary } from '../../support/binary.js';
 import { startAedes, startMosquitto, type Broker, type BrokerOptions } from '../../support/brokers.js';
@@ -16,7 +16,7 @@ let seq = 0;
 
 function device(port: number, net: FakeNetOptions, opts: Partial<ClientOptions>) {
   const b = fakeEspruino({ net });
-  const hal = createEspruinoHal(b.env, esp32, { crypto: nativeCrypto });
+  const hal = createEspruinoHal(b.env, esp32, { crypto: nativeCrypto, io: espruinoIo });
   const c = createClient(hal, { host: '127.0.0.1', port, tls: true, clientId: `espruino-${process.pid}-${++seq}`, clean: true, limits: esp32.limits, ...opts });
   const d = { b, c, errors: [] as string[], got: [] as { topic: string; payload: Uint8Array; qos: number }[] };
   c.on('error', (m) => d.errors.push(m));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { jsCrypto } from '../../../firmware/crypto/index.js';
 import { espruinoCore } from '../../../hal/espruino/core.js';
 import { nativeCrypto } from '../../../hal/espruino/crypto.js';
+import { espruinoIo } from '../../../hal/espruino/io.js';
 import type { Clock, Log, Transport } from '../../../hal/types.js';
 import { fakeEspruino } from '../../support/espruino-fakes/index.js';
 
@@ -10,7 +11,7 @@ describe('espruinoCore', () => {
     const b = fakeEspruino();
     const seen: { c?: Clock; l?: Log } = {};
     const t: Transport = { connect: () => ({ write() {}, close() {} }) };
-    const hal = espruinoCore(b.env, { pins: {} }, { crypto: jsCrypto }, (c, l) => {
+    const hal = espruinoCore(b.env, { pins: {} }, { crypto: jsCrypto, io: espruinoIo }, (c, l) => {
       seen.c = c;
       seen.l = l;
       return t;
@@ -25,7 +26,7 @@ describe('espruinoCore', () => {
     const b = fakeEspruino();
     const lines: string[] = [];
     const log: Log = { debug: () => {}, info: (m) => lines.push(m), warn: () => {}, error: () => {} };
-    const hal = espruinoCore(b.env, { pins: {} }, { crypto: jsCrypto, log }, () => ({ connect: () => ({ write() {}, close() {} }) }));
+    const hal = espruinoCore(b.env, { pins: {} }, { crypto: jsCrypto, io: espruinoIo, log }, () => ({ connect: () => ({ write() {}, close() {} }) }));
     hal.log.info('x');
     expect(lines).toEqual(['x']);
     expect(b.printed).toEqual([]);
@@ -38,9 +39,9 @@ describe('espruinoCore', () => {
     const net = () => ({ connect: () => ({ write() {}, close() {} }) });
     const hex = (h: { crypto: { hmacSha256(k: Uint8Array, m: Uint8Array): Uint8Array } }) =>
       Buffer.from(h.crypto.hmacSha256(new Uint8Array([1]), new Uint8Array([2]))).toString('hex');
-    const js = espruinoCore(env, { pins: {} }, { crypto: jsCrypto }, net);
+    const js = espruinoCore(env, { pins: {} }, { crypto: jsCrypto, io: espruinoIo }, net);
     expect(asked).toEqual(['Storage']);
-    const native = espruinoCore(env, { pins: {} }, { crypto: nativeCrypto }, net);
+    const native = espruinoCore(env, { pins: {} }, { crypto: nativeCrypto, io: espruinoIo }, net);
     expect(asked).toEqual(['Storage', 'Storage', 'crypto']);
     expect(hex(native)).toBe(hex(js));
   });

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { jsCrypto } from '../../../firmware/crypto/index.js';
-import { createEspruinoHal, nativeCrypto, wifiJoin, type EspruinoBoard } from '../../../hal/espruino/index.js';
+import { createEspruinoHal, espruinoIo, nativeCrypto, wifiJoin, type EspruinoBoard } from '../../../hal/espruino/index.js';
 import { fakeEspruino } from '../../support/espruino-fakes/index.js';
 import { until } from '../../support/wait.js';
 
@@ -18,7 +18,7 @@ describe('createEspruinoHal (Espruino\'s own net/tls)', () => {
     let calls = 0;
     const sha = crypto.SHA256;
     crypto.SHA256 = (m: unknown) => (calls++, sha(m));
-    const hal = createEspruinoHal(b.env, board('esp32'), { crypto: nativeCrypto, wifi: wifiJoin });
+    const hal = createEspruinoHal(b.env, board('esp32'), { crypto: nativeCrypto, io: espruinoIo, wifi: wifiJoin });
     expect(hex(hal.crypto.hmacSha256(enc('key'), enc('msg')))).toBe(hmac('key', 'msg'));
     expect(calls).toBe(2);
     hal.storage.write('k', 'v');
@@ -37,7 +37,7 @@ describe('createEspruinoHal (Espruino\'s own net/tls)', () => {
 
   it('ESP8266 (crypto "none"): the pure-JS SHA-256, and no TLS module', async () => {
     const b = fakeEspruino({ crypto: false, tls: false });
-    const hal = createEspruinoHal(b.env, board('esp8266'), { crypto: jsCrypto, wifi: wifiJoin });
+    const hal = createEspruinoHal(b.env, board('esp8266'), { crypto: jsCrypto, io: espruinoIo, wifi: wifiJoin });
     expect(hex(hal.crypto.hmacSha256(enc('k2'), enc('m2')))).toBe(hmac('k2', 'm2'));
     expect(hal.wifi).toBeTypeOf('function');
     const ev: string[] = [];
@@ -51,11 +51,11 @@ describe('createEspruinoHal (Espruino\'s own net/tls)', () => {
 
   it('logs through env.print, or the log given; wifi() only with a join part', () => {
     const b = fakeEspruino();
-    const hal = createEspruinoHal(b.env, board('linux'), { crypto: nativeCrypto });
+    const hal = createEspruinoHal(b.env, board('linux'), { crypto: nativeCrypto, io: espruinoIo });
     expect(hal.wifi).toBeUndefined();
     const lines: string[] = [];
     const log = { debug() {}, info: (m: string) => lines.push(m), warn() {}, error() {} };
-    createEspruinoHal(b.env, board('linux'), { crypto: nativeCrypto, log }).log.info('to the given log');
+    createEspruinoHal(b.env, board('linux'), { crypto: nativeCrypto, io: espruinoIo, log }).log.info('to the given log');
     expect(lines).toEqual(['to the given log']);
     hal.log.info('hello');
     hal.log.debug('hidden');
