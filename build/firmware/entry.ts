@@ -19,9 +19,10 @@ export interface EntryOptions {
   insecureDev?: boolean;
   /**
    * The simulator on Espruino's interpreter: pins and sensors are the host's (hal/espruino/host-io.ts),
-   * and the boot line hands over the global scope, where host-io defines tinyiotSense for the host.
+   * every connection is reported to the host (hal/espruino/host-watch.ts), and the boot line hands
+   * over the global scope, where host-io defines tinyiotSense for the host and btoa is found.
    */
-  hostIo?: boolean;
+  simHost?: boolean;
 }
 
 /** The Espruino globals hal/espruino takes (hal/espruino/env.ts), by the names the env uses. */
@@ -36,7 +37,7 @@ export function bootLine(b: Board, target: string, o: EntryOptions = {}): string
   if (b.modem) env.push(`serial:${b.modem.serial}`);
   // `this` at the top level of a script is the global object in every ES5 engine (Espruino included),
   // where `global` is Espruino's and Node's name only.
-  if (o.hostIo) env.push('global:this');
+  if (o.simHost) env.push('global:this');
   return `${target}.run({${env.join(',')}});`;
 }
 
@@ -72,7 +73,7 @@ const join: Partial<Record<Board['network'], Part>> = {
 const profile = (chip: string): Part => part(chip, `hal/at-modem/${chip}.ts`);
 
 /** Pins and sensors: the board's own, or the host's when the simulator runs on Espruino. */
-const io = (o: EntryOptions): Part => (o.hostIo ? part('hostIo', 'hal/espruino/host-io.ts') : part('espruinoIo', 'hal/espruino/io.ts'));
+const io = (o: EntryOptions): Part => (o.simHost ? part('hostIo', 'hal/espruino/host-io.ts') : part('espruinoIo', 'hal/espruino/io.ts'));
 
 /** The parts of the HAL the board file's fields pick, by the names the factories take them under. */
 function parts(b: Board, o: EntryOptions): [string, Part][] {
@@ -128,9 +129,11 @@ function espruino(app: App, b: Board, o: EntryOptions): string {
     `import { readConfig } from ${at('hal/espruino/boot.ts')};`,
     ...make.imports,
     ...picked.flatMap(([, p]) => p.imports),
+    ...(o.simHost ? [`import { hostWatch } from ${at('hal/espruino/host-watch.ts')};`] : []),
     '',
     `export function run(env: EspruinoEnv, cfg?: AppConfig): void {`,
     `  const hal = ${make.expr}(env, ${board}, { ${picked.map(([k, p]) => `${k}: ${p.expr}`).join(', ')} });`,
+    ...(o.simHost ? [`  hal.transport = hostWatch(hal.transport, env);`] : []),
     // hal.wifi only where a join part was given: elsewhere start's join path is dead code, dropped.
     `  start(main, hal, cfg || readConfig(env), ${bootInfo(b, o)}${join[b.network] ? ', hal.wifi' : ''});`,
     `}`,
@@ -140,6 +143,6 @@ function espruino(app: App, b: Board, o: EntryOptions): string {
 
 export function generateEntry(app: App, b: Board, o: EntryOptions = {}): string {
   if (b.hal !== 'emulated') return espruino(app, b, o);
-  if (o.hostIo) throw new Error(`hostIo is for a board running Espruino; ${b.id}'s hal is "emulated", whose io the host passes in`);
+  if (o.simHost) throw new Error(`simHost is for a board running Espruino; ${b.id}'s hal is "emulated", whose io the host passes in`);
   return emulated(app, b, o);
 }

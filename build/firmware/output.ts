@@ -15,7 +15,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Board } from '../boards.js';
-import { bootLine } from './entry.js';
+import { bootLine, type EntryOptions } from './entry.js';
 
 export const GLOBAL = 'tinyiot';
 
@@ -43,18 +43,21 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
 }
 
 /** The text of <app>.js: the bundle, then (on a board) the statement that starts it. */
-export function bootScript(bundle: string, b: Board): string {
-  return b.hal === 'emulated' ? bundle : `${bundle.trimEnd()}\n${bootLine(b, GLOBAL)}\n`;
+export function bootScript(bundle: string, b: Board, o: EntryOptions = {}): string {
+  return b.hal === 'emulated' ? bundle : `${bundle.trimEnd()}\n${bootLine(b, GLOBAL, o)}\n`;
 }
 
 export function moduleText(bundle: string, app: string): string {
   return `Modules.addCached(${JSON.stringify(`tinyiot-${app}`)},function(){\n${bundle.trimEnd()}\nexports.run=${GLOBAL}.run;\n});\n`;
 }
 
-export async function writeOutput(outDir: string, b: Board, app: string, bundle: string, report: string, entry?: string): Promise<Output> {
+/** entryOptions: those the bundle was built with (the boot line depends on them). */
+export async function writeOutput(
+  outDir: string, b: Board, app: string, bundle: string, report: string, entry?: string, entryOptions: EntryOptions = {},
+): Promise<Output> {
   const dir = join(outDir, b.id);
   const o: Output = { dir, script: join(dir, `${app}.js`), report: join(dir, `${app}.size.txt`) };
-  await writeAtomic(o.script, bootScript(bundle, b));
+  await writeAtomic(o.script, bootScript(bundle, b, entryOptions));
   if (b.hal !== 'emulated') {
     o.module = join(dir, `${app}.module.js`);
     await writeAtomic(o.module, moduleText(bundle, app));

@@ -69,16 +69,17 @@ export async function buildFirmware(o: BuildOptions): Promise<Build> {
 
 async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: string, entryPath: string): Promise<Build> {
   const say = o.progress ?? (() => undefined);
-  const entry = generateEntry(app, board, { insecureDev: o.insecureDev, hostIo: o.simHost });
+  const entryOptions = { insecureDev: o.insecureDev, simHost: o.simHost };
+  const entry = generateEntry(app, board, entryOptions);
   await writeFile(entryPath, entry);
   say(`bundling ${app.name} for ${board.id} (hal ${board.hal}, tls ${board.tls}, crypto ${board.crypto})`);
   const b = await bundleFirmware(entryPath, { globalName: GLOBAL, minify: true });
-  const script = bootScript(b.code, board);
+  const script = bootScript(b.code, board, entryOptions);
   const problems = verifyEs5(script, { allowGlobals: board.hal === 'emulated' ? [] : bootGlobals });
   if (problems.length) return { ok: false, error: `the boot script is not plain ES5:\n  ${problems.join('\n  ')}`, app, board };
 
   say(`starting it in QuickJS (${board.jsVars} JsVars x ${board.blockSize} B heap cap)`);
-  const smoke = await smokeRun(b.code, bootLine(board, GLOBAL), board, o.config ?? app.example);
+  const smoke = await smokeRun(b.code, bootLine(board, GLOBAL, entryOptions), board, o.config ?? app.example);
   if (!smoke.ok && !smoke.overHeap) return { ok: false, error: `${smoke.error}\n${smoke.output}`.trim(), app, board, bundle: b.code, script };
 
   const startHeap = smoke.startBytes - smoke.loadBytes;
@@ -95,6 +96,6 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
     await writeAtomic(join(outDir, board.id, `${app.name}.size.txt`), report);
     return { ok: false, error: `over budget:\n  ${budget.over.join('\n  ')}`, app, board, bundle: b.code, script, budget, report };
   }
-  const output = await writeOutput(outDir, board, app.name, b.code, report, entry);
+  const output = await writeOutput(outDir, board, app.name, b.code, report, entry, entryOptions);
   return { ok: true, app, board, bundle: b.code, script, budget, report, output };
 }

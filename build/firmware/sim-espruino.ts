@@ -84,13 +84,14 @@ export function lineRouter(o: Pick<EspruinoSimOptions, 'hooks' | 'watch'>, memor
       uncaught = false;
       return o.hooks.log(level, line.slice(level.length + 2));
     }
-    // Espruino prints an uncaught error as "Uncaught Error: ..." followed by its stack, indented.
+    // Espruino prints an uncaught error as "Uncaught Error: ..." followed by its stack: "at" lines,
+    // each with the source line and a caret under it. The error is reported once; its stack is
+    // dropped up to the next line the firmware logs.
     if (line.startsWith('Uncaught ')) {
       uncaught = true;
       return o.hooks.error(line);
     }
-    if (uncaught && /^\s/.test(line)) return;
-    uncaught = false;
+    if (uncaught) return;
     if (line.trim() && line.trim() !== '>') o.hooks.log('info', line.replace(/^>/, ''));
   };
 }

@@ -1,16 +1,21 @@
 // The simulator on Espruino's interpreter: the firmware's sockets live inside the interpreter, so
 // the host cannot watch them as it does for QuickJS (build/firmware/sim-watch.ts wraps the host's
-// transport there). This wrapper reports every connection event on the console instead, as one
-// framed line each, and the host feeds them to the same watcher:
+// transport there). This wrapper reports every connection event on the console instead, one framed
+// line each, and the host feeds them to the same watcher:
 //   \x10tinyiot-net <connection number> open|in|out|error|close [base64 bytes or message]
-// \x10 starts each line because Espruino's console treats it as "do not echo this line"; the host
-// reads only lines that begin with the frame. Only the simulator's build uses it.
+// The DLE byte (0x10) starts no line the firmware's log prints, so the host picks these out of the
+// console's output without guessing. Only the simulator's build uses it (EntryOptions.simHost).
 import type { Transport } from '../types.js';
+import { toByteString } from './bytes.js';
+import type { EspruinoEnv } from './env.js';
 
 export const NET_FRAME = '\x10tinyiot-net ';
 
-/** print: the console; encode: bytes as base64 (Espruino's btoa over a byte string). */
-export function hostWatch(t: Transport, print: (s: string) => void, encode: (b: Uint8Array) => string): Transport {
+/** env.global.btoa (Espruino's native base64) encodes the bytes; env.print writes the lines. */
+export function hostWatch(t: Transport, env: EspruinoEnv): Transport {
+  const print = env.print || console.log;
+  const btoa = env.global!.btoa as (s: string) => string;
+  const encode = (b: Uint8Array) => btoa(toByteString(b, env.E));
   let count = 0;
   return {
     connect(o, h) {

@@ -49,17 +49,17 @@ describe('generateEntry', () => {
     expect(sim).not.toMatch(/hal\/espruino|hal\/at-modem/);
   });
 
-  it('hostIo swaps the board pins for the host\'s and hands the global object over; not for the emulated HAL', () => {
+  it('simHost swaps the board pins for the host\'s and hands the global object over; not for the emulated HAL', () => {
     for (const id of ['esp32', 'espruino-wifi']) {
-      const src = generateEntry(app, loadBoard(id), { hostIo: true });
+      const src = generateEntry(app, loadBoard(id), { simHost: true });
       expect(imports(src)).toContain('hostIo espruino/host-io.ts');
       expect(src).toContain('io: hostIo');
       expect(src).not.toContain('espruinoIo');
-      expect(bootLine(loadBoard(id), 't', { hostIo: true })).toMatch(/,global:this\}\);$/);
+      expect(bootLine(loadBoard(id), 't', { simHost: true })).toMatch(/,global:this\}\);$/);
     }
     expect(bootLine(loadBoard('esp32'), 't')).not.toContain('global');
     expect(generateEntry(app, loadBoard('esp32'))).not.toContain('hostIo');
-    expect(() => generateEntry(app, loadBoard('emulator'), { hostIo: true })).toThrow(/hal is "emulated"/);
+    expect(() => generateEntry(app, loadBoard('emulator'), { simHost: true })).toThrow(/hal is "emulated"/);
   });
 
   it('carries the board limits and LED, and the insecure flag only when asked', () => {

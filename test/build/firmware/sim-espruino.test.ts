@@ -53,7 +53,10 @@ describe('lineRouter: what the firmware on Espruino prints, to the simulator hoo
     route('info: mqtt-blink: connected');
     route('warn: espruino: TLS does not verify');
     route('Uncaught Error: boom');
-    route(' at line 1 col 5');
+    route('    at w (.bootcde:0:4437)');
+    route('var a=1;function w(){throw new Error("boom")}');
+    route('                   ^');
+    route('info: after the error');
     route('>');
     route('something else');
     expect(seen.pins).toEqual(['B2=true']);
@@ -63,6 +66,7 @@ describe('lineRouter: what the firmware on Espruino prints, to the simulator hoo
       'warn: unreadable io line from the firmware: not json',
       'info: mqtt-blink: connected',
       'warn: espruino: TLS does not verify',
+      'info: after the error',
       'info: something else',
     ]);
   });

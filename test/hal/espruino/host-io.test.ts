@@ -88,9 +88,9 @@ describe('a hostIo build in QuickJS', () => {
     const board = loadBoard('esp32');
     const app = loadApp('mqtt-blink');
     const entry = join(dir, 'blink.entry.ts');
-    await writeFile(entry, generateEntry(app, board, { hostIo: true }));
+    await writeFile(entry, generateEntry(app, board, { simHost: true }));
     const b = await bundleFirmware(entry, { minify: true, globalName: 'tinyiot' });
-    const script = `${bootLine(board, 'tinyiot', { hostIo: true })}\nprint('sense ' + typeof tinyiotSense);`;
+    const script = `${bootLine(board, 'tinyiot', { simHost: true })}\nprint('sense ' + typeof tinyiotSense);`;
     const r = await runInEngine(espruinoStub(board, app.example) + b.code, { engine: 'quickjs', script });
     expect(r.error).toBeUndefined();
     const lines = r.output.trim().split('\n');
