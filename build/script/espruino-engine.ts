@@ -3,7 +3,7 @@
 // plan in the interpreter's Storage, boots it, reads the framed lines it prints (frames.ts) and
 // prints their events as the Node engine does. Other lines (the interpreter's own errors, the HAL's
 // warnings) go to stderr.
-import { runEspruino } from '../espruino/process.js';
+import { runEspruino, type EspruinoRun } from '../espruino/process.js';
 import { scriptBundle } from './espruino-bundle.js';
 import { present, type Emit } from './events.js';
 import { CODE_FILE, END_FRAME, EVENT_FRAME, FRAME_MARK, GLOBAL, PLAN_FILE } from './frames.js';
@@ -58,15 +58,30 @@ export async function playOnEspruino(plan: Plan, emit: Emit, binary: string): Pr
     if (/^[>\s]*$/.test(line)) return;
     process.stderr.write(`espruino: ${line}\n`);
   };
-  const run = await runEspruino({ binary, storage: { [CODE_FILE]: code, [PLAN_FILE]: asciiJson(plan) }, boot: BOOT, onLine });
+  // Espruino carries on through Ctrl-C (its console takes SIGINT as "stop the running code"): the
+  // interpreter, and its folder with the script's PEM files, go with this process.
+  let run: EspruinoRun | undefined;
+  let signalled: number | undefined;
+  const stopAndExit = () => void run!.stop().then(() => process.exit(signalled));
+  const interrupted = (signal: NodeJS.Signals) => {
+    signalled = signal === 'SIGINT' ? 130 : 143;
+    // Before the interpreter booted, Storage is being written by a run that quits by itself.
+    if (run) stopAndExit();
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
+    run = await runEspruino({ binary, storage: { [CODE_FILE]: code, [PLAN_FILE]: asciiJson(plan) }, boot: BOOT, onLine });
+    if (signalled !== undefined) stopAndExit();
     const status = await Promise.race([run.exited, end.then(() => 'done' as const)]);
     if (status === 'done') {
       // The DISCONNECT is written; Espruino exits by itself once its socket is closed.
       await Promise.race([run.exited, new Promise((r) => setTimeout(r, EXIT_GRACE_MS).unref())]);
     }
   } finally {
-    await run.stop();
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await run?.stop();
   }
   if (exitCode !== undefined) return exitCode;
   const status = await run.exited;

@@ -1,12 +1,16 @@
 // `tinyiot script`'s engine choice: the option, and what happens without an Espruino interpreter.
+import { execFileSync, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { espruinoFor } from '../../../build/commands/script.js';
 import { HOW_TO_GET } from '../../../build/espruino/locate.js';
 import { freePort } from '../../support/ports.js';
+import { requireEspruino } from '../../support/espruino.js';
 import { useScriptDir } from '../../support/scriptHarness.js';
-import { runCli } from '../cliRun.js';
+import { until } from '../../support/wait.js';
+import { ROOT, runCli } from '../cliRun.js';
 
 const d = useScriptDir();
 
@@ -62,5 +66,46 @@ describe('tinyiot script --engine', () => {
     const bad = join(d.dir, 'bad.json');
     await writeFile(bad, '{}');
     expect((await runCli(['script', '--engine', 'espruino', bad], undefined, env)).code).toBe(2);
+  });
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Pids of the booted interpreters `parent` started (pgrep exits 1 when there are none). */
+function espruinoChildren(parent: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(parent), '-f', 'espruino boot.js'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const e = requireEspruino();
+describe.skipIf(e.missing)('tinyiot script --engine espruino on Ctrl-C', () => {
+  it('ends the interpreter (which ignores SIGINT) and exits 130', async () => {
+    // A broker that never answers: the script waits for its CONNACK for a minute.
+    const silent = createServer((c) => c.resume().on('error', () => {}));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const p = join(d.dir, 'long.json');
+      const port = (silent.address() as { port: number }).port;
+      await writeFile(p, JSON.stringify({ host: '127.0.0.1', port, tls: false, timeout: 60000, steps: [{ op: 'connect', clientId: 'c', clean: true }] }));
+      const cli = spawn(process.execPath, [join(ROOT, 'bin', 'tinyiot.mjs'), 'script', '--engine', 'espruino', p], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((r) => cli.on('close', (code) => r(code)));
+      let interpreter: number[] = [];
+      await until(() => (interpreter = espruinoChildren(cli.pid!)).length > 0, 'the interpreter to start', 30_000);
+      cli.kill('SIGINT');
+      expect(await exited).toBe(130);
+      await until(() => !interpreter.some(alive), 'the interpreter to be gone');
+    } finally {
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 });
