@@ -1,17 +1,29 @@
 // `tinyiot script <file.json>`: a scripted MQTT session on the firmware's own client, printing
-// one JSON event per line so a run can be diffed, grepped or fed to another tool.
-import { createClient } from '../../firmware/mqtt/client.js';
-import { createEmulatedHal, stderrLog } from '../../hal/emulated/index.js';
-import type { Hal } from '../../hal/types.js';
-import { jsonLine, type Emit } from '../script/events.js';
+// one JSON event per line so a run can be diffed, grepped or fed to another tool. The same step
+// player (build/script/player.ts) runs on either engine: in this process over node:net/node:tls, or
+// inside Espruino's own interpreter over its net/tls; both print the same events and exit codes.
+import { HOW_TO_GET, locateEspruino, type Located } from '../espruino/locate.js';
+import { parseArgs, UsageError } from '../firmware/args.js';
+import { jsonLine, type Event } from '../script/events.js';
 import { loadScript, type Loaded } from '../script/load.js';
+import { playOnNode } from '../script/node-engine.js';
 import { DEFAULT_KEEPALIVE, DEFAULT_TIMEOUT, OPS, ScriptError } from '../script/parse.js';
-import { runScript, type RunOptions, type ScriptClient, type ScriptClientOptions } from '../script/run.js';
+import { toPlan } from '../script/plan.js';
 
-export const help = `usage: tinyiot script <file.json>
+export const ENGINES = ['node', 'espruino'] as const;
+
+export const help = `usage: tinyiot script <file.json> [--engine node|espruino]
 
 Runs a scripted MQTT 3.1.1 session through the same client code the firmware uses and prints one
 JSON event per line on stdout.
+
+  --engine node       the default: the client runs in this Node process, over node:net /
+                      node:tls with the server's certificate verified
+  --engine espruino   the client runs inside Espruino's own interpreter built for Linux (found
+                      through TINYIOT_ESPRUINO, beside the checkout, or on the PATH), over its
+                      net / tls: the firmware as a board runs it. Same events and exit codes as
+                      node. Espruino's TLS does not verify the server's certificate and offers
+                      only RSA key exchange (no ECDSA certificates).
 
 Script file:
   {"host": "broker.example", "port": 8883, "tls": true, "ca": "ca.pem",
@@ -40,43 +52,59 @@ Steps (counted from 1 in error messages), one of: ${OPS.join(', ')}
   sends DISCONNECT, so the broker does not publish the will.
 
 Output events ("ev"): connack, suback, unsuback, published, message, closed, error.
-  A received payload that is not UTF-8 is printed as "payloadHex".
+  A received payload that is not UTF-8 is printed as "payloadHex". A "reason" field holds the
+  platform's own words (e.g. why a connection failed); they differ between engines.
 
 Exit codes: 0 all steps ran (refused operations are reported as error events),
-            1 an acknowledgement did not come in time or the broker could not be reached,
+            1 an acknowledgement did not come in time or the broker could not be reached
+              (or --engine espruino found no interpreter),
             2 the script is malformed or unreadable (nothing is sent).`;
 
-/** The emulated HAL with client logs on stderr (warnings only), so stdout stays pure JSON. */
-export function scriptHal(): Hal {
-  return createEmulatedHal({ log: stderrLog('warn') });
+/** The interpreter for --engine espruino, or why there is none. */
+export function espruinoFor(locate: () => Located | undefined = locateEspruino): { path: string } | { error: string } {
+  let found: Located | undefined;
+  try {
+    found = locate();
+  } catch (e) {
+    // A TINYIOT_ESPRUINO that names no interpreter: said as it is.
+    return { error: (e as Error).message };
+  }
+  return found ? { path: found.path } : { error: `--engine espruino needs Espruino's interpreter built for Linux and none was found: ${HOW_TO_GET}` };
 }
 
-/** Runs a loaded script on the firmware client over real sockets; used by `demo` too. */
-export function play(loaded: Loaded, emit: Emit, onStep?: RunOptions['onStep']): Promise<number> {
-  const hal = scriptHal();
-  return runScript({
-    ...loaded,
-    clock: hal.clock,
-    emit,
-    onStep,
-    createClient: (opts: ScriptClientOptions): ScriptClient => createClient(hal, opts),
-  });
+function usage(msg: string): number {
+  process.stderr.write(`tinyiot script: ${msg}\n\n${help}\n`);
+  return 2;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = argv.filter((a) => a !== '--');
-  const bad = args.find((a) => a.startsWith('-'));
-  if (bad || args.length !== 1) {
-    process.stderr.write(`tinyiot script: ${bad ? `unknown option '${bad}'` : 'expected one script file'}\n\n${help}\n`);
-    return 2;
+  let args;
+  try {
+    args = parseArgs(argv.filter((a) => a !== '--'), { engine: 'string' }, Infinity);
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
   }
+  if (args.positionals.length !== 1) return usage('expected one script file');
+  const engine = (args.flags.engine ?? 'node') as string;
+  if (!(ENGINES as readonly string[]).includes(engine)) return usage(`--engine must be ${ENGINES.join(' or ')} (got '${engine}')`);
   let loaded: Loaded;
   try {
-    loaded = await loadScript(args[0]!);
+    loaded = await loadScript(args.positionals[0]!);
   } catch (e) {
     if (!(e instanceof ScriptError)) throw e;
     process.stderr.write(`tinyiot script: ${e.message}\n`);
     return 2;
   }
-  return play(loaded, (e) => process.stdout.write(jsonLine(e)));
+  const plan = toPlan(loaded.script, loaded.pem);
+  const print = (e: Event) => process.stdout.write(jsonLine(e));
+  if (engine === 'node') return playOnNode(plan, print);
+  const espruino = espruinoFor();
+  if ('error' in espruino) {
+    process.stderr.write(`tinyiot script: ${espruino.error}\n`);
+    return 1;
+  }
+  // Loaded only here: bundling pulls in TypeScript, esbuild and terser, which the node engine never needs.
+  const { playOnEspruino } = await import('../script/espruino-engine.js');
+  return playOnEspruino(plan, print, espruino.path);
 }

@@ -1,5 +1,7 @@
 // What a scripted session reports, one event per line; the JSON shape is the CLI's output contract.
+// Both engines' players report through present(), so the same happening prints the same line.
 import type { QoS } from './fields.js';
+import type { PlayerEvent } from './player.js';
 
 export type Event =
   | { ev: 'connack'; rc: number; sessionPresent: boolean }
@@ -11,8 +13,10 @@ export type Event =
         retain: boolean;
         dup: boolean;
       })
+  /** reason: the platform's own words for a close it saw (they differ between engines). */
   | { ev: 'closed'; how: 'drop' | 'disconnect' | 'remote'; reason?: string }
-  | { ev: 'error'; msg: string };
+  /** reason: the platform's own words, e.g. why a connection could not be made. */
+  | { ev: 'error'; msg: string; reason?: string };
 
 export type Emit = (e: Event) => void;
 
@@ -25,6 +29,13 @@ export function payloadField(bytes: Uint8Array): { payload: string } | { payload
   } catch {
     return { payloadHex: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') };
   }
+}
+
+/** The printed event for what a player reported: a received payload becomes text or hex. */
+export function present(e: PlayerEvent): Event {
+  if (e.ev !== 'message') return e;
+  const bytes = Buffer.from(e.payloadHex, 'hex');
+  return { ev: 'message', topic: e.topic, ...payloadField(bytes), qos: e.qos, retain: e.retain, dup: e.dup };
 }
 
 /** The machine-readable form: one JSON object per line. */
@@ -54,6 +65,6 @@ export function textLine(e: Event): string {
     case 'closed':
       return e.how === 'remote' ? `connection closed by the other side${e.reason ? `: ${e.reason}` : ''}` : `closed (${e.how})`;
     case 'error':
-      return `error: ${e.msg}`;
+      return `error: ${e.msg}${e.reason ? ` (${e.reason})` : ''}`;
   }
 }

@@ -13,10 +13,13 @@ export interface CliResult {
   events(): Record<string, unknown>[];
 }
 
-/** `onLine` sees each stdout line as it arrives, so a test can act in the middle of a run. */
-export function runCli(args: string[], onLine?: (line: string) => void): Promise<CliResult> {
+/**
+ * `onLine` sees each stdout line as it arrives, so a test can act in the middle of a run; `env`
+ * adds to (or, with undefined values, takes from) this process's environment.
+ */
+export function runCli(args: string[], onLine?: (line: string) => void, env?: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     let partial = '';

@@ -89,4 +89,8 @@ describe('mosquittoConfig', () => {
     expect(conf).toMatch(/^keyfile \/c\/s\.key$/m);
     expect(mosquittoConfig(1, '/d')).not.toMatch(/cafile/);
   });
+
+  it('ends with the extra settings, so they win over the defaults', () => {
+    expect(mosquittoConfig(1, '/d', undefined, ['allow_anonymous false'])).toMatch(/allow_anonymous true\n[^]*allow_anonymous false\n$/);
+  });
 });

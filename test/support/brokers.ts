@@ -51,6 +51,8 @@ export interface BrokerOptions {
   tls?: TlsFiles;
   /** mosquitto: directory for mosquitto.db (kept across restart). Default: a temp dir of its own. */
   persistence?: string;
+  /** mosquitto: config lines added at the end (a later line wins, e.g. "allow_anonymous false"). */
+  settings?: string[];
 }
 
 export interface Broker {
@@ -90,7 +92,7 @@ export async function waitForPort(port: number, ms = 10_000, alive: () => boolea
  * after every change (subscription, retained or queued message), and again on a clean shutdown.
  * A SIGKILL loses only what changed since the last save.
  */
-export function mosquittoConfig(port: number, dataDir: string, t?: TlsFiles): string {
+export function mosquittoConfig(port: number, dataDir: string, t?: TlsFiles, settings: string[] = []): string {
   const lines = [
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',
@@ -108,6 +110,7 @@ export function mosquittoConfig(port: number, dataDir: string, t?: TlsFiles): st
   // Run as root, mosquitto would drop to the "mosquitto" user and lose access to our temp files.
   if (process.getuid?.() === 0) lines.push('user root');
   if (t) lines.push(`cafile ${t.caPath}`, `certfile ${t.certPath}`, `keyfile ${t.keyPath}`, 'require_certificate false');
+  lines.push(...settings);
   return lines.join('\n') + '\n';
 }
 
@@ -164,7 +167,7 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
 
   // mosquitto logs "Address already in use" and exits when its port was taken; launch() rethrows that log.
   port = await onFreshPort(async (p) => {
-    writeFileSync(conf, mosquittoConfig(p, dataDir, opts.tls));
+    writeFileSync(conf, mosquittoConfig(p, dataDir, opts.tls, opts.settings));
     port = p;
     await launch();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonLine, payloadField, textLine } from '../../../build/script/events.js';
+import { jsonLine, payloadField, present, textLine } from '../../../build/script/events.js';
 
 describe('events', () => {
   it('prints UTF-8 payloads as text and anything else as hex', () => {
@@ -26,5 +26,15 @@ describe('events', () => {
     expect(textLine({ ev: 'message', topic: 't', payloadHex: '00', qos: 0, retain: true, dup: false })).toBe('received on t (QoS 0, retained): 0x00');
     expect(textLine({ ev: 'closed', how: 'remote', reason: 'ECONNRESET' })).toBe('connection closed by the other side: ECONNRESET');
     expect(textLine({ ev: 'error', msg: 'x' })).toBe('error: x');
+    expect(textLine({ ev: 'error', msg: 'x', reason: 'ECONNREFUSED' })).toBe('error: x (ECONNREFUSED)');
+  });
+
+  it("presents a player's message with its payload as text when it is UTF-8, and passes other events as they are", () => {
+    const m = { ev: 'message', topic: 't', qos: 2, retain: false, dup: true } as const;
+    expect(jsonLine(present({ ...m, payloadHex: 'c3a9e29c93' }))).toBe('{"ev":"message","topic":"t","payload":"é✓","qos":2,"retain":false,"dup":true}\n');
+    expect(present({ ...m, payloadHex: 'c3' })).toEqual({ ...m, payloadHex: 'c3' });
+    expect(present({ ...m, payloadHex: '' })).toEqual({ ...m, payload: '' });
+    const e = { ev: 'error', msg: 'm', reason: 'r' } as const;
+    expect(present(e)).toBe(e);
   });
 });

@@ -1,10 +1,13 @@
-// The runner's own logic in virtual time, against a scripted stand-in for the firmware client.
-// (The real client over real sockets is covered in test/build/commands/script.test.ts.)
+// The step player's own logic in virtual time, against a scripted stand-in for the firmware client
+// that dials through the HAL transport it is given, as the real client does. (The real client over
+// real sockets, on both engines, is covered in test/build/commands/script-*.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../hal/emulated/clock.js';
-import type { Event } from '../../../build/script/events.js';
+import { createEmulatedHal } from '../../../hal/emulated/index.js';
+import type { Hal, SocketHandlers } from '../../../hal/types.js';
 import { validate } from '../../../build/script/parse.js';
-import { runScript, type ScriptClient, type ScriptClientOptions } from '../../../build/script/run.js';
+import { toPlan } from '../../../build/script/plan.js';
+import { CLIENT_ACK_MARGIN, play, type PlayerEvent, type ScriptClient, type ScriptClientOptions } from '../../../build/script/player.js';
 
 type Handler = (...a: any[]) => void;
 
@@ -17,12 +20,15 @@ class FakeClient implements ScriptClient {
   silent = new Set<string>();
   /** CONNACK return code for the next connect (0 = accept). */
   rc = 0;
-  /** Close instead of answering the next connect, without any error text. */
+  /** Close once the socket is open instead of answering the connect, without any error text. */
   hangUp = false;
   /** Called right after a CONNACK is reported, as the broker's first words on the connection. */
   greet?: (c: FakeClient) => void;
 
-  constructor(public opts: ScriptClientOptions) {}
+  constructor(
+    private hal: Hal,
+    public opts: ScriptClientOptions,
+  ) {}
 
   private later(fn: () => void) {
     queueMicrotask(fn);
@@ -35,20 +41,29 @@ class FakeClient implements ScriptClient {
       this.up = false;
       this.h.close!('reconnect');
     }
+    this.hal.transport.connect(
+      { host: this.opts.host, port: this.opts.port, tls: this.opts.tls },
+      {
+        onOpen: () => this.opened(),
+        onData: () => {},
+        onError: (m) => this.h.error!(m),
+        onClose: (r) => this.h.close!(r),
+      },
+    );
+  }
+  private opened() {
     if (this.silent.has('connect')) return;
-    this.later(() => {
-      if (this.hangUp) return this.h.close!('closed');
-      if (this.rc) {
-        this.h.error!(`connection refused: nope (rc ${this.rc})`);
-        return this.h.close!('refused');
-      }
-      this.up = true;
-      this.h.connect!(false);
-      this.greet?.(this);
-    });
+    if (this.hangUp) return this.h.close!('closed');
+    if (this.rc) {
+      this.h.error!(`connection refused: nope (rc ${this.rc})`);
+      return this.h.close!('refused');
+    }
+    this.up = true;
+    this.h.connect!(false);
+    this.greet?.(this);
   }
   publish(topic: string, payload: Uint8Array, o: { qos: 0 | 1 | 2; retain: boolean }, cb?: (err?: string) => void) {
-    this.calls.push(['publish', topic, o.qos, this.up]);
+    this.calls.push(['publish', topic, Array.from(payload), o.qos, this.up]);
     if (this.up && !this.silent.has('publish')) this.later(() => cb?.());
   }
   subscribe(subs: { topic: string; qos: 0 | 1 | 2 }[], cb?: (err: string | undefined, codes: number[]) => void) {
@@ -75,24 +90,38 @@ class FakeClient implements ScriptClient {
   }
 }
 
-async function play(steps: unknown[], setup: (c: FakeClient) => void = () => {}, top: Record<string, unknown> = {}) {
+/** A transport whose sockets open, or fail the way a refused dial does (error, then close). */
+function fakeTransport(refuse: boolean) {
+  return {
+    connect(_o: unknown, h: SocketHandlers) {
+      queueMicrotask(() => {
+        if (!refuse) return h.onOpen();
+        h.onError('connect ECONNREFUSED');
+        h.onClose('connect ECONNREFUSED');
+      });
+      return { write() {}, close() {} };
+    },
+  };
+}
+
+async function run(steps: unknown[], setup: (c: FakeClient) => void = () => {}, top: Record<string, unknown> = {}, refuse = false) {
   const clock = new VirtualClock();
-  const events: Event[] = [];
+  const events: PlayerEvent[] = [];
   const clients: FakeClient[] = [];
   let code: number | undefined;
-  void runScript({
-    script: validate({ host: 'h', port: 1, timeout: 500, steps, ...top }),
-    pem: { ca: 'PEM' },
-    clock,
+  play({
+    plan: toPlan(validate({ host: 'h', port: 1, timeout: 500, steps, ...top }), { ca: 'PEM' }),
+    hal: createEmulatedHal({ clock, transport: fakeTransport(refuse) }),
     emit: (e) => events.push(e),
-    createClient: (opts) => {
-      const c = new FakeClient(opts);
+    createClient: (hal, opts) => {
+      const c = new FakeClient(hal, opts);
       setup(c);
       clients.push(c);
       return c;
     },
-  }).then((c) => (code = c));
-  // Let promise chains settle, then move virtual time on, until the run ends.
+    done: (c) => (code = c),
+  });
+  // Let queued callbacks run, then move virtual time on, until the run ends.
   for (let i = 0; code === undefined; i++) {
     if (i > 1000) throw new Error('the run did not end');
     for (let j = 0; j < 20; j++) await Promise.resolve();
@@ -103,12 +132,12 @@ async function play(steps: unknown[], setup: (c: FakeClient) => void = () => {},
 
 const connect = { op: 'connect', clientId: 'c', clean: true };
 
-describe('runScript', () => {
-  it('builds the client once from the script and reconnects the same one with the new step options', async () => {
-    const r = await play([connect, { op: 'drop' }, { op: 'connect', clientId: 'd', clean: false, keepalive: 5 }, { op: 'disconnect' }]);
+describe('play', () => {
+  it('builds the client once from the plan and reconnects the same one with the new step options', async () => {
+    const r = await run([connect, { op: 'drop' }, { op: 'connect', clientId: 'd', clean: false, keepalive: 5 }, { op: 'disconnect' }]);
     expect(r.code).toBe(0);
     expect(r.clients).toHaveLength(1);
-    expect(r.clients[0]!.opts).toMatchObject({ host: 'h', port: 1, tls: true, ca: 'PEM', clientId: 'c', reconnect: false, limits: { ackTimeout: 500 } });
+    expect(r.clients[0]!.opts).toMatchObject({ host: 'h', port: 1, tls: true, ca: 'PEM', clientId: 'c', reconnect: false, limits: { ackTimeout: 500 + CLIENT_ACK_MARGIN } });
     expect(r.clients[0]!.calls[2]).toEqual([
       'connect',
       { clientId: 'd', clean: false, keepalive: 5, username: undefined, password: undefined, will: undefined },
@@ -122,8 +151,18 @@ describe('runScript', () => {
     expect(r.clock.pending()).toBe(0);
   });
 
+  it('hands payloads and wills to the client as bytes, and reports received payloads as hex', async () => {
+    const will = { topic: 'w', payloadHex: '00ff', qos: 1 };
+    const r = await run([{ ...connect, will }, { op: 'publish', topic: 'p', payload: 'é', qos: 0 }, { op: 'wait', ms: 10 }], (c) => {
+      c.greet = () => c.h.message!('m/1', new Uint8Array([0xff, 1]), { qos: 1, retain: true, dup: true });
+    });
+    expect(r.clients[0]!.opts.will).toEqual({ topic: 'w', payload: new Uint8Array([0, 255]), qos: 1, retain: false });
+    expect(r.clients[0]!.calls.find((x) => x[0] === 'publish')).toEqual(['publish', 'p', [0xc3, 0xa9], 0, true]);
+    expect(r.events).toContainEqual({ ev: 'message', topic: 'm/1', payloadHex: 'ff01', qos: 1, retain: true, dup: true });
+  });
+
   it('stops with exit 1 when an ack does not come within the timeout, and ends the connection', async () => {
-    const r = await play([connect, { op: 'subscribe', filters: [{ topic: 'a', qos: 1 }] }, { op: 'publish', topic: 'a', payload: 'x', qos: 0 }], (c) =>
+    const r = await run([connect, { op: 'subscribe', filters: [{ topic: 'a', qos: 1 }] }, { op: 'publish', topic: 'a', payload: 'x', qos: 0 }], (c) =>
       c.silent.add('subscribe'),
     );
     expect(r.code).toBe(1);
@@ -131,8 +170,15 @@ describe('runScript', () => {
     expect(r.clients[0]!.calls.map((x) => x[0])).toEqual(['connect', 'subscribe', 'end']);
   });
 
+  it('stops with exit 1 when no CONNACK comes, dropping the connection', async () => {
+    const r = await run([connect, { op: 'disconnect' }], (c) => c.silent.add('connect'));
+    expect(r.code).toBe(1);
+    expect(r.events).toEqual([{ ev: 'error', msg: 'step 1 (connect): no CONNACK within 500 ms' }]);
+    expect(r.clients[0]!.calls.map((x) => x[0])).toEqual(['connect', 'drop']);
+  });
+
   it('reads the return code of a refused CONNACK from the error text and carries on', async () => {
-    const r = await play([connect, { op: 'wait', ms: 10 }], (c) => (c.rc = 4));
+    const r = await run([connect, { op: 'wait', ms: 10 }], (c) => (c.rc = 4));
     expect(r.code).toBe(0);
     expect(r.events).toEqual([
       { ev: 'connack', rc: 4, sessionPresent: false },
@@ -142,13 +188,19 @@ describe('runScript', () => {
   });
 
   it('gives up with exit 1 when the connection closes with no CONNACK at all', async () => {
-    const r = await play([connect, { op: 'disconnect' }], (c) => (c.hangUp = true));
+    const r = await run([connect, { op: 'disconnect' }], (c) => (c.hangUp = true));
     expect(r.code).toBe(1);
     expect(r.events).toEqual([{ ev: 'error', msg: 'step 1 (connect): connection closed before CONNACK' }]);
   });
 
+  it('gives up with exit 1 when the broker cannot be reached, the platform\'s words only in reason', async () => {
+    const r = await run([connect, { op: 'disconnect' }], () => {}, {}, true);
+    expect(r.code).toBe(1);
+    expect(r.events).toEqual([{ ev: 'error', msg: 'step 1 (connect): could not connect to h:1', reason: 'connect ECONNREFUSED' }]);
+  });
+
   it('refuses what needs a connection while offline, but queues a publish without await', async () => {
-    const r = await play([
+    const r = await run([
       connect,
       { op: 'drop' },
       { op: 'subscribe', filters: [{ topic: 'a', qos: 0 }] },
@@ -164,11 +216,11 @@ describe('runScript', () => {
       'step 5 (publish): not connected, so no acknowledgement can come',
       'step 7 (drop): not connected',
     ]);
-    expect(r.clients[0]!.calls.filter((x) => x[0] === 'publish')).toEqual([['publish', 'q', 1, false]]);
+    expect(r.clients[0]!.calls.filter((x) => x[0] === 'publish')).toEqual([['publish', 'q', [0x78], 1, false]]);
   });
 
   it('takes a connect while connected as a reconnect on the same client, reporting only the new CONNACK', async () => {
-    const r = await play([connect, { ...connect, clean: false }, { op: 'publish', topic: 'q', payload: 'x', qos: 1, await: true }]);
+    const r = await run([connect, { ...connect, clean: false }, { op: 'publish', topic: 'q', payload: 'x', qos: 1, await: true }]);
     expect(r.code).toBe(0);
     expect(r.clients).toHaveLength(1);
     expect(r.clients[0]!.calls.map((x) => x[0])).toEqual(['connect', 'connect', 'publish', 'end']);
@@ -180,7 +232,7 @@ describe('runScript', () => {
   });
 
   it('keeps the connection, and still reports its later loss, when the client refuses a reconnect', async () => {
-    const r = await play([connect, { op: 'connect', clientId: '', clean: false }, { op: 'subscribe', filters: [{ topic: 'a', qos: 0 }] }], (c) => {
+    const r = await run([connect, { op: 'connect', clientId: '', clean: false }, { op: 'subscribe', filters: [{ topic: 'a', qos: 0 }] }], (c) => {
       c.subscribe = () => {
         c.up = false;
         c.h.close!('gone');
@@ -195,33 +247,15 @@ describe('runScript', () => {
     ]);
   });
 
-  it('reports messages as they come and ends with DISCONNECT (no will) at the end of the script', async () => {
-    const r = await play([connect, { op: 'wait', ms: 1000 }], (c) => {
-      c.greet = () => c.h.message!('m/1', new Uint8Array([0xff]), { qos: 1, retain: true, dup: true });
-    });
+  it('ends with DISCONNECT (no will) at the end of the script', async () => {
+    const r = await run([connect, { op: 'wait', ms: 1000 }]);
     expect(r.code).toBe(0);
-    expect(r.events).toEqual([
-      { ev: 'connack', rc: 0, sessionPresent: false },
-      { ev: 'message', topic: 'm/1', payloadHex: 'ff', qos: 1, retain: true, dup: true },
-    ]);
     expect(r.clients[0]!.calls.at(-1)).toEqual(['end']);
   });
 
-  it('tells onStep each step before it runs', async () => {
-    const seen: string[] = [];
-    const clock = new VirtualClock();
-    const run = runScript({
-      script: validate({ host: 'h', port: 1, steps: [{ op: 'wait', ms: 5 }, { op: 'wait', ms: 5 }] }),
-      clock,
-      emit: () => {},
-      createClient: (o) => new FakeClient(o),
-      onStep: (n, s) => seen.push(`${n}:${s.op}`),
-    });
-    for (let i = 0; i < 4; i++) {
-      await Promise.resolve();
-      clock.advance(5);
-    }
-    expect(await run).toBe(0);
-    expect(seen).toEqual(['1:wait', '2:wait']);
+  it('runs a long script of steps that finish at once without growing the stack', async () => {
+    const r = await run(Array.from({ length: 5000 }, () => ({ op: 'drop' })));
+    expect(r.code).toBe(0);
+    expect(r.events).toHaveLength(5000);
   });
 });
