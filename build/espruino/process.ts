@@ -15,6 +15,8 @@ export interface EspruinoOptions {
   storage?: Record<string, string>;
   /** ES5 code the boot run starts with, e.g. `eval(require("Storage").read("app"))`. */
   boot: string;
+  /** Grow the variable store before booting, as a board has its whole store from power-up (see GROW_STORE). */
+  growStore?: boolean;
   /** Every line the interpreter prints after its banner, without the line end. */
   onLine?: (line: string) => void;
   /** The interpreter; default locateEspruino(). */
@@ -34,6 +36,16 @@ export interface EspruinoRun {
   /** Ends the interpreter (SIGKILL if it does not go within a second) and removes its folder. */
   stop(): Promise<void>;
 }
+
+/**
+ * Espruino built for Linux starts with 4,096 variables and adds more only when a variable is
+ * needed, while mbedTLS takes its memory from the same store without growing it: with firmware
+ * loaded, an RSA-2048 handshake then fails for want of memory (-0x4290, and "mbedtls_ssl_setup: Not
+ * enough memory" on every retry). A board has its whole store from power-up; this makes the store
+ * grow to 16,384 variables first, by parsing (natively, in a few ms) an array of 12,000 elements
+ * that is garbage right after.
+ */
+export const GROW_STORE = 'JSON.parse("[" + new Array(12000).join("0,") + "0]");';
 
 export function espruinoBinary(binary?: string): string {
   if (binary) return binary;
@@ -65,7 +77,7 @@ export async function runEspruino(o: EspruinoOptions): Promise<EspruinoRun> {
   const dir = await mkdtemp(join(tmpdir(), 'tinyiot-espruino-'));
   try {
     if (o.storage && Object.keys(o.storage).length) await writeStorage(bin, dir, o.storage);
-    await writeFile(join(dir, 'boot.js'), `echo(0);\n${o.boot}\n`);
+    await writeFile(join(dir, 'boot.js'), `echo(0);\n${o.growStore ? GROW_STORE : ''}\n${o.boot}\n`);
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;

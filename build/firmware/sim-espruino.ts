@@ -52,7 +52,10 @@ export interface EspruinoSim {
 export function lineRouter(o: Pick<EspruinoSimOptions, 'hooks' | 'watch'>, memory: (blocks: number) => void): (line: string) => void {
   const conns = new Map<string, ConnectionObserver>();
   let uncaught = false;
-  return (line) => {
+  return (text) => {
+    // The console may put its prompt in front of a line: a frame counts wherever it starts.
+    const at = text.indexOf('\x10');
+    const line = at > 0 ? text.slice(at) : text;
     if (line.startsWith(NET_FRAME)) {
       const [n, what, ...rest] = line.slice(NET_FRAME.length).split(' ');
       const arg = rest.join(' ');
@@ -114,6 +117,7 @@ export async function startEspruinoSim(o: EspruinoSimOptions): Promise<EspruinoS
     binary: o.binary,
     storage: { '.bootcde': o.script, 'tinyiot.json': JSON.stringify(o.cfg) },
     boot: 'eval(require("Storage").read(".bootcde"));',
+    growStore: true,
     onLine: lineRouter(o, memory),
   });
   const sample = () => run.type(`\x10print(${JSON.stringify(MEM_FRAME)}+process.memory().usage)`);

@@ -16,17 +16,7 @@ const EXIT_GRACE_MS = 3000;
 /** The Espruino globals hal/espruino's env takes (hal/espruino/env.ts) that the player's HAL uses. */
 const ENV = ['require', 'getTime', 'setTimeout', 'clearTimeout', 'E', 'print'];
 
-/**
- * Espruino built for Linux starts with 4,096 variables and adds more only when a variable is
- * needed, while mbedTLS takes its memory from the same store without growing it: with the player
- * and the client loaded, an RSA-2048 handshake then fails for want of memory (-0x4290). A board
- * has its whole store from power-up; this one is made to grow to 16,384 variables first, by
- * parsing (natively, in a few ms) an array of 12,000 elements that is garbage right after.
- */
-const GROW_STORE = 'JSON.parse("[" + new Array(12000).join("0,") + "0]");';
-
 const BOOT =
-  GROW_STORE +
   `eval(require("Storage").read(${JSON.stringify(CODE_FILE)}));` +
   `${GLOBAL}.run({${ENV.map((g) => `${g}:${g}`).join(',')}});`;
 
@@ -71,7 +61,7 @@ export async function playOnEspruino(plan: Plan, emit: Emit, binary: string): Pr
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    run = await runEspruino({ binary, storage: { [CODE_FILE]: code, [PLAN_FILE]: asciiJson(plan) }, boot: BOOT, onLine });
+    run = await runEspruino({ binary, growStore: true, storage: { [CODE_FILE]: code, [PLAN_FILE]: asciiJson(plan) }, boot: BOOT, onLine });
     if (signalled !== undefined) stopAndExit();
     const status = await Promise.race([run.exited, end.then(() => 'done' as const)]);
     if (status === 'done') {

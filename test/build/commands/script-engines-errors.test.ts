@@ -93,7 +93,10 @@ describe('acknowledgements that never come and brokers that cannot be reached, b
 
   it('exits 1 when the broker cannot be reached, each engine saying why in reason', async () => {
     const port = await freePort();
-    const r = await runEngines(d.dir, 'unreachable.json', on(port, [{ op: 'connect', clientId: 'nobody', clean: true }, { op: 'disconnect' }]));
+    // A refused dial fails at once; the long timeout keeps a loaded machine from turning it into a
+    // missing CONNACK.
+    const steps = [{ op: 'connect', clientId: 'nobody', clean: true }, { op: 'disconnect' }];
+    const r = await runEngines(d.dir, 'unreachable.json', { ...on(port, steps), timeout: 20_000 });
     expect(r.node.code).toBe(1);
     expect(sameOnBoth(r)).toEqual([{ ev: 'error', msg: `step 1 (connect): could not connect to 127.0.0.1:${port}` }]);
     expect(r.node.events()[0]!.reason).toMatch(/ECONNREFUSED/);
