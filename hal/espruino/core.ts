@@ -8,6 +8,7 @@ import type { EspruinoEnv } from './env.js';
 import { espruinoIo } from './io.js';
 import { espruinoLog } from './log.js';
 import { espruinoStorage } from './storage.js';
+import { espruinoUtf8 } from './utf8.js';
 import type { JoinCb, JoinOptions } from './wifi.js';
 
 /** The fields of boards/<id>.json the HAL reads. */
@@ -40,5 +41,6 @@ export function espruinoCore(env: EspruinoEnv, board: EspruinoBoard, parts: Espr
     log: l,
     io: espruinoIo(env, board.pins),
     random: Math.random,
+    utf8: espruinoUtf8(env.E),
   };
 }

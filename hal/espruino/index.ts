@@ -12,5 +12,6 @@ export { createEspruinoModemHal, type ModemParts } from './modem.js';
 export { createEspruinoHal, type NativeParts } from './native.js';
 export { espruinoStorage, storageName } from './storage.js';
 export { espruinoTransport, pemToDer } from './transport.js';
+export { espruinoUtf8 } from './utf8.js';
 export { atWifiJoin, espruinoAtSerial, type EspruinoSerial } from './wifi-at.js';
 export { wifiJoin, type JoinCb, type JoinOptions } from './wifi.js';
