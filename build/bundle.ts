@@ -2,13 +2,17 @@
 // Pipeline (see shared/ESPRUINO.md): tsc lowers each module to ES5 (esbuild cannot lower classes,
 // let/const or arrows to ES5) -> esbuild bundles the ES5 modules (scope-hoisted ESM, target es5 so
 // its own glue stays ES5) -> we wrap the result in a function instead of esbuild's iife export glue
-// (~600 bytes of getters and bind) -> terser minifies at ecma 5 -> verifyEs5 checks the result.
+// (~600 bytes of getters and bind), reading Array's methods off an array (Espruino) -> terser
+// minifies at ecma 5 (or, unminified, only moves function declarations up) -> every var that could
+// be used before its declaration is declared at the top of its function (Espruino) -> verifyEs5
+// checks the result.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parse } from 'acorn';
 import * as esbuild from 'esbuild';
 import { minify as terser } from 'terser';
 import ts from 'typescript';
+import { hoistVars } from './hoist.js';
 import { verifyEs5 } from './verify.js';
 
 export interface BundleOptions {
@@ -94,6 +98,37 @@ function wrap(esm: string, globalName: string | undefined): string {
     : `(function(){\n${body}\n})();\n`;
 }
 
+/**
+ * `Array.prototype.slice` -> `[].slice`, and so on for every method read off Array.prototype: on
+ * Espruino the built-in methods are found through an array but not on Array.prototype, which gives
+ * undefined. tsc's own helpers read them that way (__spreadArray: Array.prototype.slice.call).
+ * Assignments to Array.prototype are left alone.
+ */
+function arrayMethodsFromInstance(code: string): string {
+  const ast = parse(code, { ecmaVersion: 5 }) as unknown as Located;
+  const at: number[] = [];
+  const visit = (n: Located, assigned: boolean): void => {
+    const o = n.object as Located | undefined;
+    if (n.type === 'MemberExpression' && !assigned && !n.computed && o?.type === 'MemberExpression' && !o.computed &&
+      (o.object as Located).type === 'Identifier' && (o.object as { name: string }).name === 'Array' &&
+      (o.property as { name: string }).name === 'prototype') at.push(o.start, o.end);
+    for (const k in n) {
+      const v = n[k] as Located | Located[] | null;
+      const target = n.type === 'AssignmentExpression' && k === 'left';
+      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === 'string' && visit(c, false));
+      else if (v && typeof v === 'object' && typeof v.type === 'string') visit(v, target);
+    }
+  };
+  visit(ast, false);
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < at.length; i += 2) {
+    out += code.slice(from, at[i]) + '[]';
+    from = at[i + 1]!;
+  }
+  return out + code.slice(from);
+}
+
 export async function bundleFirmware(entry: string, opts: BundleOptions = {}): Promise<BundleResult> {
   if (typeof entry !== 'string' || !entry) throw new Error('bundleFirmware: entry must be a file path');
   if (opts.globalName !== undefined && !/^[A-Za-z_$][\w$]*$/.test(opts.globalName)) {
@@ -125,15 +160,21 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
   const out = built.outputFiles[0];
   const meta = Object.values(built.metafile.outputs)[0];
   if (!out || !meta) throw new Error(`bundle of ${entry} produced no output`);
-  let code = wrap(out.text, opts.globalName);
-  if (minify) {
-    // Not toplevel: with it terser unwraps the function into top-level vars, which on a board
-    // are globals. Everything but globalName is inside the wrapper, so mangling loses nothing.
-    // ascii_only: an Espruino reads source as bytes, so a raw UTF-8 literal would change length.
-    const r = await terser(code, { ecma: 5, compress: { passes: 2 }, format: { comments: false, ascii_only: true } });
-    if (r.code === undefined) throw new Error('terser produced no output');
-    code = r.code;
-  }
+  // Not toplevel: with it terser unwraps the function into top-level vars, which on a board are
+  // globals. Everything but globalName is inside the wrapper, so mangling loses nothing.
+  // ascii_only: an Espruino reads source as bytes, so a raw UTF-8 literal would change length.
+  // hoist_funs (and, minified, hoist_vars): Espruino declares a function or var only when its
+  // statement runs, and a name used before that reaches the outer variable of that name. terser
+  // gives inner variables the names of outer ones and merges or drops repeated declarations (two
+  // block `const g` of one function become one `var g`), so a declaration can land after a use;
+  // and tsc's classes call their constructor function before its declaration. hoist_vars leaves a
+  // function's only var statement where it is, so hoistVars (hoist.ts) declares what is still
+  // late at the top of its function; verifyEs5 then proves nothing is.
+  const r = await terser(arrayMethodsFromInstance(wrap(out.text, opts.globalName)), minify
+    ? { ecma: 5, compress: { passes: 2, hoist_vars: true, hoist_funs: true }, format: { comments: false, ascii_only: true } }
+    : { ecma: 5, compress: { defaults: false, hoist_funs: true }, mangle: false, format: { beautify: true, comments: false, ascii_only: true } });
+  if (r.code === undefined) throw new Error('terser produced no output');
+  const code = hoistVars(r.code);
   const problems = verifyEs5(code);
   if (problems.length) throw new Error(`bundle of ${entry} is not plain ES5:\n  ${problems.join('\n  ')}`);
   const modules = Object.entries(meta.inputs)

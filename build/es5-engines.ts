@@ -1,6 +1,7 @@
 // Runs a bundle plus a test script inside a real ES5-class engine, to prove the compiled firmware
 // works outside Node: QuickJS in-process (quickjs-emscripten), duktape and mujs from Debian as
-// child processes. Every engine gets `print(...)` and `sampleHeap()` (records heap use where the
+// child processes, and Espruino's own interpreter (build/espruino/engine.ts), the reference: the
+// boards run it. Every engine gets `print(...)` and `sampleHeap()` (records heap use where the
 // engine can measure it, a no-op elsewhere).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -9,9 +10,10 @@ import { mkdtemp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getQuickJS, shouldInterruptAfterDeadline } from 'quickjs-emscripten';
+import { runEspruinoEngine } from './espruino/engine.js';
 
-export type Engine = 'quickjs' | 'duktape' | 'mujs';
-export const engines: Engine[] = ['quickjs', 'duktape', 'mujs'];
+export type Engine = 'quickjs' | 'duktape' | 'mujs' | 'espruino';
+export const engines: Engine[] = ['quickjs', 'duktape', 'mujs', 'espruino'];
 
 export interface RunOptions {
   engine: Engine;
@@ -29,6 +31,8 @@ export interface RunResult {
   error?: string;
   /** Highest heap use over an empty engine: duktape exactly (its allocator), quickjs sampled (see runQuickjs). */
   peakBytes?: number;
+  /** espruino only: highest process.memory().usage in blocks over the interpreter before loading. */
+  peakBlocks?: number;
 }
 
 // mujs has no typed arrays. This stand-in defines one accessor property per element over a plain
@@ -87,7 +91,9 @@ export async function runInEngine(code: string, opts: RunOptions): Promise<RunRe
   const timeoutMs = opts.timeoutMs ?? 20000;
   if (opts.engine === 'quickjs') return runQuickjs(source, opts.heapBytes, timeoutMs);
   if (opts.engine === 'duktape') return runDuktape(noopSample + source, opts.heapBytes, timeoutMs);
-  if (opts.heapBytes !== undefined) throw new Error('runInEngine: mujs cannot cap its heap; use quickjs or duktape');
+  if (opts.heapBytes !== undefined) throw new Error(`runInEngine: ${opts.engine} cannot cap its heap; use quickjs or duktape`);
+  // print() is Espruino's own; sampleHeap() comes with the engine's harness.
+  if (opts.engine === 'espruino') return runEspruinoEngine(source, timeoutMs);
   return runCli('mujs', [], mujsUint8Array + noopSample + source, timeoutMs);
 }
 

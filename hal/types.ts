@@ -74,6 +74,18 @@ export interface Io {
   sense(name: string): number;
 }
 
+/**
+ * Text <-> UTF-8 by the platform's own means. Firmware converts in JS where a HAL gives none, which
+ * is right on engines whose strings hold UTF-16 (V8, QuickJS, duktape, mujs) but not on Espruino,
+ * whose strings are bytes unless marked UTF-8 (String.fromCharCode keeps only the low byte).
+ */
+export interface Utf8 {
+  /** The UTF-8 bytes of s. */
+  encode(s: string): Uint8Array;
+  /** The text of b, which the caller has checked is valid UTF-8. */
+  decode(b: Uint8Array): string;
+}
+
 export interface Hal {
   clock: Clock;
   transport: Transport;
@@ -83,4 +95,6 @@ export interface Hal {
   io: Io;
   /** Uniform in [0, 1); injected so backoff jitter is reproducible in tests. */
   random(): number;
+  /** Where the platform converts text itself (Espruino); absent, firmware's JS converter is used. */
+  utf8?: Utf8;
 }

@@ -16,8 +16,9 @@ export function base64Encode(b: Uint8Array): string {
 
 /** Strict: padded, no whitespace, no URL-safe alphabet. Throws on anything else. */
 export function base64Decode(s: string): Uint8Array {
-  // Padding counted by hand: Espruino's RegExp has no {m,n}, so /={0,2}$/ never matches there.
-  const l = s.length, p = s.charAt(l - 1) == '=' ? (s.charAt(l - 2) == '=' ? 2 : 1) : 0;
+  // Up to two `=` at the end. Not /={0,2}$/: Espruino has no {m,n}, and its exec() of a pattern
+  // that can match empty at the end gives null.
+  const l = s.length, p = s.charAt(l - 1) != '=' ? 0 : s.charAt(l - 2) != '=' ? 1 : 2;
   if (l % 4) throw new Error('base64: length ' + l + ' is not a multiple of 4');
   const o = new Uint8Array(l / 4 * 3 - p);
   let i = 0, j = 0, n = 0, b = 0, v;

@@ -23,8 +23,10 @@ export interface ConnectionString {
 }
 
 // The part names; each lands in the result under its name with a lower-case initial (HostName ->
-// hostName). SharedAccessKeyName before SharedAccessKey: the longer name must match first.
-const NAMES = /^(SharedAccessKeyName|SharedAccessKey|HostName|DeviceId|ModuleId|GatewayHostName|x509)/;
+// hostName), made from this list: on Espruino a name cut from a string with text beyond ASCII is
+// marked UTF-8, and a property keyed by it is not found by `r.hostName`. SharedAccessKeyName
+// before SharedAccessKey: the longer name must match first.
+const NAMES = ['SharedAccessKeyName', 'SharedAccessKey', 'HostName', 'DeviceId', 'ModuleId', 'GatewayHostName', 'x509'];
 
 /** The key as bytes, or undefined when it is not base64. */
 export function isBase64(k: string): Uint8Array | undefined {
@@ -37,30 +39,49 @@ function bad(m: string): never {
   throw new Error('connection string: ' + m);
 }
 
+/**
+ * GatewayHostName as [host, port]: host, host:port, [IPv6] or [IPv6]:port (brackets removed), the
+ * port 1-65535, or 0 when there is none; null for anything else. Cut with split(), not a regular
+ * expression (Espruino's have no (?:) nor {m,n}, and throw on a class like [^:[\]]), and sliced
+ * only after an ASCII `[` or `:` (slice() counts bytes in Espruino's UTF-8 strings).
+ */
+export function gateway(g: string): [string, number] | null {
+  const v6 = g.charAt(0) == '[', a = g.split(v6 ? ']' : ':'), h = v6 ? a[0]!.slice(1) : a[0]!;
+  // Nothing or `:port` after the host.
+  let p = v6 ? a[1] : a.length > 1 ? ':' + a[1] : '';
+  if (a.length > 2 || !h || p == null || (!v6 && h.indexOf('[') + h.indexOf(']') > -2)) return null;
+  if (!p) return [h, 0];
+  const n = p.charAt(0) == ':' && /^\d+$/.test((p = p.slice(1))) && p.length < 6 ? +p : 0;
+  return n > 0 && n < 65536 ? [h, n] : null;
+}
+
 export function parseConnectionString(s: string): ConnectionString {
   const r: any = {}, t = (s || '').trim(), ps = t ? t.split(';') : bad('empty');
   for (let i = 0; i < ps.length; i++) {
-    const p = ps[i]!, e = p.indexOf('='), n = p.slice(0, e);
+    // split, not indexOf and slice: slice() counts bytes in Espruino's UTF-8 strings.
+    const p = ps[i]!, kv = p.split('='), n = kv[0]!;
     if (!p) continue; // tolerate `;;` and a trailing `;`
-    if (e < 1) bad('part ' + (i + 1) + ' is not name=value');
-    const kn = NAMES.exec(n);
+    if (kv.length < 2 || !n) bad('part ' + (i + 1) + ' is not name=value');
+    let j = 0;
+    while (j < NAMES.length && n.indexOf(NAMES[j]!)) j++;
+    const kn = NAMES[j];
     // A name that only starts with a known one lost its `=`: the rest is the value (the key?).
-    if (!kn || kn[0] != n) bad(kn ? "missing '=' after " + kn[0] : 'unknown part ' + (n.length > 20 ? i + 1 : "'" + escapeText(n) + "'"));
-    const f = n[0]!.toLowerCase() + n.slice(1);
+    if (kn != n) bad(kn ? "missing '=' after " + kn : 'unknown part ' + (n.length > 20 ? i + 1 : "'" + escapeText(n) + "'"));
+    const f = kn!.charAt(0).toLowerCase() + kn!.slice(1);
     if (r[f]) bad("duplicate '" + n + "'");
-    if (!(r[f] = p.slice(e + 1))) bad("empty '" + n + "'");
+    if (!(r[f] = kv.slice(1).join('='))) bad("empty '" + n + "'");
   }
   const { hostName: h, deviceId: d, moduleId: m, sharedAccessKey: k, x509: x, gatewayHostName: g } = r;
-  const x5 = x == 'true', a = g && /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(g), port = a && +a[3];
+  const x5 = x == 'true', a = g && gateway(g);
   const e = !h ? 'missing HostName' : charError('HostName', h, /[^\w.-]|_/, 1)
     || (!d ? 'missing DeviceId' : idError('DeviceId', d, 1) || (m && idError('ModuleId', m, 1)))
     || (x && !x5 && x != 'false' ? 'x509 must be true or false'
       : !k == !x5 ? (k ? 'SharedAccessKey and x509=true exclude each other' : 'missing SharedAccessKey (or x509=true)')
       : k && !isBase64(k) ? 'SharedAccessKey is not valid base64'
-      : g && (!a || port > 65535 || port === 0) && 'GatewayHostName is not host or host:port');
+      : g && !a && 'GatewayHostName is not host or host:port');
   if (e) bad(e);
   x5 ? (r.x509 = true) : delete r.x509;
-  if (a) r.gatewayHostName = a[1] || a[2];
-  if (port) r.gatewayPort = port;
+  if (a) r.gatewayHostName = a[0];
+  if (a && a[1]) r.gatewayPort = a[1];
   return r;
 }

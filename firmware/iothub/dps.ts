@@ -10,7 +10,7 @@ import { CLOCK } from './auth.js';
 import { json } from './ctx.js';
 import { idError } from './ids.js';
 import { dpsResourceUri, sas } from './sas.js';
-import { DPS_RES, DPS_RES_FILTER, dpsPollTopic, dpsRegisterTopic, dpsUsername, int, split, status } from './topics.js';
+import { DPS_RES_FILTER, dpsPollTopic, dpsRegisterTopic, dpsUsername, parseDpsRes } from './topics.js';
 
 export interface DpsOptions {
   idScope: string;
@@ -64,15 +64,15 @@ export function register(hal: Hal, o: DpsOptions, cb: (err: string | undefined, 
   c.on('error', (m) => (last = m));
   c.on('close', (why) => fin(last || why));
   c.on('message', (tp, p) => {
-    // `res/{status}/?$rid={n}[&retry-after={s}]`; a reply with a bad retry-after is no reply.
-    const x = split(tp, DPS_RES), b = x && x[1], ra = b && int(b['retry-after']);
-    const st = b && b.$rid === '' + n && (ra >= 0 || b['retry-after'] === undefined) && status(x[0]);
+    // `res/{status}/?$rid={n}[&retry-after={s}]`; a reply with a bad retry-after is no reply
+    // (parseDpsRes gives null). Without retry-after (or with 0) the next poll is in 3 s.
+    const x = parseDpsRes(tp), ra = (x && x.retryAfter) || 3, st = x && x.rid === '' + n && x.status;
     const j = json(p), s = j && j.registrationState;
     if (!st) return;
     ck.clearTimer(tm);
     if (j && j.operationId) op = j.operationId;
     if (st == 202 && !op) fin('no operationId in the answer');
-    else if (st == 202 || st == 429) tm = ck.setTimer((ra > 0 ? ra : 3) * 1000, ask);
+    else if (st == 202 || st == 429) tm = ck.setTimer(ra * 1000, ask);
     else if (st == 200 && s && s.assignedHub && s.deviceId) fin(undefined, { assignedHub: s.assignedHub, deviceId: s.deviceId });
     else fin('status ' + st + (j && j.status ? ' ' + j.status : ''));
   });

@@ -3,9 +3,18 @@
 // - . % _ * ? ! ( ) , : = @ $ '  (its docs once listed + and # too: those are MQTT wildcards,
 // and / splits topic levels, so all three are refused here).
 
-/** Shows any character outside printable ASCII as \uXXXX, so messages stay readable and safe. */
+/**
+ * Shows any character outside printable ASCII as \uXXXX (\u{XXXXX} for a code point Espruino
+ * reads whole), so messages stay readable and safe. A loop, not replace(): on Espruino a regular
+ * expression replace() gives a UTF-8 string's bytes back unmarked, as separate characters.
+ */
 export function escapeText(s: string): string {
-  return s.replace(/[^\x20-\x7e]/g, (c) => '\\u' + (c.charCodeAt(0) + 65536).toString(16).slice(1));
+  let r = '', i = 0, c;
+  for (; i < s.length; i++) {
+    c = s.charCodeAt(i);
+    r += c > 31 && c < 127 ? s.charAt(i) : c > 65535 ? '\\u{' + c.toString(16) + '}' : '\\u' + (c + 65536).toString(16).slice(1);
+  }
+  return r;
 }
 
 /** "{kind}[ '{id}']: character 'c' is not allowed" for the first character `re` finds in s. */

@@ -1,7 +1,7 @@
 // Direct methods: one handler per name; the response carries a status and a JSON body.
 import type { Client } from '../mqtt/client.js';
 import { type Hook, json, type Sub } from './ctx.js';
-import { METHODS, METHODS_FILTER, methodResTopic, split } from './topics.js';
+import { METHODS_FILTER, methodResTopic, parseMethod } from './topics.js';
 
 export function methods(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub): Hook {
   const M: any = {};
@@ -11,7 +11,7 @@ export function methods(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub): Hook {
   };
   return (t, p) => {
     // `POST/{name}/?$rid={rid}`
-    const m = split(t as string, METHODS + 'POST/'), n = m && m[0], r = m && m[1].$rid;
+    const m = parseMethod(t as string), n = m && m.name, r = m && m.rid;
     let done = 0;
     // The hub takes one response per request id; a second call is ignored. An undefined body
     // (JSON.stringify gives undefined) goes as null.

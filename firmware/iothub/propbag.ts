@@ -7,12 +7,59 @@
 // handler does: `+` stays a plus, never a space. The hub itself writes spaces as %20
 // (e.g. `%24.ct=text%2Fplain%3B%20charset%3DUTF-8`). A key without `=` has a null value, `k=` an
 // empty one (the hub's mapping of AMQP null / "" properties).
+//
+// The escapes of text that is not ASCII are made and read here, over the UTF-8 of utf8.ts:
+// Espruino's encodeURIComponent garbles such text, its decodeURIComponent refuses every escape
+// above %7F and reads a bad escape such as %zz as a character. Its UTF-8 strings count bytes in
+// slice(), so the strings are cut with split() and only after ASCII. A piece cut from a UTF-8
+// string stays marked UTF-8 even when it is ASCII, and a property keyed by such a string is not
+// found by `bag.$rid` there: every key and value is made anew from its bytes by utf8Decode, which
+// marks only what is not ASCII.
+import { utf8Decode, utf8Encode } from '../mqtt/codec/utf8.js';
 
 export type PropertyBag = Record<string, string | null>;
 
+const high = /[^\0-\x7f]/;
+const hex = /^[\da-fA-F][\da-fA-F]/;
+
+/**
+ * encodeURIComponent over the UTF-8 of s, on every engine; a lone surrogate is written as
+ * U+FFFD (%EF%BF%BD), as the MQTT codec writes it.
+ */
+export function uriEncode(s: string): string {
+  if (!high.test(s)) return encodeURIComponent(s);
+  const b = utf8Encode(s);
+  let r = '', i = 0, c;
+  for (; i < b.length; i++) {
+    c = b[i]!;
+    r += c < 128 ? encodeURIComponent(String.fromCharCode(c)) : '%' + c.toString(16).toUpperCase();
+  }
+  return r;
+}
+
+/**
+ * decodeURIComponent: %XX escapes are UTF-8 bytes, other characters stand for themselves. Null for
+ * a bad escape or escapes that are not UTF-8 (U+0000 included, as decodeURIComponent allows it).
+ * A lone surrogate outside an escape comes back as U+FFFD.
+ */
+export function uriDecode(s: string): string | null {
+  const p = s.split('%'), a: number[] = [];
+  let i = 0, j, x, u;
+  for (; i < p.length; i++) {
+    x = p[i]!;
+    if (i) {
+      if (!hex.test(x)) return null;
+      a.push(parseInt(x.slice(0, 2), 16));
+      x = x.slice(2);
+    }
+    for (u = utf8Encode(x), j = 0; j < u.length; ) a.push(u[j++]!);
+  }
+  return utf8Decode(new Uint8Array(a), 0, a.length, 1);
+}
+
 /**
  * Keys with an undefined value are left out; no bag at all is the empty one. Throws on an empty
- * key or `__proto__` (neither can round-trip) and, through encodeURIComponent, on lone surrogates.
+ * key or `__proto__` (neither can round-trip).
  */
 export function encodePropertyBag(props?: Record<string, string | null | undefined>): string {
   let s = '';
@@ -21,27 +68,25 @@ export function encodePropertyBag(props?: Record<string, string | null | undefin
     const v = props[k];
     if (v === undefined) continue;
     if (!k || k == '__proto__') throw new Error("property bag: key '" + k + "' is not allowed");
-    s += (s && '&') + encodeURIComponent(k) + (v === null ? '' : '=' + encodeURIComponent(v));
+    s += (s && '&') + uriEncode(k) + (v === null ? '' : '=' + uriEncode(v));
   }
   return s;
 }
 
 /**
- * Exact inverse of encodePropertyBag. Wire input never throws: a bad %-escape, an empty key
- * (`a&&b`, `=v`) or a `__proto__` key makes the whole bag null, and so does invalid UTF-8 where
- * the engine's decodeURIComponent checks it (V8, QuickJS, duktape; mujs lets it through).
- * A repeated key keeps its last value. The empty string is the empty bag.
+ * Exact inverse of encodePropertyBag. Wire input never throws: a bad %-escape, invalid UTF-8, an
+ * empty key (`a&&b`, `=v`) or a `__proto__` key makes the whole bag null. A repeated key keeps its
+ * last value. The empty string is the empty bag.
  */
 export function decodePropertyBag(s: string): PropertyBag | null {
-  const o: PropertyBag = {};
-  try {
-    for (const p of s ? s.split('&') : []) {
-      const e = p.indexOf('='), k = decodeURIComponent(e < 0 ? p : p.slice(0, e));
-      if (!k || k == '__proto__') return null;
-      o[k] = e < 0 ? null : decodeURIComponent(p.slice(e + 1));
-    }
-    return o;
-  } catch (x) {
-    return null;
+  const o: PropertyBag = {}, ps = s ? s.split('&') : [];
+  let i = 0, kv, k, v;
+  for (; i < ps.length; i++) {
+    kv = ps[i]!.split('=');
+    k = uriDecode(kv[0]!);
+    v = kv.length > 1 ? uriDecode(kv.slice(1).join('=')) : null;
+    if (!k || k == '__proto__' || (kv.length > 1 && v == null)) return null;
+    o[k] = v;
   }
+  return o;
 }

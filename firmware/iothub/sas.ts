@@ -9,14 +9,16 @@
 import type { Crypto } from '../../hal/types.js';
 import { base64Decode, base64Encode } from '../crypto/base64.js';
 import { utf8Encode } from '../mqtt/codec/utf8.js';
+import { uriEncode } from './propbag.js';
 import { devicePath } from './topics.js';
 
 /**
  * encodeURIComponent plus ! ' ( ) * (azure-iot-common's encodeUriComponentStrict). The hex is
- * lower-case for these five, so `*` becomes %2a, exactly as the SDK writes it.
+ * lower-case for these five, so `*` becomes %2a, exactly as the SDK writes it. uriEncode is
+ * encodeURIComponent on every engine (Espruino's own garbles text beyond ASCII).
  */
 export function strictEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16));
+  return uriEncode(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16));
 }
 
 /** `{host}/devices/{deviceId}[/modules/{moduleId}]`, to be passed (unencoded) to sasToken. */

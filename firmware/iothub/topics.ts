@@ -2,8 +2,12 @@
 // Builders take ids already checked by ids.ts; request ids and other values are URL-encoded.
 // Parsers take wire input and return null when it does not match; they never throw.
 // Every reply and request the hub sends has the shape `{prefix}{segment}/?{bag}`: one parser
-// (split) reads them all, and each filter is its prefix plus `#`.
-import { decodePropertyBag, encodePropertyBag, type PropertyBag } from './propbag.js';
+// (split) reads them all, and each filter is its prefix plus `#`. The device's features use the
+// parse* functions below, so what is tested here is what ships.
+// Topics are cut with split() and slice() only after an ASCII prefix: on Espruino a topic with
+// text beyond ASCII is a UTF-8 string, whose slice() counts bytes while indexOf() counts characters
+// (and its regular expressions lack {m,n} and (?:), and end a literal at a `/` in a class).
+import { decodePropertyBag, encodePropertyBag, type PropertyBag, uriEncode } from './propbag.js';
 
 const TWIN = '$iothub/twin/';
 const DPS = '$dps/registrations/';
@@ -20,7 +24,7 @@ export const DPS_RES_FILTER = DPS_RES + '#';
 
 /** `{host}/{deviceId}[/{moduleId}]/?api-version=2021-04-12[&model-id=...]` */
 export function iothubUsername(host: string, deviceId: string, moduleId?: string, modelId?: string): string {
-  return host + '/' + clientId(deviceId, moduleId) + '/?api-version=2021-04-12' + (modelId ? '&model-id=' + encodeURIComponent(modelId) : '');
+  return host + '/' + clientId(deviceId, moduleId) + '/?api-version=2021-04-12' + (modelId ? '&model-id=' + uriEncode(modelId) : '');
 }
 
 export function clientId(deviceId: string, moduleId?: string): string {
@@ -56,11 +60,12 @@ function c2dPrefix(d: string): string {
 export function parseC2d(topic: string, deviceId: string): PropertyBag | null {
   const p = c2dPrefix(deviceId);
   // '' + topic: a non-string never starts with the prefix, so it is never sliced.
-  return ('' + topic).indexOf(p) ? null : decodePropertyBag(topic.slice(p.length).replace(/^\?/, ''));
+  const b = ('' + topic).indexOf(p) ? null : topic.slice(p.length);
+  return b == null ? null : decodePropertyBag(b.charAt(0) == '?' ? b.slice(1) : b);
 }
 
 export function rid(r: string | number): string {
-  return '/?$rid=' + encodeURIComponent(r);
+  return '/?$rid=' + uriEncode('' + r);
 }
 
 /** A twin GET, or with `patch` a reported-properties PATCH. */
@@ -85,13 +90,16 @@ export function dpsRegisterTopic(r: string | number): string {
 }
 
 export function dpsPollTopic(r: string | number, operationId: string): string {
-  return DPS + 'GET/iotdps-get-operationstatus' + rid(r) + '&operationId=' + encodeURIComponent(operationId);
+  return DPS + 'GET/iotdps-get-operationstatus' + rid(r) + '&operationId=' + uriEncode(operationId);
 }
 
 /** `{prefix}{segment}/?{bag}`, the segment free of `/` -> [segment, bag], or a falsy value. */
 export function split(t: string, prefix: string): any {
-  const m = !('' + t).indexOf(prefix) && /^([^/]*)\/\?([\s\S]*)$/.exec(t.slice(prefix.length)), b = m && decodePropertyBag(m[2]!);
-  return b && [m[1]!, b];
+  // '' + t: hooks also get the numbers 0 and 1, which never start with a prefix.
+  const a = !('' + t).indexOf(prefix) && t.slice(prefix.length).split('/?'), s: any = a && a[0];
+  // A `/` before the first `/?` means the segment is not one level.
+  const b = a && a.length > 1 && s.indexOf('/') < 0 && decodePropertyBag(a.slice(1).join('/?'));
+  return b && [s, b];
 }
 
 /** A reply's three-digit status, or 0. */
@@ -101,7 +109,7 @@ export function status(s: string): number {
 
 /** A whole number of at most 15 digits, or -1. */
 export function int(s: string | null | undefined): number {
-  return /^\d{1,15}$/.test(s!) ? +s! : -1;
+  return /^\d+$/.test(s!) && s!.length < 16 ? +s! : -1;
 }
 
 /** A twin or DPS reply; `version` comes with twin replies, `retryAfter` (seconds) with DPS ones. */

@@ -13,7 +13,7 @@ import type { Hal } from '../../hal/types.js';
 import type { Client } from '../mqtt/client.js';
 import type { Limits } from '../mqtt/limits.js';
 import { type Hook, json, type Sub, type Warn } from './ctx.js';
-import { DESIRED, DESIRED_FILTER, int, split, status, TWIN_RES, TWIN_RES_FILTER, twinTopic } from './topics.js';
+import { DESIRED_FILTER, parseDesired, parseTwinRes, TWIN_RES_FILTER, twinTopic } from './topics.js';
 
 type Cb = (err: string | undefined, v?: any) => void;
 
@@ -73,14 +73,13 @@ export function twin(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub, w: Warn, h:
 
   return (t, p) => {
     // Replies are `res/{status}/?$rid=..[&$version=n]`, patches `desired/?$version=n`; a reply
-    // with a $version that is not a whole number is no reply at all.
-    const x = split(t as string, TWIN_RES), y = split(t as string, DESIRED), b: any = x && x[1], v = b && b.$version;
-    const st = b && status(x[0]), q = st && P[+b.$rid], vn = v === undefined ? v : int(v), dn = y && !y[0] ? int(y[1].$version) : -1;
+    // with a $version that is not a whole number is no reply at all (parseTwinRes gives null).
+    const x = parseTwinRes(t as string), q = x && P[+x.rid], dn = parseDesired(t as string);
     let j;
     if (t === 1 && D) get();
     // end(): every pending request gets its one callback now, not after a later connect.
     if (t === 0) for (const r in P) P[r]!();
-    if (q && !(vn < 0)) q(st, vn, p);
-    if (dn > dv && D && (j = json(p!))) D(j, (dv = dn));
+    if (q) q(x.status, x.version, p);
+    if (dn != null && dn > dv && D && (j = json(p!))) D(j, (dv = dn));
   };
 }

@@ -10,6 +10,7 @@ import { delay } from './backoff.js';
 import { type Limits, withLimits } from './limits.js';
 import { createOutbox } from './outbox.js';
 import { createSession, type SessionOptions } from './session.js';
+import { useUtf8 } from './codec/utf8.js';
 
 /** Where to connect (the HAL's ConnectOptions), the session's CONNECT fields, and: */
 export interface ClientOptions extends SessionOptions, ConnectOptions {
@@ -45,6 +46,10 @@ const mix = (o: any, x: any) => {
 };
 
 export function createClient(hal: Hal, opts: ClientOptions): Client {
+  // The platform's text converter, for the codec and everything else that decodes text: set here
+  // because every topic and packet passes through a client, and the codec is called from places
+  // (decoder, outbox) that have no HAL. One board has one converter, whichever client sets it.
+  if (hal.utf8) useUtf8(hal.utf8);
   const o: ClientOptions = mix({}, opts), l = withLimits(o.limits), ck = hal.clock, H: any = {};
   // cur: the connection being dialled or up ({s: socket}), 0 when down.
   let cur: any = 0, tm = 0, att = 0, stop = false;

@@ -158,7 +158,9 @@ export function createSession(
         if (o.clean) {
           // A new session: the server forgot our ids. Unacknowledged PUBLISHes go again as new
           // ones; a QoS 2 message that got its PUBREC is the server's already, so it is done.
-          r.splice(0);
+          // Not `length = 0`: Espruino's array length is read-only (assigning it throws). Both
+          // splice arguments: ES5 engines (mujs) read a missing count as 0.
+          r.splice(0, r.length);
           for (i = q.length; i--; ) {
             e = q[i]!;
             if (e.dup) e.dup = false;

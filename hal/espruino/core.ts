@@ -7,6 +7,7 @@ import { espruinoClock } from './clock.js';
 import type { EspruinoEnv } from './env.js';
 import { espruinoLog } from './log.js';
 import { espruinoStorage } from './storage.js';
+import { espruinoUtf8 } from './utf8.js';
 import type { JoinCb, JoinOptions } from './wifi.js';
 
 /** The fields of boards/<id>.json the HAL reads. */
@@ -41,5 +42,6 @@ export function espruinoCore(env: EspruinoEnv, board: EspruinoBoard, parts: Espr
     log: l,
     io: parts.io(env, board.pins),
     random: Math.random,
+    utf8: espruinoUtf8(env.E),
   };
 }

@@ -9,6 +9,10 @@ export interface EspruinoE {
   /** A flat byte string of a Uint8Array, natively; undefined when no flat block of RAM is free. */
   toString(x: unknown): string | undefined;
   getTemperature(): number;
+  /** The same bytes as a string marked UTF-8 (its characters are then code points). */
+  asUTF8?(s: string): string;
+  /** True for a string marked UTF-8. */
+  isUTF8?(s: string): boolean;
 }
 
 export interface EspruinoEnv {

@@ -13,5 +13,6 @@ export { createEspruinoModemHal, type ModemBoard, type ModemParts } from './mode
 export { createEspruinoHal, type NativeParts } from './native.js';
 export { espruinoStorage, storageName } from './storage.js';
 export { espruinoTransport, pemToDer } from './transport.js';
+export { espruinoUtf8 } from './utf8.js';
 export { atWifiJoin, espruinoAtSerial, type EspruinoSerial } from './wifi-at.js';
 export { wifiJoin, type JoinCb, type JoinOptions } from './wifi.js';

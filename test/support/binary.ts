@@ -4,6 +4,7 @@
 // commands as not installed, to check the skip and the CI failure without uninstalling anything.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { requireEspruino } from './espruino.js';
 
 export interface Binary {
   /** Absolute path, or undefined when the binary is missing (and allowed to be). */
@@ -52,8 +53,12 @@ const engineBinaries: Record<string, [string, string] | undefined> = {
   mujs: ['mujs', 'mujs'],
 };
 
-/** requireBinary for an ES5 engine of build/es5-engines.ts: true when its tests must be skipped. */
+/**
+ * requireBinary for an ES5 engine of build/es5-engines.ts: true when its tests must be skipped.
+ * Espruino's interpreter is no Debian package: requireEspruino() finds it (TINYIOT_REQUIRE_ESPRUINO).
+ */
 export function engineMissing(engine: string): boolean {
+  if (engine === 'espruino') return requireEspruino().missing;
   const b = engineBinaries[engine];
   return b ? requireBinary(b[0], b[1]).missing : false;
 }

@@ -6,7 +6,7 @@
 // One routine walks the packet twice: first without a buffer to learn the exact size, then into
 // the one buffer it allocates, so sizing and writing cannot disagree.
 import type { Packet, QoS, Subscription } from './packet.js';
-import { utf8Write } from './utf8.js';
+import { utf8Encode } from './utf8.js';
 
 /** Writes the body of a packet type the client encoder does not know; returns true if it did. */
 export type Extra = (p: Packet) => unknown;
@@ -33,16 +33,19 @@ function u16(v: number, what: string, z?: 1) {
 export const id = (v: number) => u16(v, 'packet id', 1);
 const qos = (q: QoS) => (q !== (q & 3) % 3 ? fail('qos', q) : q);
 
-// A string as UTF-8 straight into the buffer, or bytes (a payload or password may be given as
-// either), after their length or, for a PUBLISH payload, without.
+// A string as UTF-8, or bytes (a payload or password may be given as either), after their length
+// or, for a PUBLISH payload, without. An ASCII string (most topics and ids) is its own UTF-8 and
+// goes in byte by byte; other text is converted by utf8Encode, the platform's converter where it
+// has one (a regular expression finds out faster than looking character by character).
 function raw(v: Uint8Array | string, n?: 1) {
   const k = n ? i : i + 2;
-  // While sizing, an ASCII string (most topics and ids) is as long as it is in bytes; a regular
-  // expression finds out faster than measuring character by character.
-  const e = typeof v == 'string' && (o || /[^\0-\x7f]/.test(v)) ? utf8Write(v, o, k)
-    : (o && o.set(v as Uint8Array, k), k + v.length);
-  if (!n) u16(e - k, 'length');
-  i = e;
+  let j = 0;
+  if (typeof v == 'string' && /[^\0-\x7f]/.test(v)) v = utf8Encode(v);
+  if (!o) j = v.length;
+  else if (typeof v != 'string') o.set(v, k), j = v.length;
+  else for (; j < v.length; j++) o[k + j] = v.charCodeAt(j);
+  if (!n) u16(j, 'length');
+  i = k + j;
 }
 
 /** Each item of a SUBSCRIBE, SUBACK or UNSUBSCRIBE list, which must not be empty. */

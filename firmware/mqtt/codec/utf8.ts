@@ -1,9 +1,23 @@
-// UTF-8 by hand: ES5 engines on the boards have no TextEncoder/TextDecoder.
+// Text <-> UTF-8. ES5 engines on the boards have no TextEncoder/TextDecoder, so the conversion is
+// either the platform's (hal.utf8, installed by useUtf8) or the JS below, which is right wherever
+// strings hold UTF-16 but not on Espruino: its strings are bytes unless marked UTF-8, and
+// String.fromCharCode keeps only the low byte of a code. Checking that bytes are valid UTF-8 is
+// the firmware's own job everywhere, so every platform refuses exactly the same input.
+import type { Utf8 } from '../../../hal/types.js';
+
+// The platform's converter, when it has one.
+let P: Utf8 | undefined;
+
+/** Makes every conversion below use the platform's converter (none: the JS one). */
+export function useUtf8(u: Utf8 | undefined): void {
+  P = u;
+}
 
 /**
  * Writes s as UTF-8 into o from offset p and returns the end offset; with no o it only measures,
  * so a caller can size a buffer exactly before writing. A lone surrogate becomes U+FFFD, as
- * TextEncoder does, because it has no valid UTF-8 form.
+ * TextEncoder does, because it has no valid UTF-8 form. A code point above U+FFFF read whole
+ * (Espruino's UTF-8 strings index by code point) is written as it is.
  */
 export function utf8Write(s: string, o: Uint8Array | null | 0 | undefined, p: number): number {
   let i = 0, c, n;
@@ -26,6 +40,7 @@ export function utf8Write(s: string, o: Uint8Array | null | 0 | undefined, p: nu
 }
 
 export function utf8Encode(s: string): Uint8Array {
+  if (P) return P.encode(s);
   const o = new Uint8Array(utf8Write(s, 0, 0));
   utf8Write(s, o, 0);
   return o;
@@ -37,22 +52,49 @@ export const bytes = (x: string | Uint8Array) => (typeof x == 'string' ? utf8Enc
 const chr = String.fromCharCode;
 
 /**
- * Decodes b[start..end). Returns null for anything [MQTT-1.5.3-1] forbids (overlong forms,
- * surrogates, code points past U+10FFFF, truncated or stray continuation bytes) and for
- * U+0000 [MQTT-1.5.3-2].
+ * True when b[i..e) is UTF-8 as RFC 3629 and [MQTT-1.5.3-1] define it: shortest forms only, no
+ * surrogates (D800-DFFF), nothing past U+10FFFF, no truncated or stray continuation bytes. U+0000
+ * [MQTT-1.5.3-2] only with `nul`.
  */
-export function utf8Decode(b: Uint8Array, start: number, end: number): string | null {
-  let r = '', i = start, c, n, a;
-  // Read leniently: the lead byte gives the length, continuation bytes give 6 bits each.
-  while (i < end) {
+function valid(b: Uint8Array, i: number, e: number, nul: any): boolean {
+  let c, n, lo, hi;
+  while (i < e) {
+    c = b[i++]!;
+    if (c < 128) {
+      if (!c && !nul) return false;
+      continue;
+    }
+    // n continuation bytes. The first one's range rules out overlong forms (after E0, F0),
+    // surrogates (after ED) and code points past U+10FFFF (after F4); C0, C1 and F5-FF never lead.
+    n = c < 194 ? 0 : c < 224 ? 1 : c < 240 ? 2 : c < 245 ? 3 : 0;
+    if (!n || i + n > e) return false;
+    lo = c == 224 ? 160 : c == 240 ? 144 : 128;
+    hi = c == 237 ? 159 : c == 244 ? 143 : 191;
+    for (; n--; lo = 128, hi = 191) {
+      c = b[i++]!;
+      if (c < lo || c > hi) return false;
+    }
+  }
+  return true;
+}
+
+/** Valid UTF-8 in b[i..e) to a string of UTF-16 code units. */
+function jsDecode(b: Uint8Array, i: number, e: number): string {
+  let r = '', c, n;
+  while (i < e) {
     c = b[i++]!;
     n = c < 192 ? 0 : c < 224 ? 1 : c < 240 ? 2 : 3;
     for (c &= 127 >> n; n--; ) c = c << 6 | b[i++]! & 63;
     r += c < 65536 ? chr(c) : chr(0xd7c0 + (c >> 10), 0xdc00 | c & 1023);
   }
-  // Valid UTF-8 is exactly what encoding the result gives back: anything malformed (an overlong
-  // form, a surrogate, a bad continuation byte...) reads as a character that encodes otherwise.
-  if (i > end || /\0/.test(r) || (a = utf8Encode(r)).length != end - start) return null;
-  while (i > start) if (a[--i - start] != b[i]) return null;
   return r;
+}
+
+/**
+ * Decodes b[start..end). Returns null for anything [MQTT-1.5.3-1] forbids (overlong forms,
+ * surrogates, code points past U+10FFFF, truncated or stray continuation bytes) and, unless `nul`
+ * is set, for U+0000 [MQTT-1.5.3-2].
+ */
+export function utf8Decode(b: Uint8Array, start: number, end: number, nul?: any): string | null {
+  return !valid(b, start, end, nul) ? null : P ? P.decode(b.subarray(start, end)) : jsDecode(b, start, end);
 }

@@ -1,7 +1,8 @@
 // firmware/crypto and the pure IoT Hub pieces, compiled to ES5 by the real firmware pipeline and
-// run in three ES5-class engines: every engine must print exactly what Node prints for the same
-// bundle, and the hashes must be the published vectors. This is where a float-derived SHA-256
-// constant, a 32-bit overflow or an ES2015 library call would show.
+// run in the ES5-class engines, Espruino's own interpreter included: every engine must print
+// exactly what Node prints for the same bundle, and the hashes must be the published vectors. This
+// is where a float-derived SHA-256 constant, a 32-bit overflow, an ES2015 library call or a
+// regular expression outside Espruino's subset would show.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,20 +22,38 @@ export { encodePropertyBag, decodePropertyBag } from ${at('firmware/iothub/propb
 export { parseConnectionString } from ${at('firmware/iothub/connstr.ts')};
 export { idError } from ${at('firmware/iothub/ids.ts')};
 export { iothubUsername, telemetryTopic, parseTwinRes, parseMethod, parseC2d, parseDpsRes } from ${at('firmware/iothub/topics.ts')};
+export { useUtf8 } from ${at('firmware/mqtt/codec/utf8.ts')};
+export { espruinoUtf8 } from ${at('hal/espruino/utf8.ts')};
 `;
 
+// On Espruino the platform's text converter is installed first, as createClient does on a board.
+const onEspruino = 'T.useUtf8(T.espruinoUtf8(E));\n';
+
 // Plain ES5, using only what duktape's and the mujs stand-in's Uint8Array offer. Objects are
-// printed with sorted keys (mujs enumerates keys in sorted order), bags as sorted pairs.
-const script = `
+// printed with sorted keys (mujs enumerates keys in sorted order), bags as sorted pairs. Text
+// beyond ASCII is written as \u escapes (Espruino reads source as bytes, mujs reads an astral
+// character in source as one code point) and printed escaped (JSON.stringify differs there).
+const script = String.raw`
 function bytes(s) { var u = new Uint8Array(s.length); for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i); return u; }
 function rep(n, v) { var u = new Uint8Array(n); for (var i = 0; i < n; i++) u[i] = v; return u; }
 function hex(b) { var s = ''; for (var i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16); return s; }
 function err(f) { try { f(); return 'no error'; } catch (e) { return String(e.message); } }
+function q(s) {
+  var r = '"', i, c;
+  for (i = 0; i < s.length; i++) {
+    c = s.charCodeAt(i);
+    // Espruino's UTF-8 strings give a code point past U+FFFF whole: printed as its surrogates.
+    if (c > 65535) r += '\\u' + (0xd7c0 + (c >> 10)).toString(16) + '\\u' + (0xdc00 | c & 1023).toString(16);
+    else r += c < 32 || c > 126 ? '\\u' + (c + 65536).toString(16).slice(1) : c == 34 || c == 92 ? '\\' + s.charAt(i) : s.charAt(i);
+  }
+  return r + '"';
+}
 function js(o) {
+  if (typeof o == 'string') return q(o);
   if (o === null || typeof o != 'object') return JSON.stringify(o);
   if (o instanceof Array) { var a = []; for (var j = 0; j < o.length; j++) a.push(js(o[j])); return '[' + a.join(',') + ']'; }
   var ks = Object.keys(o).sort(), r = [];
-  for (var i = 0; i < ks.length; i++) r.push(JSON.stringify(ks[i]) + ':' + js(o[ks[i]]));
+  for (var i = 0; i < ks.length; i++) r.push(q(ks[i]) + ':' + js(o[ks[i]]));
   return '{' + r.join(',') + '}';
 }
 var all = new Uint8Array(256); for (var i = 0; i < 256; i++) all[i] = i;
@@ -60,6 +79,10 @@ print(err(function () { T.parseConnectionString('HostName=h;DeviceId=d1;SharedAc
 print(T.idError('device id', 'a\u0001/'));
 print(T.iothubUsername('h', 'd', 'm', 'dtmi:x;1') + ' ' + T.telemetryTopic('d', 'm', { a: 'b c' }));
 print(js([T.parseTwinRes('$iothub/twin/res/204/?$rid=4&$version=12'), T.parseMethod('$iothub/methods/POST/go/?$rid=9'), T.parseC2d('devices/d/messages/devicebound/%24.to=x', 'd'), T.parseDpsRes('$dps/registrations/res/202/?$rid=1&retry-after=3'), T.parseTwinRes('nope')]));
+print(js([T.decodePropertyBag(T.encodePropertyBag({ '\u4e2d': 'caf\u00e9 \ud83d\ude00' })), T.parseC2d('devices/d/messages/devicebound/k=\u20ac%C3%A9&%24.to=%2F', 'd')]));
+print(js([T.parseConnectionString('HostName=h.azure-devices.net;DeviceId=d1;x509=true;GatewayHostName=[::1]:8883'), T.parseConnectionString('HostName=h.azure-devices.net;DeviceId=d1;x509=true;GatewayHostName=edge')]));
+print(err(function () { T.parseConnectionString('HostName=h.azure-devices.net;DeviceId=d1;x509=true;GatewayHostName=gw:99999'); }));
+print(js([T.parseTwinRes('$iothub/twin/res/200/?$rid=123456789012345&$version=7'), T.parseTwinRes('$iothub/twin/res/200/?$rid=1&$version=1234567890123456'), T.parseDpsRes('$dps/registrations/res/429/?$rid=2&retry-after=x')]));
 `;
 
 let dir = '';
@@ -91,11 +114,17 @@ describe('crypto and IoT Hub pure pieces on ES5 engines', () => {
     expect(lines[11]).toBe('true');
     expect(lines[12]).toBe('[null,null,null,{"a":"1+2"}]');
     expect(lines[17]).toBe('[{"rid":"4","status":204,"version":12},{"name":"go","rid":"9"},{"$.to":"x"},{"retryAfter":3,"rid":"1","status":202},null]');
+    // Text beyond U+00FF through the property bag and a C2D topic; GatewayHostName forms; whole
+    // numbers of up to 15 digits.
+    expect(lines[18]).toBe('[{"\\u4e2d":"caf\\u00e9 \\ud83d\\ude00"},{"$.to":"/","k":"\\u20ac\\u00e9"}]');
+    expect(lines[19]).toBe('[{"deviceId":"d1","gatewayHostName":"::1","gatewayPort":8883,"hostName":"h.azure-devices.net","x509":true},{"deviceId":"d1","gatewayHostName":"edge","hostName":"h.azure-devices.net","x509":true}]');
+    expect(lines[20]).toBe('connection string: GatewayHostName is not host or host:port');
+    expect(lines[21]).toBe('[{"rid":"123456789012345","status":200,"version":7},null,null]');
   });
 
   for (const engine of engines) {
     it.skipIf(engineMissing(engine))(`${engine} prints exactly what Node prints`, async () => {
-      const r = await runInEngine(code, { engine, script, timeoutMs: 60000 });
+      const r = await runInEngine(code, { engine, script: engine === 'espruino' ? onEspruino + script : script, timeoutMs: 60000 });
       expect(r.error).toBeUndefined();
       expect(r.output).toBe(expected);
     });

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isBase64, parseConnectionString } from '../../../firmware/iothub/connstr.js';
+import { gateway, isBase64, parseConnectionString } from '../../../firmware/iothub/connstr.js';
 
 const KEY = 'c2VjcmV0LWRldmljZS1rZXktMzItYnl0ZXMtbG9uZyE=';
 const H = 'HostName=hub.azure-devices.net';
@@ -107,6 +107,19 @@ describe('parseConnectionString: errors name the bad part', () => {
   }
   it('refuses a non-string', () => {
     expect(() => parseConnectionString(undefined as unknown as string)).toThrow('connection string: empty');
+  });
+});
+
+describe('gateway', () => {
+  it('reads host, host:port, [IPv6] and [IPv6]:port', () => {
+    expect([gateway('h'), gateway('h:1'), gateway('10.0.0.1:65535'), gateway('[::1]'), gateway('[fe80::1%eth0]:8883')]).toEqual([
+      ['h', 0], ['h', 1], ['10.0.0.1', 65535], ['::1', 0], ['fe80::1%eth0', 8883],
+    ]);
+  });
+  it('refuses anything else', () => {
+    for (const g of ['', ':1', 'h:', 'h:0', 'h:65536', 'h:123456', 'h:1x', 'h:+1', 'a:b:c', '::1', '[::1', '[]', '[::1]x', '[::1]:', '[a]]', 'a]b', 'a[b']) {
+      expect(gateway(g), g).toBeNull();
+    }
   });
 });
 

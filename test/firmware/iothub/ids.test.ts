@@ -46,6 +46,11 @@ describe('ids', () => {
     expect(idError('module id', 'x\ud800')).toBe("module id 'x\\ud800': character '\\ud800' is not allowed");
   });
 
+  it('escapeText keeps printable ASCII and escapes the rest, a code point past U+FFFF (Espruino) whole', () => {
+    expect(escapeText('a "b" \u00e9\u20ac')).toBe('a "b" \\u00e9\\u20ac');
+    expect(escapeText({ length: 1, charCodeAt: () => 0x1f600 } as unknown as string)).toBe('\\u{1f600}');
+  });
+
   it('charError names the first character the pattern finds, quoting the text unless hidden', () => {
     expect(charError('HostName', 'a_b/c', /[/_]/)).toBe("HostName 'a_b/c': character '_' is not allowed");
     expect(charError('HostName', 'a\u0001b', /[^a-z]/, 1)).toBe("HostName: character '\\u0001' is not allowed");

@@ -110,10 +110,13 @@ describe('what a board carries', () => {
     expect(dev.modules.map((m) => m.path)).not.toContain(join('firmware', 'iothub', 'provision.ts'));
   });
 
-  it('the device layer adds less than 7.7 KB (minified) to the MQTT client', async () => {
+  it('the device layer adds less than 8.7 KB (minified) to the MQTT client', async () => {
     // The goal is 3,000 bytes; this budget only keeps what was reached from growing back.
+    // 7.6 KB before Espruino's interpreter ran it: percent-escapes over UTF-8, GatewayHostName
+    // and whole numbers without regular expressions, and the tested topic parsers in place of
+    // inlined copies added about 1 KB.
     const mqtt = await bundleFirmware('firmware/mqtt/index.ts', { globalName: 'm', minify: true });
     const dev = await bundleFirmware(app, { globalName: 'app', minify: true });
-    expect(dev.bytes - mqtt.bytes).toBeLessThan(7700);
+    expect(dev.bytes - mqtt.bytes).toBeLessThan(8700);
   });
 });

@@ -1,7 +1,7 @@
 import { stringify } from 'node:querystring';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePropertyBag, encodePropertyBag } from '../../../firmware/iothub/propbag.js';
+import { decodePropertyBag, encodePropertyBag, uriDecode, uriEncode } from '../../../firmware/iothub/propbag.js';
 
 // Keys and values mixing the characters that matter in bags and topics with arbitrary Unicode
 // (astral-plane graphemes such as emoji included; lone surrogates excluded: they are not text).
@@ -36,10 +36,34 @@ describe('encodePropertyBag', () => {
     fc.assert(fc.property(bag, (o) => !/[+#/\u0000]/.test(encodePropertyBag(o))), { numRuns: 500 });
   });
 
-  it('refuses keys that cannot round-trip, and lone surrogates', () => {
+  it('refuses keys that cannot round-trip', () => {
     expect(() => encodePropertyBag({ '': 'x' })).toThrow("property bag: key '' is not allowed");
     expect(() => encodePropertyBag(JSON.parse('{"__proto__":"x"}') as Record<string, string>)).toThrow("key '__proto__' is not allowed");
-    expect(() => encodePropertyBag({ a: '\ud800' })).toThrow(URIError);
+  });
+
+  it('writes a lone surrogate as U+FFFD, as the MQTT codec does (it has no UTF-8 form)', () => {
+    expect(encodePropertyBag({ a: '\ud800', b: 'x\ude00' })).toBe('a=%EF%BF%BD&b=x%EF%BF%BD');
+  });
+});
+
+describe('uriEncode and uriDecode', () => {
+  // The escapes are made over the UTF-8 of the text, not by the engine (Espruino's garbles it).
+  it('uriEncode is encodeURIComponent for any text', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 12 }), (s) => uriEncode(s) === encodeURIComponent(s)), { numRuns: 1000 });
+    expect(uriEncode('caf\u00e9 \u20ac\u{1F600}\u4e2d!*')).toBe('caf%C3%A9%20%E2%82%AC%F0%9F%98%80%E4%B8%AD!*');
+  });
+
+  it('uriDecode is decodeURIComponent for what it encodes, raw text beyond ASCII and mixed case hex', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 12 }), (s) => uriDecode(uriEncode(s)) === s), { numRuns: 1000 });
+    expect(uriDecode('%c3%A9\u20ac%F0%9F%98%80')).toBe('\u00e9\u20ac\u{1F600}');
+    expect(uriDecode('a%00b')).toBe('a\u0000b');
+  });
+
+  it('uriDecode gives null where decodeURIComponent throws', () => {
+    for (const s of ['%', '%2', '%zz', 'a%g0', '%C3', '%C3%28', '%ED%A0%80', '%F4%90%80%80', '%80']) {
+      expect(() => decodeURIComponent(s), s).toThrow(URIError);
+      expect(uriDecode(s), s).toBeNull();
+    }
   });
 });
 

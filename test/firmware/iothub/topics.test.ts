@@ -159,10 +159,13 @@ describe('shared pieces', () => {
       expect(t.split(s, t.TWIN_RES)).toBeFalsy();
     }
     expect(t.split(1 as unknown as string, t.TWIN_RES)).toBeFalsy();
+    // Cut with split(), so a `/?` inside the bag stays in it, and text beyond ASCII passes through.
+    expect(t.split('$iothub/methods/POST/\u6e29\u5ea6/?$rid=1&a=b/?c', t.METHODS + 'POST/')).toEqual(['\u6e29\u5ea6', { $rid: '1', a: 'b/?c' }]);
   });
   it('status and int', () => {
     expect([t.status('200'), t.status('429'), t.status('099'), t.status('1000'), t.status('2x0'), t.status('')]).toEqual([200, 429, 0, 0, 0, 0]);
     expect([t.int('0'), t.int('42'), t.int('-1'), t.int('1.5'), t.int(''), t.int(null), t.int(undefined), t.int('1'.repeat(16))]).toEqual([0, 42, -1, -1, -1, -1, -1, -1]);
+    expect(t.int('9'.repeat(15))).toBe(999999999999999);
   });
 });
 

@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../../firmware/mqtt/codec/encode.js';
 import type { PublishPacket } from '../../../firmware/mqtt/codec/packet.js';
-import { utf8Encode } from '../../../firmware/mqtt/codec/utf8.js';
+import { useUtf8, utf8Encode } from '../../../firmware/mqtt/codec/utf8.js';
+import type { Utf8 } from '../../../hal/types.js';
+import { fakeHal } from '../../support/fakeTransport.js';
+import { createClient } from '../../../firmware/mqtt/client.js';
 import { setup, txt } from '../../support/clientHarness.js';
 
 describe('publishing', () => {
@@ -105,5 +108,35 @@ describe('receiving and subscribing', () => {
     conn.send({ type: 11, id: u!.id });
     conn.send({ type: 9, id: s2!.id, codes: [2] });
     expect(got.slice(1)).toEqual([['unsub', undefined], [undefined, [2]]]);
+  });
+
+  it("converts text with the HAL's converter when it has one (Espruino's natives), for every client", () => {
+    // A converter that logs and otherwise does what the JS one does.
+    const calls: string[] = [];
+    const node: Utf8 = {
+      encode: (t) => (calls.push('encode ' + t), new Uint8Array(Buffer.from(t, 'utf8'))),
+      decode: (b) => (calls.push('decode'), Buffer.from(b).toString('utf8')),
+    };
+    const f = fakeHal();
+    try {
+      const c = createClient({ ...f.hal, utf8: node }, { host: 'h', port: 1, tls: false, clientId: 'd', clean: true });
+      const got: string[] = [];
+      c.on('message', (t) => got.push(t));
+      c.connect();
+      const conn = f.transport.last;
+      conn.open();
+      conn.connack(0, false);
+      conn.take();
+      c.publish('caf\u00e9', '\u20ac');
+      expect(txt(conn.take()[0])).toBe('\u20ac');
+      conn.send({ type: 3, topic: '\u4e2d', payload: new Uint8Array(0), qos: 0, retain: false, dup: false });
+      expect(got).toEqual(['\u4e2d']);
+      // Text beyond ASCII goes through the HAL both ways (the test's broker shares the codec, so
+      // its calls are counted too); ASCII needs no conversion.
+      expect(calls).toEqual(expect.arrayContaining(['encode \u20ac', 'encode caf\u00e9', 'encode \u4e2d', 'decode']));
+      expect(calls.filter((x) => x !== 'decode' && !/[^\0-\x7f]/.test(x))).toEqual([]);
+    } finally {
+      useUtf8(undefined);
+    }
   });
 });
