@@ -29,7 +29,7 @@ export interface EspruinoRun {
   /** The run's working folder (holds espruino.flash). */
   dir: string;
   child: ChildProcess;
-  /** Types one line into the console, as a user at the REPL would. */
+  /** Types one line into the console, as a user at the REPL would; held until the boot code has run. */
   type(line: string): void;
   /** Resolves with the exit code (null when killed) once the interpreter ended. */
   exited: Promise<number | null>;
@@ -46,6 +46,9 @@ export interface EspruinoRun {
  * that is garbage right after.
  */
 export const GROW_STORE = 'JSON.parse("[" + new Array(12000).join("0,") + "0]");';
+
+/** Printed once the boot code has run: a line typed before it could land in the middle of the boot. */
+const READY = '\x10tinyiot-ready';
 
 export function espruinoBinary(binary?: string): string {
   if (binary) return binary;
@@ -77,14 +80,18 @@ export async function runEspruino(o: EspruinoOptions): Promise<EspruinoRun> {
   const dir = await mkdtemp(join(tmpdir(), 'tinyiot-espruino-'));
   try {
     if (o.storage && Object.keys(o.storage).length) await writeStorage(bin, dir, o.storage);
-    await writeFile(join(dir, 'boot.js'), `echo(0);\n${o.growStore ? GROW_STORE : ''}\n${o.boot}\n`);
+    await writeFile(join(dir, 'boot.js'), `echo(0);\n${o.growStore ? GROW_STORE : ''}\ntry {\n${o.boot}\n} finally { print(${JSON.stringify(READY)}); }\n`);
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
   const child = spawn(bin, ['boot.js'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
   // The banner ends with the donation link; everything after it is the program's.
-  let banner = true, rest = '';
+  let banner = true, rest = '', ready = false;
+  const held: string[] = [];
+  const send = (line: string) => {
+    if (child.stdin!.writable) child.stdin!.write(`${line}\n`);
+  };
   const feed = (d: Buffer) => {
     rest += d.toString('latin1');
     let i;
@@ -93,6 +100,11 @@ export async function runEspruino(o: EspruinoOptions): Promise<EspruinoRun> {
       rest = rest.slice(i + 1);
       if (banner) {
         if (line.includes('espruino.com/Donate')) banner = false;
+        continue;
+      }
+      if (!ready && line.endsWith(READY)) {
+        ready = true;
+        held.splice(0).forEach(send);
         continue;
       }
       o.onLine?.(line);
@@ -111,7 +123,8 @@ export async function runEspruino(o: EspruinoOptions): Promise<EspruinoRun> {
     child,
     exited,
     type(line) {
-      if (child.stdin!.writable) child.stdin!.write(`${line}\n`);
+      if (ready) send(line);
+      else held.push(line);
     },
     stop() {
       stopping ??= (async () => {
