@@ -9,6 +9,9 @@ export interface EspruinoE {
   /** A flat byte string of a Uint8Array, natively; undefined when no flat block of RAM is free. */
   toString(x: unknown): string | undefined;
   getTemperature(): number;
+  /** Compacts the variable store so large contiguous blocks are free again; absent on SAVE_ON_FLASH
+   * builds. It moves unlocked flat strings, including an open TLS socket's mbedTLS state. */
+  defrag?(): void;
 }
 
 export interface EspruinoEnv {
