@@ -1,11 +1,15 @@
 // The hub's own certificate authority, made on first run and kept in the data folder, so devices
 // and SDKs can pin ca.pem once. The server certificate (localhost, 127.0.0.1, ::1) is remade when
-// it is missing, close to expiry, or not signed by the CA on disk. EC P-256: generation takes
-// milliseconds.
-import { X509Certificate } from 'node:crypto';
+// it is missing, close to expiry, not signed by the CA on disk, or not RSA.
+// RSA 2048 throughout, as Azure IoT Hub presents: Espruino's mbedTLS offers only the RSA and DHE-RSA
+// key exchanges, so an EC server key fails its handshake (docs/tls.md). A data folder from an
+// earlier version holds an EC P-256 CA and server certificate: the CA is kept (everything that
+// pinned it keeps working, and mbedTLS parses an ECDSA-signed certificate without verifying it) and
+// only the server certificate is remade with an RSA key, saying so in the log.
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
+import { issueCert, keyPem, newKeyPair } from './x509.js';
 
 export interface HubCerts {
   caPem: string;
@@ -14,64 +18,65 @@ export interface HubCerts {
   key: string;
 }
 
-const keys = { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' } as const;
 const DAY = 86_400_000;
+/** The names every hub certificate carries: the hub listens on loopback by default. */
+export const SERVER_NAMES = ['localhost', '127.0.0.1', '::1'];
 
-function validity(days: number): { notBeforeDate: Date; notAfterDate: Date } {
+function validity(days: number): { notBefore: Date; notAfter: Date } {
   // Backdated an hour so a device whose clock is a little behind still accepts it.
   const now = Date.now();
-  return { notBeforeDate: new Date(now - 3_600_000), notAfterDate: new Date(now + days * DAY) };
+  return { notBefore: new Date(now - 3_600_000), notAfter: new Date(now + days * DAY) };
 }
 
-function usable(certPem: string, ca: X509Certificate): boolean {
+/** Why the server certificate on disk must be remade, or '' when it can stay. */
+function unusable(certPem: string | undefined, ca: X509Certificate): string {
+  if (certPem === undefined) return 'missing';
   try {
     const c = new X509Certificate(certPem);
-    return c.verify(ca.publicKey) && Date.parse(c.validTo) - Date.now() > DAY;
+    if (!c.verify(ca.publicKey)) return 'not signed by ca.pem';
+    if (Date.parse(c.validTo) - Date.now() <= DAY) return 'expiring';
+    const kind = c.publicKey.asymmetricKeyType;
+    if (kind !== 'rsa') return `${kind === 'ec' ? 'EC' : kind}, which Espruino's mbedTLS cannot use (it needs RSA)`;
+    return '';
   } catch {
-    return false;
+    return 'unreadable';
   }
 }
 
-export async function ensureCerts(dataDir: string): Promise<HubCerts> {
+/**
+ * The CA and server certificate of the hub in `dataDir`, made or remade as needed.
+ * `log` hears one line when a certificate made by an earlier version is replaced.
+ */
+export async function ensureCerts(dataDir: string, log: (line: string) => void = () => undefined): Promise<HubCerts> {
   mkdirSync(dataDir, { recursive: true });
   const p = (f: string) => join(dataDir, f);
   const caPath = p('ca.pem');
-  if (!existsSync(caPath) || !existsSync(p('ca.key'))) {
-    const ca = await generate([{ name: 'commonName', value: 'tinyiot local hub CA' }], {
-      ...keys,
-      ...validity(3650),
-      extensions: [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-      ],
-    });
-    writeFileSync(p('ca.key'), ca.private, { mode: 0o600 });
-    writeFileSync(caPath, ca.cert);
+  const read = (f: string) => (existsSync(p(f)) ? readFileSync(p(f), 'utf8') : undefined);
+  const newCa = !existsSync(caPath) || !existsSync(p('ca.key'));
+  // Both RSA keys at once: each takes 0.1-0.5 s, on the thread pool.
+  const keys = newCa ? await Promise.all([newKeyPair('rsa'), newKeyPair('rsa')]) : undefined;
+  if (keys) {
+    const [ca] = keys;
+    const cert = issueCert({ commonName: 'tinyiot local hub CA', role: 'ca', ...validity(3650) }, ca.publicKey, { privateKey: ca.privateKey });
+    writeFileSync(p('ca.key'), keyPem(ca.privateKey), { mode: 0o600 });
+    writeFileSync(caPath, cert);
   }
   const caPem = readFileSync(caPath, 'utf8');
-  const caKey = readFileSync(p('ca.key'), 'utf8');
-  const have = existsSync(p('server.pem')) && existsSync(p('server.key'));
-  if (!have || !usable(readFileSync(p('server.pem'), 'utf8'), new X509Certificate(caPem))) {
-    const s = await generate([{ name: 'commonName', value: 'localhost' }], {
-      ...keys,
-      ...validity(365),
-      ca: { cert: caPem, key: caKey },
-      extensions: [
-        { name: 'basicConstraints', cA: false, critical: true },
-        { name: 'keyUsage', digitalSignature: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: [
-            { type: 2, value: 'localhost' },
-            { type: 7, ip: '127.0.0.1' },
-            { type: 7, ip: '::1' },
-          ],
-        },
-      ],
-    });
-    writeFileSync(p('server.key'), s.private, { mode: 0o600 });
-    writeFileSync(p('server.pem'), s.cert);
+  const caKey = createPrivateKey(readFileSync(p('ca.key'), 'utf8'));
+  const onDisk = read('server.key') === undefined ? undefined : read('server.pem');
+  const why = unusable(onDisk, new X509Certificate(caPem));
+  if (why) {
+    const server = keys ? keys[1] : await newKeyPair('rsa');
+    const cert = issueCert(
+      { commonName: 'localhost', role: 'server', names: SERVER_NAMES, ...validity(365) },
+      server.publicKey,
+      { privateKey: caKey, cert: caPem },
+    );
+    writeFileSync(p('server.key'), keyPem(server.privateKey), { mode: 0o600 });
+    writeFileSync(p('server.pem'), cert);
+    if (why.startsWith('EC')) {
+      log(`hub: the server certificate in ${dataDir} was ${why}; made an RSA one signed by the same CA (ca.pem is unchanged)`);
+    }
   }
   return { caPem, caPath, cert: readFileSync(p('server.pem'), 'utf8'), key: readFileSync(p('server.key'), 'utf8') };
 }

@@ -52,6 +52,7 @@ export class Hub extends EventEmitter {
   private readonly methods = new MethodCalls();
   private readonly servers: Server[] = [];
   private sweep?: NodeJS.Timeout;
+  private readonly early: string[] = [];
 
   constructor(readonly dataDir: string, readonly hubName: string, readonly host: string, readonly tls: boolean, c2dTtlMs?: number,
     private readonly clock: HubClock = realTime) {
@@ -68,6 +69,19 @@ export class Hub extends EventEmitter {
   /** Device-supplied text (client ids, hub names) is escaped so it cannot forge log lines. */
   log(line: string): void {
     this.emit('log', escapeText(line));
+  }
+
+  /** Lines from startHub() itself (a remade certificate) come before anyone can listen: they wait
+   * for the first 'log' listener. */
+  private startupLog(line: string): void {
+    if (this.listenerCount('log')) return this.log(line);
+    if (this.early.push(escapeText(line)) > 1) return;
+    const flush = (ev: string) => {
+      if (ev !== 'log') return;
+      this.off('newListener', flush);
+      queueMicrotask(() => this.early.splice(0).forEach((l) => this.emit('log', l)));
+    };
+    this.on('newListener', flush);
   }
 
   connected(deviceId: string): boolean {
@@ -140,7 +154,7 @@ export class Hub extends EventEmitter {
     const onSocket = (s: Socket) => (this.stopping ? s.destroy() : new DeviceConn(s, this.connHost, this.clock));
     let server: Server;
     if (this.tls) {
-      const certs = await ensureCerts(this.dataDir);
+      const certs = await ensureCerts(this.dataDir, (line) => this.startupLog(line));
       this.caPem = certs.caPem;
       this.caPath = certs.caPath;
       server = tlsServer({ cert: certs.cert, key: certs.key, minVersion: 'TLSv1.2' }, onSocket);

@@ -9,6 +9,15 @@
 //   (the documented form is DER, e.g. atob of the base64), so PEM is decoded to DER here. Espruino configures mbedTLS with MBEDTLS_SSL_VERIFY_NONE whether or not a CA is given
 //   and sends "mbed TLS Server 1" as the server name: the link is encrypted but the server is not
 //   authenticated, and servername cannot be set. The HAL says so once.
+// - TLS memory (docs/tls.md): mbedTLS takes its two ~16.7 KB record buffers from the variable store
+//   as contiguous blocks. Blocks are not leaked across attempts, but after a few reconnects the
+//   store can be too fragmented to hold them ("mbedtls_ssl_setup: Not enough memory", and Espruino
+//   then leaks the half-made OS socket). So E.defrag() runs before each TLS connect while none of
+//   our TLS sockets is open: defrag moves unlocked flat strings, and an open socket's mbedTLS state
+//   is one that mbedTLS points into.
+// - A failed handshake is not reported as such: Espruino throws mbedTLS's error from its idle loop
+//   (an uncaught "mbedtls_ssl_handshake returned -0x7780" on the console) and the socket only ends,
+//   with "unsent data" when our first bytes were waiting. That case gets a hint.
 import { base64Decode } from '../../firmware/crypto/base64.js';
 import type { Log, Socket, Transport } from '../types.js';
 import { toByteString, toBytes } from './bytes.js';
@@ -23,22 +32,34 @@ export function pemToDer(p: string, t: string, env: EspruinoEnv): string {
 
 const msg = (e: any) => (e && e.message) || String(e);
 
+/** Why a TLS socket that ended before the server sent a byte may have ended. */
+const HINT = ': TLS ended before the server sent anything, as a failed handshake does (Espruino needs an RSA server certificate)';
+
 export function espruinoTransport(env: EspruinoEnv, log: Log): Transport {
   let warned = 0;
+  let tlsOpen = 0; // our TLS sockets between tls.connect() and their "close" event
   return {
     connect(o, h): Socket {
       let sk: any;
       let st = 0; // 0 open or opening, 1 closed by us, 2 dead
       let err = '';
+      let heard = 0; // bytes have arrived
+      let counted = 0;
+      const silent = (m: string) => (o.tls && !heard ? m + HINT : m);
       const bye = () => {
+        if (counted) {
+          counted = 0;
+          tlsOpen--;
+        }
         if (st > 1) return;
+        const was = st;
         st = 2;
-        h.onClose(err || 'closed');
+        h.onClose(err || (was ? 'closed' : silent('closed')));
       };
       const fail = (m: string) => {
         if (st || err) return;
-        err = m;
-        h.onError(m);
+        err = m == 'unsent data' ? silent(m) : m;
+        h.onError(err);
       };
       try {
         const x: any = { host: o.host, port: o.port };
@@ -47,9 +68,18 @@ export function espruinoTransport(env: EspruinoEnv, log: Log): Transport {
           if (o.ca) x.ca = pemToDer(o.ca, 'CERTIFICATE', env);
           if (o.cert) x.cert = pemToDer(o.cert, 'CERTIFICATE', env);
           if (o.key) x.key = pemToDer(o.key, 'PRIVATE KEY', env);
+          // Only while no TLS socket of ours is open: defrag would move its mbedTLS state (header).
+          if (!tlsOpen && env.E && env.E.defrag) env.E.defrag();
         }
         sk = env.require(o.tls ? 'tls' : 'net').connect(x, () => st || h.onOpen());
-        sk.on('data', (s: string) => st || h.onData(toBytes(s, env.E)));
+        if (o.tls) {
+          counted = 1;
+          tlsOpen++;
+        }
+        sk.on('data', (s: string) => {
+          heard = 1;
+          if (!st) h.onData(toBytes(s, env.E));
+        });
         sk.on('error', (e: any) => fail(msg(e)));
         sk.on('close', bye);
       } catch (e) {

@@ -31,11 +31,20 @@ describe('makePki', () => {
     expect(new X509Certificate(pki.client.cert).subject).toMatch(/CN=tinyiot-test-client/);
   });
 
+  it('uses RSA 2048 keys, which Espruino\'s mbedTLS can use', () => {
+    for (const pem of [pki.ca, pki.server, pki.client, pki.otherCa]) {
+      const k = new X509Certificate(pem.cert).publicKey;
+      expect(k.asymmetricKeyType).toBe('rsa');
+      expect(k.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    }
+  });
+
   it('writes the PEM files it returns and removes them on cleanup', async () => {
     expect(readFileSync(pki.server.keyPath, 'utf8')).toBe(pki.server.key);
     expect(readFileSync(pki.ca.certPath, 'utf8')).toBe(pki.ca.cert);
     const extra = await makePki();
     expect(extra.dir).not.toBe(pki.dir);
+    expect(extra.server.cert).toBe(pki.server.cert); // made once per process
     extra.cleanup();
     expect(existsSync(extra.dir)).toBe(false);
   });

@@ -1,10 +1,12 @@
 // Test PKI made at test time: a CA, a server certificate for localhost/127.0.0.1 signed by it, a
-// client certificate signed by it, and a second, unrelated CA for the "wrong CA" cases. EC P-256
-// keys keep generation fast. Nothing is checked in; files go to a fresh temp dir.
+// client certificate signed by it, and a second, unrelated CA for the "wrong CA" cases. RSA 2048,
+// as Azure IoT Hub presents and Espruino's mbedTLS requires (it has no ECDSA key exchange). The
+// keys are made once per test process; each makePki() writes them to a fresh temp dir. Nothing is
+// checked in.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
+import { issueCert, keyPem, type KeyPair, newKeyPair } from '../../build/hub/x509.js';
 
 export interface Pem {
   cert: string;
@@ -23,70 +25,57 @@ export interface Pki {
   cleanup(): void;
 }
 
-const base = { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' } as const;
+const HOUR = 3_600_000;
 
-function validity(): { notBeforeDate: Date; notAfterDate: Date } {
-  // Backdated a little so a clock a few seconds behind (a container, a VM) still accepts it.
+/** Backdated an hour so a clock a little behind (a container, a VM) still accepts them; a week long. */
+function validity(): { notBefore: Date; notAfter: Date } {
   const now = Date.now();
-  return { notBeforeDate: new Date(now - 3_600_000), notAfterDate: new Date(now + 7 * 86_400_000) };
+  return { notBefore: new Date(now - HOUR), notAfter: new Date(now + 7 * 24 * HOUR) };
 }
 
-async function makeCa(cn: string) {
-  return generate([{ name: 'commonName', value: cn }], {
-    ...base,
-    ...validity(),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
+interface Made {
+  ca: { cert: string; key: string };
+  otherCa: { cert: string; key: string };
+  server: { cert: string; key: string };
+  client: { cert: string; key: string };
 }
 
-async function makeLeaf(cn: string, ca: { cert: string; key: string }, server: boolean) {
-  return generate([{ name: 'commonName', value: cn }], {
-    ...base,
-    ...validity(),
-    ca,
-    extensions: [
-      { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: server, clientAuth: !server },
-      ...(server
-        ? [
-            {
-              name: 'subjectAltName' as const,
-              altNames: [
-                { type: 2 as const, value: 'localhost' },
-                { type: 7 as const, ip: '127.0.0.1' },
-                { type: 7 as const, ip: '::1' },
-              ],
-            },
-          ]
-        : []),
-    ],
-  });
+let made: Promise<Made> | undefined;
+
+/** The certificates themselves, made once per test process: four RSA keys take about a second. */
+function material(): Promise<Made> {
+  made ??= (async () => {
+    const [ca, other, server, client] = await Promise.all([newKeyPair('rsa'), newKeyPair('rsa'), newKeyPair('rsa'), newKeyPair('rsa')]);
+    const v = validity();
+    const caCert = issueCert({ commonName: 'tinyiot test CA', role: 'ca', ...v }, ca.publicKey, { privateKey: ca.privateKey });
+    const signer = { privateKey: ca.privateKey, cert: caCert };
+    const pem = (cert: string, k: KeyPair) => ({ cert, key: keyPem(k.privateKey) });
+    return {
+      ca: pem(caCert, ca),
+      otherCa: pem(issueCert({ commonName: 'tinyiot unrelated CA', role: 'ca', ...v }, other.publicKey, { privateKey: other.privateKey }), other),
+      server: pem(issueCert({ commonName: 'localhost', role: 'server', names: ['localhost', '127.0.0.1', '::1'], ...v }, server.publicKey, signer), server),
+      client: pem(issueCert({ commonName: 'tinyiot-test-client', role: 'client', ...v }, client.publicKey, signer), client),
+    };
+  })();
+  return made;
 }
 
 export async function makePki(): Promise<Pki> {
+  const m = await material();
   const dir = mkdtempSync(join(tmpdir(), 'tinyiot-pki-'));
-  const save = (name: string, r: { cert: string; private: string }): Pem => {
+  const save = (name: string, r: { cert: string; key: string }): Pem => {
     const certPath = join(dir, `${name}.crt`);
     const keyPath = join(dir, `${name}.key`);
     writeFileSync(certPath, r.cert);
-    writeFileSync(keyPath, r.private, { mode: 0o600 });
-    return { cert: r.cert, key: r.private, certPath, keyPath };
+    writeFileSync(keyPath, r.key, { mode: 0o600 });
+    return { cert: r.cert, key: r.key, certPath, keyPath };
   };
-  const ca = await makeCa('tinyiot test CA');
-  const other = await makeCa('tinyiot unrelated CA');
-  const signer = { cert: ca.cert, key: ca.private };
-  const server = await makeLeaf('localhost', signer, true);
-  const client = await makeLeaf('tinyiot-test-client', signer, false);
   return {
     dir,
-    ca: save('ca', ca),
-    otherCa: save('other-ca', other),
-    server: save('server', server),
-    client: save('client', client),
+    ca: save('ca', m.ca),
+    otherCa: save('other-ca', m.otherCa),
+    server: save('server', m.server),
+    client: save('client', m.client),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -11,6 +11,7 @@ import { type Hub, type HubOptions, startHub } from '../../build/hub/server.js';
 import { createDevice, type Device, type DeviceOptions } from '../../firmware/iothub/index.js';
 import type { Clock, Hal, Transport } from '../../hal/types.js';
 import { arrayLog, createEmulatedHal, nodeTransport, type VirtualClock } from '../../hal/emulated/index.js';
+import { seedHubCerts } from './hubCerts.js';
 import { until } from './wait.js';
 
 /** `p`, or a clear failure if it has not settled within `ms` (real time). */
@@ -32,6 +33,7 @@ export interface LocalHub {
 
 export async function localHub(opts: Partial<HubOptions> = {}): Promise<LocalHub> {
   const dir = mkdtempSync(join(tmpdir(), 'tinyiot-it-'));
+  if (opts.tls !== false) await seedHubCerts(dir);
   let running = true;
   const h: LocalHub = {
     hub: await startHub({ dataDir: dir, port: 0, tls: true, ...opts }),

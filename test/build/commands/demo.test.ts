@@ -4,13 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { devicePath, hubApi } from '../../../build/hub/service.js';
+import { seedHubCerts } from '../../support/hubCerts.js';
 import { ROOT, runCli } from '../cliRun.js';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
-function tempDir(): string {
+/** A data folder holding this process's hub certificates, so each demo skips making RSA keys. */
+async function tempDir(): Promise<string> {
   const d = mkdtempSync(join(tmpdir(), 'tinyiot-demo-test-'));
   dirs.push(d);
+  await seedHubCerts(d);
   return d;
 }
 afterEach(() => {
@@ -32,7 +35,7 @@ function expectNoSecrets(text: string, key: string): void {
 
 describe('tinyiot demo', () => {
   it('runs hub, simulated device and operator over TLS; all five checks pass; no key is printed', async () => {
-    const dir = tempDir();
+    const dir = await tempDir();
     const r = await runCli(['demo', '--data', dir, '--out', join(dir, 'out')]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -63,7 +66,7 @@ describe('tinyiot demo', () => {
   }, 90_000);
 
   it('fails naming the step and the reason when a check times out', async () => {
-    const dir = tempDir();
+    const dir = await tempDir();
     const r = await runCli(['demo', '--data', dir, '--out', join(dir, 'out'), '--timeout', '0.05']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^demo FAILED at '(connected|telemetry flowing)': timed out after 0\.05 s waiting for /m);
@@ -73,7 +76,7 @@ describe('tinyiot demo', () => {
   }, 90_000);
 
   it('--keep-running: stays up for the hub commands, shows what the device does, stops on Ctrl-C with exit 0', async () => {
-    const dir = tempDir();
+    const dir = await tempDir();
     const p = spawn(process.execPath, [join(ROOT, 'bin/tinyiot.mjs'), 'demo', '--keep-running', '--data', dir, '--out', join(dir, 'out')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(p);
     let out = '';

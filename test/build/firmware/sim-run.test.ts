@@ -12,6 +12,7 @@ import { arrayLog, createEmulatedHal, emulatedIo, realClock } from '../../../hal
 import { connectionString } from '../../../build/hub/registry.js';
 import { startHub } from '../../../build/hub/server.js';
 import { requireBinary } from '../../support/binary.js';
+import { seedHubCerts } from '../../support/hubCerts.js';
 import { type Broker, startMosquitto } from '../../support/brokers.js';
 import { until } from '../../support/wait.js';
 
@@ -63,6 +64,7 @@ describe('startSim', () => {
     const built = await buildFirmware({ app: 'iothub-sensor', board, outDir: out });
     expect(built.ok).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'tinyiot-sim-hub-'));
+    await seedHubCerts(dir);
     const hub = await startHub({ dataDir: dir, port: 0, tls: true });
     const d = hub.registry.add('dev1');
     const telemetry: { body: string; props: Record<string, string | null> }[] = [];

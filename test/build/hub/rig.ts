@@ -10,6 +10,7 @@ import mqtt, { type IPublishPacket, type Packet } from 'mqtt-packet';
 import { deviceResourceUri, sasToken } from '../../../firmware/iothub/sas.js';
 import { nodeCrypto } from '../../../hal/emulated/crypto.js';
 import { type Hub, type HubOptions, startHub } from '../../../build/hub/server.js';
+import { seedHubCerts } from '../../support/hubCerts.js';
 import { until } from '../../support/wait.js';
 
 export function tempDir(): { dir: string; cleanup(): void } {
@@ -17,7 +18,9 @@ export function tempDir(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function startTestHub(dataDir: string, opts: Partial<HubOptions> = {}): Promise<Hub> {
+/** A hub on a free port; over TLS it uses this process's certificates (seedHubCerts) unless dataDir has a CA. */
+export async function startTestHub(dataDir: string, opts: Partial<HubOptions> = {}): Promise<Hub> {
+  if (opts.tls !== false) await seedHubCerts(dataDir);
   return startHub({ dataDir, port: 0, ...opts });
 }
 

@@ -188,6 +188,68 @@ describe('espruinoTransport over TLS', () => {
   });
 });
 
+describe('espruinoTransport and the memory mbedTLS needs', () => {
+  let plainTls: number;
+  let mute: number;
+  beforeAll(async () => {
+    plainTls = await listen(tls.createServer({ cert: pki.server.cert, key: pki.server.key }, (s) => s.pipe(s)));
+    // Completes the handshake, then hangs up without a byte: how a failed handshake looks from JS.
+    mute = await listen(tls.createServer({ cert: pki.server.cert, key: pki.server.key }, (s) => s.destroy()));
+  });
+
+  it('defragments the store before a TLS connect while none of its TLS sockets is open, never for plain TCP', async () => {
+    const { b, dial } = rig();
+    const E = b.env.E as unknown as { defrags: number };
+    const tcp = dial({ port: echo });
+    expect(E.defrags).toBe(0);
+    const a = dial({ port: plainTls, tls: true });
+    expect(E.defrags).toBe(1);
+    const c = dial({ port: plainTls, tls: true }); // a is open: its mbedTLS state must not move
+    expect(E.defrags).toBe(1);
+    await until(() => a.events.includes('open') && c.events.includes('open'), 'both open');
+    a.socket.close();
+    await until(a.closed, 'a closed');
+    dial({ port: plainTls, tls: true }).socket.close(); // c is still open
+    expect(E.defrags).toBe(1);
+    c.socket.close();
+    await until(c.closed, 'c closed');
+    const d = dial({ port: plainTls, tls: true });
+    expect(E.defrags).toBe(2);
+    d.socket.close();
+    tcp.socket.close();
+  });
+
+  it('a connect that throws leaves no TLS socket counted as open', async () => {
+    const { b, dial } = rig();
+    const E = b.env.E as unknown as { defrags: number };
+    const p = dial({ port: plainTls, tls: true, ca: '-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n' });
+    await until(p.closed, 'close');
+    dial({ port: plainTls, tls: true }).socket.close();
+    expect(E.defrags).toBe(1); // the throw came before the defrag; the next connect defragments
+  });
+
+  it('says a TLS connection that ended before the server sent anything may be a failed handshake', async () => {
+    const { dial } = rig();
+    const p = dial({ port: mute, tls: true });
+    await until(p.closed, 'close');
+    expect(p.events.at(-1)).toBe('close closed: TLS ended before the server sent anything, as a failed handshake does (Espruino needs an RSA server certificate)');
+    const q = dial({ port: await listen(net.createServer((s) => s.destroy())) });
+    await until(q.closed, 'close');
+    expect(q.events.at(-1)).toMatch(/^close (closed|connection reset)$/); // plain TCP: no hint
+  });
+
+  it('gives no hint once the server has sent something, nor when we closed', async () => {
+    const { dial } = rig();
+    const p = dial({ port: plainTls, tls: true });
+    await until(() => p.events.includes('open'), 'open');
+    p.socket.write(Uint8Array.of(1));
+    await until(() => p.bytes.length === 1, 'echo');
+    p.socket.close();
+    await until(p.closed, 'close');
+    expect(p.events.at(-1)).toBe('close closed');
+  });
+});
+
 describe('pemToDer', () => {
   it('decodes the first certificate of a bundle', () => {
     const der = pemToDer(pki.ca.cert + pki.otherCa.cert, 'CERTIFICATE', {} as never);

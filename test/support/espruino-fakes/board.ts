@@ -63,6 +63,9 @@ export interface FakeE {
   toUint8Array(x: unknown): Uint8Array;
   toString(x: unknown): string | undefined;
   getTemperature(): number;
+  /** E.defrag(): counts its calls (a fake board has no variable store to compact). */
+  defrag?(): void;
+  defrags: number;
   /** Set to make toString fail like a board without a flat block of RAM. */
   fragmented: boolean;
   temperature: number;
@@ -71,6 +74,8 @@ export interface FakeE {
 /** E with the native byte converters (a real board's), or without them (native: false). */
 export function fakeE(native = true): FakeE {
   const e: FakeE = {
+    defrags: 0,
+    defrag: () => void e.defrags++,
     fragmented: false,
     temperature: 24.5,
     toUint8Array(x) {
@@ -86,6 +91,7 @@ export function fakeE(native = true): FakeE {
   if (!native) {
     delete (e as Partial<FakeE>).toUint8Array;
     delete (e as Partial<FakeE>).toString;
+    delete e.defrag;
   }
   return e;
 }
