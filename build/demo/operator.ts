@@ -16,6 +16,8 @@ export interface OperatorContext {
   telemetry(): number;
   /** Emits 'pin' {pin, on} for the device's pin writes. */
   device: EventEmitter;
+  /** The device checks the hub's certificate (QuickJS on node:tls); Espruino's TLS does not. */
+  verifiesHub: boolean;
 }
 
 /** Telemetry messages to see before calling the flow "flowing". */
@@ -37,7 +39,7 @@ export function operatorSteps(c: OperatorContext): Step[] {
       name: 'connected',
       async run() {
         if (!hub.connected(id)) await nextEvent<{ deviceId: string }>(hub, 'connected', (e) => e.deviceId === id, ms, `${id} to connect`, abort);
-        return `${id}, MQTT over TLS with the hub's certificate verified`;
+        return `${id}, MQTT over TLS ${c.verifiesHub ? "with the hub's certificate verified" : "(Espruino's TLS does not verify the hub's certificate)"}`;
       },
     },
     {

@@ -39,11 +39,12 @@ export interface EspruinoRun {
 
 /**
  * Espruino built for Linux starts with 4,096 variables and adds more only when a variable is
- * needed, while mbedTLS takes its memory from the same store without growing it: with firmware
- * loaded, an RSA-2048 handshake then fails for want of memory (-0x4290, and "mbedtls_ssl_setup: Not
- * enough memory" on every retry). A board has its whole store from power-up; this makes the store
- * grow to 16,384 variables first, by parsing (natively, in a few ms) an array of 12,000 elements
- * that is garbage right after.
+ * needed, while mbedTLS takes its memory (two runs of about 620 contiguous blocks for an RSA-2048
+ * handshake) from the same store without growing it: with firmware loaded, the handshake then
+ * fails for want of memory (-0x4290). A board has its whole store from power-up; this makes the
+ * store grow to 16,384 variables first, by parsing (natively, in a few ms) an array of 12,000
+ * elements that is garbage right after. (Failures on later retries come from fragmentation, which
+ * the Espruino transport meets with E.defrag(): see docs/tls.md.)
  */
 export const GROW_STORE = 'JSON.parse("[" + new Array(12000).join("0,") + "0]");';
 

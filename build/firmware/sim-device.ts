@@ -20,9 +20,6 @@ import type { Log } from '../../hal/types.js';
 const SENSORS = ['temp', 'humidity'];
 const SENSOR_MS = 1000;
 
-// Transitional: off until the Espruino build of the simulator's firmware is complete.
-const ESPRUINO_BY_DEFAULT = false;
-
 export const SIM_ENGINES = ['espruino', 'quickjs'] as const;
 export type SimEngine = (typeof SIM_ENGINES)[number];
 
@@ -37,7 +34,7 @@ export function pickEngine(asked: string | undefined): { engine: SimEngine; note
   const found = locateEspruino();
   if (asked === 'espruino' && !found) throw new MissingEngine(`--engine espruino: no Espruino interpreter found: ${HOW_TO_GET}`);
   if (asked) return { engine: asked as SimEngine };
-  if (found && ESPRUINO_BY_DEFAULT) return { engine: 'espruino' };
+  if (found) return { engine: 'espruino' };
   return { engine: 'quickjs', note: `no Espruino interpreter found, running on QuickJS instead (${HOW_TO_GET})` };
 }
 

@@ -35,7 +35,7 @@ async function setup(ms = 5000) {
   let telemetry = 0;
   hub.on('telemetry', (e: { deviceId: string }) => e.deviceId === id && telemetry++);
   const ctx: OperatorContext = {
-    hub, deviceId: id, ms, abort: new Abort(), device: new EventEmitter(),
+    hub, deviceId: id, ms, abort: new Abort(), device: new EventEmitter(), verifiesHub: true,
     say: (tag, msg) => lines.push(`[${tag}] ${msg}`),
     telemetry: () => telemetry,
   };

@@ -14,7 +14,7 @@ describe('pickEngine', () => {
     expect(pickEngine('quickjs')).toEqual({ engine: 'quickjs' });
   });
   const e = requireEspruino();
-  it.skip('espruino by default when an interpreter is found', () => {
+  it.skipIf(e.missing)('espruino by default when an interpreter is found', () => {
     expect(pickEngine(undefined)).toEqual({ engine: 'espruino' });
   });
   it('with a TINYIOT_ESPRUINO that is not an interpreter, asking for espruino is an error naming it', () => {
