@@ -158,7 +158,7 @@ export function createSession(
         if (o.clean) {
           // A new session: the server forgot our ids. Unacknowledged PUBLISHes go again as new
           // ones; a QoS 2 message that got its PUBREC is the server's already, so it is done.
-          r.length = 0;
+          r.splice(0);
           for (i = q.length; i--; ) {
             e = q[i]!;
             if (e.dup) e.dup = false;
