@@ -16,7 +16,8 @@ export function base64Encode(b: Uint8Array): string {
 
 /** Strict: padded, no whitespace, no URL-safe alphabet. Throws on anything else. */
 export function base64Decode(s: string): Uint8Array {
-  const l = s.length, p = /={0,2}$/.exec(s)![0].length;
+  // Trailing '=' (at most 2) counted without /={0,2}$/: Espruino's RegExp has no {m,n}.
+  const l = s.length, p = s[l - 1] != '=' ? 0 : s[l - 2] != '=' ? 1 : 2;
   if (l % 4) throw new Error('base64: length ' + l + ' is not a multiple of 4');
   const o = new Uint8Array(l / 4 * 3 - p);
   let i = 0, j = 0, n = 0, b = 0, v;

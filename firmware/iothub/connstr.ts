@@ -37,6 +37,13 @@ function bad(m: string): never {
   throw new Error('connection string: ' + m);
 }
 
+// "[v6]:port" or "host:port" (port optional; its range is checked below) as [host, port or ''], by hand:
+// Espruino's RegExp has no (?:), {m,n} or working ?, and no [ inside a class.
+function gatewayParts(g: string): any {
+  const b = +(g[0] == '['), k = b ? g.indexOf(']') : (g + ':').indexOf(':'), t = g.slice(k + b);
+  return k > b && (b || !/\[|\]/.test(g)) && (!t || /^:\d+$/.test(t)) && [g.slice(b, k), t && +t.slice(1)];
+}
+
 export function parseConnectionString(s: string): ConnectionString {
   const r: any = {}, t = (s || '').trim(), ps = t ? t.split(';') : bad('empty');
   for (let i = 0; i < ps.length; i++) {
@@ -51,7 +58,7 @@ export function parseConnectionString(s: string): ConnectionString {
     if (!(r[f] = p.slice(e + 1))) bad("empty '" + n + "'");
   }
   const { hostName: h, deviceId: d, moduleId: m, sharedAccessKey: k, x509: x, gatewayHostName: g } = r;
-  const x5 = x == 'true', a = g && /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(g), port = a && +a[3];
+  const x5 = x == 'true', a = g && gatewayParts(g), port = a && a[1];
   const e = !h ? 'missing HostName' : charError('HostName', h, /[^\w.-]|_/, 1)
     || (!d ? 'missing DeviceId' : idError('DeviceId', d, 1) || (m && idError('ModuleId', m, 1)))
     || (x && !x5 && x != 'false' ? 'x509 must be true or false'
@@ -60,7 +67,7 @@ export function parseConnectionString(s: string): ConnectionString {
       : g && (!a || port > 65535 || port === 0) && 'GatewayHostName is not host or host:port');
   if (e) bad(e);
   x5 ? (r.x509 = true) : delete r.x509;
-  if (a) r.gatewayHostName = a[1] || a[2];
+  if (a) r.gatewayHostName = a[0];
   if (port) r.gatewayPort = port;
   return r;
 }

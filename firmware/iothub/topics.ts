@@ -101,7 +101,8 @@ export function status(s: string): number {
 
 /** A whole number of at most 15 digits, or -1. */
 export function int(s: string | null | undefined): number {
-  return /^\d{1,15}$/.test(s!) ? +s! : -1;
+  // No {m,n} on Espruino: digits only, then the size (15 digits at most, leading zeros aside).
+  return /^\d+$/.test(s!) && +s! < 1e15 ? +s! : -1;
 }
 
 /** A twin or DPS reply; `version` comes with twin replies, `retryAfter` (seconds) with DPS ones. */
