@@ -90,7 +90,7 @@ export function dpsPollTopic(r: string | number, operationId: string): string {
 
 /** `{prefix}{segment}/?{bag}`, the segment free of `/` -> [segment, bag], or a falsy value. */
 export function split(t: string, prefix: string): any {
-  const m = !('' + t).indexOf(prefix) && /^([^/]*)\/\?([\s\S]*)$/.exec(t.slice(prefix.length)), b = m && decodePropertyBag(m[2]!);
+  const m = !('' + t).indexOf(prefix) && /^([^\/]*)\/\?([\s\S]*)$/.exec(t.slice(prefix.length)), b = m && decodePropertyBag(m[2]!);
   return b && [m[1]!, b];
 }
 
