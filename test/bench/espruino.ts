@@ -126,11 +126,13 @@ export async function run(): Promise<void> {
   say('');
   say('blocks: JsVars over the baseline before loading; connected = 1 s after SUBACK (iothub-sensor: 1 s after its');
   say('  twin was reported back, i.e. connected, subscribed and twin fetched). The anchors are stored as distributed');
-  say('  (comments, long names: not minified); mqtt-blink and iothub-sensor rows are whole apps (HAL, app, boot).');
+  say('  (comments, long names: not minified); mqtt-blink and iothub-sensor rows are whole apps (HAL, app, boot);');
+  say("  mqtt-blink's encode and decode are the core's codec.");
   say('Ir/encode: tinyiot codec.clientEncode(packet object) -> Uint8Array; Espruino MQTT publish() to a socket');
   say('  stand-in (mqttPublish inside); tinyMQTT publish() to its socket (it sets RETAIN on every PUBLISH).');
   say('Ir/decode: tinyiot clientDecoder.push(Uint8Array) -> {topic, payload view} to a callback; Espruino MQTT');
   say('  packetHandler(string) and tinyMQTT\'s socket data handler (onDat) -> "message" event (listeners run later, uncounted).');
+  say('  Espruino lexes source as it runs it, so the anchors\' comments and long names count in their Ir too.');
   say(`  Every figure includes the loop's own ${loop instanceof Error || !loop ? '(unmeasured)' : Math.round(loop.perOp).toLocaleString('en-US')} Ir per iteration.`);
   for (const [k, r] of ir) if (!(r instanceof Error) && r.n !== N) say(`  ${k}: counted with N = ${r.n}; ${N} would take minutes under callgrind (${Math.round(r.perOp).toLocaleString('en-US')} Ir each).`);
   const failed = [memory.core, memory.mqtt, memory.tiny, memory.blink, hub.tcp].some((r) => r instanceof Error || !!r?.error) ||

@@ -118,7 +118,9 @@ export async function memoryRun(o: MemoryOptions): Promise<MemoryResult> {
     await sleep(o.settleMs);
     r.connected = await sample('conn');
   } catch (e) {
-    const said = [...lines.errors(), ...lines.other.filter((l) => /error|warn|uncaught|fail/i.test(l))];
+    // What the firmware said about the failure: errors and warnings, but not the two standing
+    // warnings about an unverified or absent TLS.
+    const said = [...lines.errors(), ...lines.other.filter((l) => /error|warn|uncaught|fail/i.test(l) && !/does not verify|TLS is OFF/.test(l))];
     r.error = (e as Error).message + (said.length ? `; the firmware said: ${[...new Set(said)].slice(-3).join(' | ')}` : '');
   } finally {
     await run.stop();
