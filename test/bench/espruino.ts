@@ -132,6 +132,7 @@ export async function run(): Promise<void> {
   say('  stand-in (mqttPublish inside); tinyMQTT publish() to its socket (it sets RETAIN on every PUBLISH).');
   say('Ir/decode: tinyiot clientDecoder.push(Uint8Array) -> {topic, payload view} to a callback; Espruino MQTT');
   say('  packetHandler(string) and tinyMQTT\'s socket data handler (onDat) -> "message" event (listeners run later, uncounted).');
+  say('  Code runs from a RAM copy (Storage on Linux is a file: read through fseek/fread, +35-50% Ir; boards map flash).');
   say('  Espruino lexes source as it runs it, so the anchors\' comments and long names count in their Ir too.');
   say(`  Every figure includes the loop's own ${loop instanceof Error || !loop ? '(unmeasured)' : Math.round(loop.perOp).toLocaleString('en-US')} Ir per iteration.`);
   for (const [k, r] of ir) if (!(r instanceof Error) && r.n !== N) say(`  ${k}: counted with N = ${r.n}; ${N} would take minutes under callgrind (${Math.round(r.perOp).toLocaleString('en-US')} Ir each).`);

@@ -8,7 +8,10 @@
 //
 // Instruction programs run one operation N times inside `[0].reduce(loop, 0)`: the interpreter's
 // Array.prototype.reduce (C function jswrap_array_reduce) is entered only there, so callgrind
-// counts with --toggle-collect on it cover the loop and nothing else.
+// counts with --toggle-collect on it cover the loop and nothing else. They run each client's code
+// from a copy in RAM: on Linux, Storage is a file and code executed from it is read through
+// fseek/fread (a third to a half of the instructions counted), where a board maps its flash into
+// memory.
 
 export const FRAME = 'BENCH|';
 
@@ -136,10 +139,13 @@ interface InstrParts {
   result: string;
 }
 
+/** A Storage module loaded as require() loads it, but from a copy of its text in RAM. */
+const requireInRam = (name: string) => `(Modules.addCached(${q(name)}, require("Storage").read(${q(name)}) + ""), require(${q(name)}))`;
+
 function instrParts(client: Client, op: Op, storageName: string): InstrParts {
   if (client === 'loop') return { setup: '', op: '', result: '""' };
   if (client === 'tinyiot') {
-    const setup = `${readStorage(storageName)};
+    const setup = `eval(require("Storage").read(${q(storageName)}) + "");
 var out, got, B = E.toUint8Array(S);
 var dec = codec.clientDecoder(1024, function (p) { got = p; }, function (e) { say("error " + e); });`;
     return op === 'encode'
@@ -148,7 +154,7 @@ var dec = codec.clientDecoder(1024, function (p) { got = p; }, function (e) { sa
   }
   if (client === 'espruino-mqtt') {
     // publish() writes to this.client; packetHandler() is what the socket's data event calls.
-    const setup = `var out, got, m = require(${q(storageName)}).create("127.0.0.1", { client_id: "bench" });
+    const setup = `var out, got, m = ${requireInRam(storageName)}.create("127.0.0.1", { client_id: "bench" });
 m.client = { write: function (s) { out = s; } };
 m.on("message", function (t, msg) { got = t + " " + msg; });`;
     return op === 'encode' ? { setup, op: 'm.publish(T, P);', result: 'out' } : { setup, op: 'm.packetHandler(S);', result: 'got' };
@@ -157,7 +163,7 @@ m.on("message", function (t, msg) { got = t + " " + msg; });`;
   // module gives it a socket that keeps that handler and the bytes written.
   const setup = `var out, got, ondata;
 Modules.addCached("net", "exports.connect = function (o, cb) { setTimeout(cb, 1); return { on: function (e, f) { if (e == 'data') ondata = f; }, write: function (s) { out = s; }, end: function () {} }; };");
-var m = require(${q(storageName)}).create("127.0.0.1", { reconnect_interval: 20 });
+var m = ${requireInRam(storageName)}.create("127.0.0.1", { reconnect_interval: 20 });
 m.on("message", function (x) { got = x.topic + " " + x.message; });
 m.connect();`;
   return op === 'encode' ? { setup, op: 'm.publish(T, P);', result: 'out' } : { setup, op: 'ondata(S);', result: 'got' };
