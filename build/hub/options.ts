@@ -2,6 +2,7 @@
 // CLI (service.ts) to find it.
 import { isIP } from 'node:net';
 import type { HubClock } from './conn.js';
+import type { ConnLimits } from './limits.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -19,6 +20,8 @@ export interface HubOptions {
   c2dTtlMs?: number;
   /** Time for SAS expiry, the token-expiry disconnect and C2D time to live; default real time. */
   clock?: HubClock;
+  /** The hub's own bounds on connections (limits.ts DEFAULT_LIMITS for what is left out). */
+  limits?: Partial<ConnLimits>;
 }
 
 export interface HubInfo {

@@ -1,8 +1,10 @@
-// The service API against a running hub: plain fetch on loopback, as the CLI does.
+// The service API against a running hub: plain fetch on loopback with a token signed with the
+// service key, as the CLI does.
 import { request } from 'node:http';
 import type { IPublishPacket } from 'mqtt-packet';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Hub } from '../../../build/hub/server.js';
+import { serviceToken } from '../../../build/hub/servicekey.js';
 import { until } from '../../support/wait.js';
 import { rawDevice, startTestHub, subscribedDevice, tempDir } from './rig.js';
 
@@ -17,10 +19,12 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+const auth = () => serviceToken(hub.serviceKey, hub.hubName);
+
+async function call(method: string, path: string, body?: unknown, authorization = auth()): Promise<{ status: number; json: any }> {
   const r = await fetch(`http://127.0.0.1:${hub.httpPort}${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await r.text();
@@ -69,7 +73,7 @@ it('answers 404 for unknown devices and APIs, 400 for bad requests', async () =>
 it('refuses requests a web page could make: foreign Host header, non-JSON body', async () => {
   const raw = (headers: Record<string, string>) =>
     new Promise<number>((ok, fail) => {
-      const req = request({ host: '127.0.0.1', port: hub.httpPort, path: '/api/devices/h2/messages', method: 'POST', headers }, (res) => (res.resume(), ok(res.statusCode!)));
+      const req = request({ host: '127.0.0.1', port: hub.httpPort, path: '/api/devices/h2/messages', method: 'POST', headers: { authorization: auth(), ...headers } }, (res) => (res.resume(), ok(res.statusCode!)));
       req.on('error', fail).end('{"body":"x"}');
     });
   const before = hub.c2d.pending('h2').length;
@@ -104,7 +108,7 @@ it('invokes methods: 200 with the reply, 404 offline, 504 on timeout', async () 
 });
 
 it('streams telemetry as server-sent events', async () => {
-  const res = await fetch(`http://127.0.0.1:${hub.httpPort}/api/events`);
+  const res = await fetch(`http://127.0.0.1:${hub.httpPort}/api/events`, { headers: { authorization: auth() } });
   expect(res.headers.get('content-type')).toBe('text/event-stream');
   const reader = res.body!.getReader();
   let text = '';
