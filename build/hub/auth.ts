@@ -51,7 +51,10 @@ export function parseSas(token: string): Sas | null {
   }
   const [sr, sig, se, skn] = ['sr', 'sig', 'se', 'skn'].map((k) => f.get(k));
   if (!sr || !sig || !se) return null;
-  return skn === undefined ? { sr, sig, se } : { sr, sig, se, skn };
+  // No prototype: a reader of a missing `skn` gets undefined, never an inherited value.
+  const sas: Sas = Object.assign(Object.create(null) as Sas, { sr, sig, se });
+  if (skn !== undefined) sas.skn = skn;
+  return sas;
 }
 
 function decode(s: string): string | null {

@@ -152,12 +152,12 @@ export class Hub extends EventEmitter {
     let server: Server;
     if (this.tls) {
       const certs = await ensureCerts(this.dataDir);
-      // Whatever modes the certificate files were written with, the folder stays its owner's.
-      secureDataDir(this.dataDir);
       this.caPem = certs.caPem;
       this.caPath = certs.caPath;
       // handshakeTimeout: a peer that never finishes TLS is dropped instead of holding a socket.
       server = tlsServer({ cert: certs.cert, key: certs.key, minVersion: 'TLSv1.2', handshakeTimeout: this.limits.handshakeTimeoutMs }, onSocket);
+      // Node reports a handshake timeout or failure here and leaves the socket to its listener.
+      server.on('tlsClientError', (_e: Error, s: Socket) => s.destroy());
     } else server = tcpServer(onSocket);
     this.admission.attach(server);
     this.servers.push(server);
@@ -170,6 +170,8 @@ export class Hub extends EventEmitter {
     const info: HubInfo = { pid: process.pid, hubName: this.hubName, host: this.host, port: this.port, httpPort: this.httpPort, tls: this.tls };
     if (this.caPath) info.caPath = this.caPath;
     writeJson(join(this.dataDir, 'hub.json'), info);
+    // Whatever modes the certificates and the lock were written with, the folder stays its owner's.
+    secureDataDir(this.dataDir);
   }
 
   /** The highest QoS granted to a subscription of `c` that matches `topic`, or -1. */

@@ -139,3 +139,25 @@ it('removes a device with its twin and queue, and drops its connection', async (
   expect(hub.c2d.pending('h1')).toEqual([]);
   expect((await call('DELETE', '/api/devices/h1')).status).toBe(404);
 });
+
+it('answers 401, doing nothing, to a request without a token or with one the service key did not sign', async () => {
+  const before = hub.c2d.pending('h2').length;
+  const other = serviceToken(Buffer.alloc(32, 1).toString('base64'), hub.hubName);
+  for (const authorization of ['', other, auth().replace('skn=service', 'skn=h2'), serviceToken(hub.serviceKey, 'another-hub')]) {
+    const r = await call('POST', '/api/devices/h2/messages', { body: 'x' }, authorization);
+    expect(r.status, authorization).toBe(401);
+    expect(r.json.error).not.toContain(hub.serviceKey);
+  }
+  expect((await call('GET', '/api/devices', undefined, '')).status).toBe(401);
+  expect((await fetch(`http://127.0.0.1:${hub.httpPort}/api/events`)).status).toBe(401);
+  expect(hub.c2d.pending('h2').length).toBe(before);
+});
+
+it('keeps its data folder to its owner: the folder 0700, every file 0600', async () => {
+  hub.updateDesired('h2', { mode: 1 });
+  const { readdirSync, statSync } = await import('node:fs');
+  expect(statSync(tmp.dir).mode & 0o777).toBe(0o700);
+  const files = readdirSync(tmp.dir);
+  expect(files).toEqual(expect.arrayContaining(['service.key', 'registry.json', 'twins.json', 'c2d.json', 'hub.json', 'ca.pem', 'ca.key']));
+  for (const f of files) expect(statSync(`${tmp.dir}/${f}`).mode & 0o777, f).toBe(0o600);
+});
