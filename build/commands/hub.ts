@@ -179,6 +179,7 @@ async function hub(argv: string[]): Promise<number> {
 
 async function serve(o: { data: string; port: string; host: string; 'insecure-tcp': boolean; 'http-port': string; 'hub-name'?: string; ttl?: string; limits: Partial<ConnLimits> }): Promise<number> {
   const ttl = num(o.ttl, '--ttl', 1, C2D_LIMITS.maxTtlMs / 1000);
+  const stamp = () => new Date().toISOString().slice(11, 23);
   const hub = await startHub({
     dataDir: o.data,
     port: port(o.port, '--port'),
@@ -188,14 +189,13 @@ async function serve(o: { data: string; port: string; host: string; 'insecure-tc
     httpPort: port(o['http-port'], '--http-port'),
     c2dTtlMs: ttl === undefined ? undefined : ttl * 1000,
     limits: o.limits,
+    log: (line) => out(`${stamp()} ${line}`),
   });
   const n = hub.registry.list().length;
   out(`tinyiot hub '${hub.hubName}' listening on ${hub.tls ? 'mqtts' : 'mqtt'}://${hub.host}:${hub.port}${hub.tls ? '' : ' (NO TLS: development on loopback only)'}`);
   if (hub.caPath) out(`CA certificate: ${hub.caPath}`);
   out(`service API: http://127.0.0.1:${hub.httpPort} (data folder ${hub.dataDir})`);
   out(`${n} device(s) registered${n ? '' : `; add one with 'tinyiot device add <id> --data ${o.data}'`}`);
-  const stamp = () => new Date().toISOString().slice(11, 23);
-  hub.on('log', (line: string) => out(`${stamp()} ${line}`));
   hub.on('telemetry', (ev: TelemetryEvent) => out(`${stamp()} telemetry ${line(ev)}`));
   hub.on('reported', (e: { deviceId: string; patch: unknown; version: number }) => out(`${stamp()} reported ${e.deviceId} $version ${e.version} ${JSON.stringify(e.patch)}`));
   hub.on('c2d-ack', (e: { deviceId: string; messageId: string }) => out(`${stamp()} c2d ${e.deviceId}: ${e.messageId} acknowledged`));

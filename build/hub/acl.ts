@@ -59,8 +59,12 @@ export function isHubOwnedProperty(name: string): boolean {
   return n.startsWith('iothub-') || n === '$.cdid' || n === '$.cmid' || n === 'mqtt-retain';
 }
 
-/** The device's telemetry properties without the hub's own names, and the names left out. */
-export function deviceProperties(props: PropertyBag): { props: PropertyBag; dropped: string[] } {
+/**
+ * The device's telemetry properties without the hub's own names (and the names left out), then
+ * the hub's marks as IoT Hub sets them: `mqtt-retain` for a retained PUBLISH (IoT Hub stores no
+ * retained messages), `iothub-MessageType: Will` for a will.
+ */
+export function deviceProperties(props: PropertyBag, marks: { retain?: boolean; will?: boolean } = {}): { props: PropertyBag; dropped: string[] } {
   // Names come from the wire: the bag inherits nothing, whatever they are.
   const kept: PropertyBag = Object.create(null);
   const dropped: string[] = [];
@@ -68,5 +72,7 @@ export function deviceProperties(props: PropertyBag): { props: PropertyBag; drop
     if (isHubOwnedProperty(k)) dropped.push(k);
     else kept[k] = v;
   }
+  if (marks.retain) kept['mqtt-retain'] = 'true';
+  if (marks.will) kept['iothub-MessageType'] = 'Will';
   return { props: kept, dropped };
 }

@@ -3,7 +3,8 @@
 // and never finishes its handshake cannot use up the hub's file descriptors. The TLS handshake
 // deadline (tls.Server's handshakeTimeout) and the CONNECT deadline (conn.ts) then free what a
 // silent peer holds.
-import type { Server, Socket } from 'node:net';
+import { createServer as tcpServer, type Server, type Socket } from 'node:net';
+import { createServer as tlsServer } from 'node:tls';
 import type { ConnLimits } from './limits.js';
 
 export class Admission {
@@ -12,11 +13,19 @@ export class Admission {
   private readonly perAddress = new Map<string, number>();
   private refused = 0;
 
-  constructor(private readonly limits: Pick<ConnLimits, 'maxConnections' | 'maxConnectionsPerAddress'>, private readonly log: (line: string) => void) {}
+  constructor(private readonly limits: Pick<ConnLimits, 'maxConnections' | 'maxConnectionsPerAddress' | 'handshakeTimeoutMs'>, private readonly log: (line: string) => void) {}
 
-  /** Counts the server's raw sockets and refuses those over a limit. */
-  attach(server: Server): void {
+  /** The devices' server, over TLS with `certs` (plain TCP without), its sockets admitted here. */
+  server(certs: { cert: string; key: string } | undefined, onSocket: (s: Socket) => void): Server {
+    let server: Server;
+    if (certs) {
+      // handshakeTimeout: a peer that never finishes TLS is dropped instead of holding a socket.
+      server = tlsServer({ ...certs, minVersion: 'TLSv1.2', handshakeTimeout: this.limits.handshakeTimeoutMs }, onSocket);
+      // Node reports a handshake timeout or failure here and leaves the socket to this listener.
+      server.on('tlsClientError', (_e: Error, s: Socket) => s.destroy());
+    } else server = tcpServer(onSocket);
     server.on('connection', (s: Socket) => this.admit(s));
+    return server;
   }
 
   private admit(s: Socket): void {

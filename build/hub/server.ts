@@ -6,9 +6,8 @@
 // acl.ts, limits.ts); an exception while serving one connection closes that connection only.
 import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
-import { type AddressInfo, type Server, type Socket, createServer as tcpServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createServer as tlsServer } from 'node:tls';
 import type { IConnectPacket, IPublishPacket } from 'mqtt-packet';
 import { escapeText } from '../../firmware/iothub/ids.js';
 import type { PropertyBag } from '../../firmware/iothub/propbag.js';
@@ -23,23 +22,12 @@ import { type ConnLimits, connLimits } from './limits.js';
 import { claimDataDir, releaseDataDir } from './lock.js';
 import { startHttpApi } from './http.js';
 import { MethodCalls, MethodError, type MethodResult, methodNameError } from './methods.js';
-import { DEFAULT_HUB_NAME, type HubInfo, type HubOptions, isLoopback } from './options.js';
+import { DEFAULT_HUB_NAME, DeviceError, type HubInfo, type HubOptions, isLoopback, type TelemetryEvent } from './options.js';
 import { Registry } from './registry.js';
 import { ensureServiceKey } from './servicekey.js';
 import { TwinStore, type TwinDoc } from './twin.js';
 
-export { DEFAULT_HUB_NAME, type HubInfo, type HubOptions, isLoopback };
-
-export interface TelemetryEvent {
-  deviceId: string;
-  props: PropertyBag;
-  body: Buffer;
-  time: string;
-}
-
-export class DeviceError extends Error {
-  readonly status = 404;
-}
+export { DEFAULT_HUB_NAME, DeviceError, type HubInfo, type HubOptions, isLoopback, type TelemetryEvent };
 
 export class Hub extends EventEmitter {
   port = 0;
@@ -60,16 +48,26 @@ export class Hub extends EventEmitter {
   private readonly servers: Server[] = [];
   private sweep?: NodeJS.Timeout;
 
-  constructor(readonly dataDir: string, readonly hubName: string, readonly host: string, readonly tls: boolean, c2dTtlMs?: number,
-    private readonly clock: HubClock = realTime, limits?: Partial<ConnLimits>) {
+  readonly hubName: string;
+  readonly host: string;
+  readonly tls: boolean;
+  private readonly clock: HubClock;
+
+  /** `opts.log` hears the hub's log from the start (a queue file checked while loading). */
+  constructor(readonly dataDir: string, opts: Omit<HubOptions, 'dataDir' | 'port' | 'httpPort'> = {}) {
     super();
-    this.limits = connLimits(limits);
+    if (opts.log) this.on('log', opts.log);
+    this.hubName = opts.hubName ?? DEFAULT_HUB_NAME;
+    this.host = opts.host ?? '127.0.0.1';
+    this.tls = opts.tls ?? true;
+    const clock = (this.clock = opts.clock ?? realTime);
+    this.limits = connLimits(opts.limits);
     this.admission = new Admission(this.limits, (l) => this.log(l));
     this.serviceKey = ensureServiceKey(dataDir);
     this.registry = new Registry(dataDir);
     this.twins = new TwinStore(join(dataDir, 'twins.json'));
     this.c2d = new C2dQueue(join(dataDir, 'c2d.json'), {
-      ttlMs: c2dTtlMs,
+      ttlMs: opts.c2dTtlMs,
       now: () => clock.now(),
       onExpired: (d, m) => this.log(`c2d ${d}: message ${m.mid} expired unacknowledged (${this.c2d.expired} so far)`),
       onInvalid: (d, why) => this.log(`c2d ${d}: dropped a stored message that cannot be sent: ${why}`),
@@ -149,17 +147,10 @@ export class Hub extends EventEmitter {
   /** @internal (startHub) */
   async listen(port: number, httpPort: number): Promise<void> {
     const onSocket = (s: Socket) => (this.stopping ? s.destroy() : new DeviceConn(s, this.connHost, { clock: this.clock, limits: this.limits }));
-    let server: Server;
-    if (this.tls) {
-      const certs = await ensureCerts(this.dataDir);
-      this.caPem = certs.caPem;
-      this.caPath = certs.caPath;
-      // handshakeTimeout: a peer that never finishes TLS is dropped instead of holding a socket.
-      server = tlsServer({ cert: certs.cert, key: certs.key, minVersion: 'TLSv1.2', handshakeTimeout: this.limits.handshakeTimeoutMs }, onSocket);
-      // Node reports a handshake timeout or failure here and leaves the socket to its listener.
-      server.on('tlsClientError', (_e: Error, s: Socket) => s.destroy());
-    } else server = tcpServer(onSocket);
-    this.admission.attach(server);
+    const certs = this.tls ? await ensureCerts(this.dataDir) : undefined;
+    this.caPem = certs?.caPem;
+    this.caPath = certs?.caPath;
+    const server = this.admission.server(certs && { cert: certs.cert, key: certs.key }, onSocket);
     this.servers.push(server);
     await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, this.host, ok));
     this.port = (server.address() as AddressInfo).port;
@@ -206,8 +197,10 @@ export class Hub extends EventEmitter {
     if (c) this.pump(c);
   }
 
-  private telemetry(deviceId: string, props: PropertyBag, body: Buffer): void {
-    const ev: TelemetryEvent = { deviceId, props, body, time: new Date(this.clock.now()).toISOString() };
+  private telemetry(c: DeviceConn, raw: PropertyBag, body: Buffer, marks: { retain?: boolean; will?: boolean }): void {
+    const { props, dropped } = deviceProperties(raw, marks);
+    if (dropped.length) this.log(`telemetry ${c.deviceId}: left out properties the hub sets itself: ${dropped.join(', ')}`);
+    const ev: TelemetryEvent = { deviceId: c.deviceId, props, body, time: new Date(this.clock.now()).toISOString() };
     this.emit('telemetry', ev);
   }
 
@@ -253,13 +246,8 @@ export class Hub extends EventEmitter {
       const r = classifyPublish(c.deviceId, p.topic);
       if (!r) return false;
       const body = Buffer.isBuffer(p.payload) ? p.payload : Buffer.from(p.payload);
-      if (r.kind === 'telemetry') {
-        const { props, dropped } = deviceProperties(r.props);
-        if (dropped.length) this.log(`telemetry ${c.deviceId}: left out properties the hub sets itself: ${dropped.join(', ')}`);
-        // IoT Hub stores no retained messages; it marks them instead.
-        if (p.retain) props['mqtt-retain'] = 'true';
-        this.telemetry(c.deviceId, props, body);
-      } else if (r.kind === 'method-res') this.methods.answer(c.deviceId, r.rid, r.status, body);
+      if (r.kind === 'telemetry') this.telemetry(c, r.props, body, { retain: p.retain });
+      else if (r.kind === 'method-res') this.methods.answer(c.deviceId, r.rid, r.status, body);
       else this.request(c, p, r.kind, r.rid);
       return true;
     },
@@ -279,11 +267,7 @@ export class Hub extends EventEmitter {
       const w = c.will;
       const r = !clean && w ? classifyPublish(c.deviceId, w.topic) : null;
       // A will on the telemetry topic arrives as telemetry, marked as IoT Hub marks it.
-      if (w && r?.kind === 'telemetry') {
-        const { props } = deviceProperties(r.props);
-        props['iothub-MessageType'] = 'Will';
-        this.telemetry(c.deviceId, props, Buffer.from(w.payload));
-      }
+      if (w && r?.kind === 'telemetry') this.telemetry(c, r.props, Buffer.from(w.payload), { will: true });
     },
   };
 }
@@ -292,13 +276,12 @@ export class Hub extends EventEmitter {
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const dataDir = resolve(opts.dataDir);
   const host = opts.host ?? '127.0.0.1';
-  const tls = opts.tls ?? true;
-  if (!tls && !isLoopback(host)) throw new Error(`plain TCP (no TLS) is only allowed on loopback, not on '${host}'`);
+  if (opts.tls === false && !isLoopback(host)) throw new Error(`plain TCP (no TLS) is only allowed on loopback, not on '${host}'`);
   secureDataDir(dataDir);
   claimDataDir(dataDir);
   let hub: Hub;
   try {
-    hub = new Hub(dataDir, opts.hubName ?? DEFAULT_HUB_NAME, host, tls, opts.c2dTtlMs, opts.clock, opts.limits);
+    hub = new Hub(dataDir, opts);
   } catch (e) {
     releaseDataDir(dataDir);
     throw e;

@@ -189,8 +189,14 @@ describe('cloud-to-device messages that cannot be delivered (item 4)', () => {
       `${tmp.dir}/c2d.json`,
       JSON.stringify({ dev: [msg('proto', JSON.parse('{"__proto__":"x"}')), msg('surrogate', { k: '\ud800' }), msg('far', {}, 1e13 * 1000), msg('good', { a: 'b' })] }),
     );
-    hub = await startTestHub(tmp.dir);
+    const logs: string[] = [];
+    hub = await startTestHub(tmp.dir, { log: (l) => logs.push(l) });
     expect(hub.c2d.pending('dev').map((m) => m.mid)).toEqual(['good']);
+    expect(logs).toEqual([
+      "c2d dev: dropped a stored message that cannot be sent: property name '__proto__' is not allowed",
+      "c2d dev: dropped a stored message that cannot be sent: property 'k' holds a lone UTF-16 surrogate, which has no UTF-8 form",
+      'c2d dev: dropped a stored message that cannot be sent: expiry out of range',
+    ]);
     const d = await subscribedDevice(hub, 'dev', [C2D('dev')]);
     const p = await d.next<IPublishPacket>(isPublish, 'the good message');
     expect(p.payload.toString()).toBe('good');
