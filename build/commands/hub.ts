@@ -135,16 +135,17 @@ async function hub(argv: string[]): Promise<number> {
     limits: limitFlags(flags),
   };
   const [cmd, device, a, b, ...extra] = p;
-  const arity: Record<string, [number, number]> = { send: [2, 2], invoke: [2, 3], desired: [2, 2], twin: [1, 1], watch: [0, 0] };
+  const arity = new Map<string, [number, number]>([['send', [2, 2]], ['invoke', [2, 3]], ['desired', [2, 2]], ['twin', [1, 1]], ['watch', [0, 0]]]);
   if (!cmd) return serve(o);
-  const want = arity[cmd];
+  const want = arity.get(cmd);
   if (!want) throw new UsageError(`unknown command '${cmd}'`);
   const n = p.length - 1;
   if (n < want[0] || n > want[1] || extra.length) throw new UsageError(`'${cmd}' takes ${want[0] === want[1] ? want[0] : `${want[0]} to ${want[1]}`} argument(s), got ${n}`);
   hubInfo(o.data); // a clear error when no hub runs
   switch (cmd) {
     case 'send': {
-      const props: Record<string, string> = {};
+      // No prototype: a name such as `__proto__` stays a property, for the hub to refuse by name.
+      const props: Record<string, string> = Object.create(null);
       for (const kv of propArgs) {
         const e = kv.indexOf('=');
         if (e < 1) throw new UsageError(`--prop wants key=value, not '${kv}'`);

@@ -95,7 +95,9 @@ describe('tinyiot hub <command> against a running hub', () => {
     expect([badName.code, badName.stderr]).toEqual([2, "tinyiot hub: method name 'a\\u001bb': character '\\u001b' is not allowed\n(see 'tinyiot hub --help')\n"]);
     const slash = await cli('invoke', 'd1', 'a/b');
     expect([slash.code, slash.stderr.split('\n')[0]]).toEqual([2, "tinyiot hub: method name 'a/b': character '/' is not allowed"]);
-    for (const args of [['send', 'd1'], ['twin'], ['fly'], ['send', 'd1', 'x', '--prop', 'novalue'], ['send', 'd1', 'x', '--prop']]) {
+    const proto = await cli('send', 'd1', 'x', '--prop', '__proto__=x');
+    expect([proto.code, proto.stderr]).toEqual([1, "tinyiot hub: property name '__proto__' is not allowed\n"]);
+    for (const args of [['send', 'd1'], ['twin'], ['fly'], ['constructor', 'd1'], ['send', 'd1', 'x', '--prop', 'novalue'], ['send', 'd1', 'x', '--prop']]) {
       const r = await cli(...args);
       expect(r.code, args.join(' ')).toBe(2);
     }
