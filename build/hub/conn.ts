@@ -140,8 +140,8 @@ export class DeviceConn {
         parser.parse(b);
       }),
     );
-    socket.on('error', (e: Error) => this.close(`socket error: ${e.message}`));
-    socket.on('close', () => this.close('connection closed by the device'));
+    socket.on('error', (e: Error) => this.guard(() => this.close(`socket error: ${e.message}`)));
+    socket.on('close', () => this.guard(() => this.close('connection closed by the device')));
     this.touch();
   }
 
@@ -187,7 +187,7 @@ export class DeviceConn {
     this.clock.clearTimer(this.expiry);
     const ms = epochS * 1000 - this.clock.now();
     if (ms <= 0) return this.close('SAS token expired');
-    this.expiry = this.clock.setTimer(Math.min(ms, MAX_TIMER_MS), () => this.expireAt(epochS));
+    this.expiry = this.clock.setTimer(Math.min(ms, MAX_TIMER_MS), () => this.guard(() => this.expireAt(epochS)));
   }
 
   close(reason: string, clean = false): void {
@@ -210,7 +210,7 @@ export class DeviceConn {
 
   private touch(): void {
     this.idleClock.clearTimer(this.idle);
-    this.idle = this.idleClock.setTimer(this.idleMs, () => this.close(this.open ? 'keepalive timeout' : 'no CONNECT in time'));
+    this.idle = this.idleClock.setTimer(this.idleMs, () => this.guard(() => this.close(this.open ? 'keepalive timeout' : 'no CONNECT in time')));
   }
 
   private packet(p: Packet): void {

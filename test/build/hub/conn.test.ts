@@ -236,3 +236,11 @@ it('closes a device that stops reading what the hub sends', () => {
   f.c.send('t', 'x', 0);
   expect(f.reasons).toEqual([`${MAX_UNREAD + 1} bytes sent and not read by the device: over the limit`]);
 });
+
+it('an exception in the hub while a connection closes (a listener of its own) stays with that connection', () => {
+  const f = fakeConn({ closed: () => { throw new Error('listener failed'); } });
+  f.connect(10);
+  expect(() => f.vc.advance(15_000)).not.toThrow();
+  expect(f.c.open).toBe(false);
+  expect(() => f.sock.emit('close')).not.toThrow();
+});
