@@ -185,7 +185,8 @@ export class Hub extends EventEmitter {
     const m = this.c2d.pending(c.deviceId)[0];
     if (!m) return;
     const id = this.deliver(c, c2dTopic(c.deviceId, m), Buffer.from(m.body, 'base64'), m.deliveries > 0);
-    if (id === false) return; // not subscribed to cloud-to-device messages
+    // Not subscribed to cloud-to-device messages, or closed while sending (over its in-flight limit).
+    if (id === false || !c.open) return;
     this.c2d.delivered(c.deviceId, m.mid);
     if (id === undefined) return this.acked(c.deviceId, m.mid); // QoS 0 subscription: sent is done
     inflight.set(id, m.mid);

@@ -90,6 +90,16 @@ describe('a hostile device', () => {
     await servesLegitimately(hub, 'victim');
   });
 
+  it('3: a cloud-to-device message that meets a full in-flight window stays queued', async () => {
+    const a = await subscribedDevice(hub, 'attacker', [TWIN_RES, C2D('attacker')]);
+    for (let i = 0; i < 20; i++) a.send({ cmd: 'publish', topic: `$iothub/twin/GET/?$rid=${i}`, payload: Buffer.alloc(0), qos: 0, dup: false, retain: false });
+    await until(() => a.publishes().length === 20, 'twenty unacknowledged replies');
+    const m = hub.sendC2d('attacker', Buffer.from('keep me'));
+    await a.waitClosed();
+    expect(hub.c2d.pending('attacker').map((x) => [x.mid, x.deliveries])).toEqual([[m.mid, 0]]);
+    hub.c2d.purge('attacker');
+  });
+
   it('7: subscriptions past the limit get the failure code; a reported twin stays within 32 KB', async () => {
     const a = rawDevice(hub, 'attacker');
     expect(await a.connack()).toBe(0);
