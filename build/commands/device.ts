@@ -1,7 +1,7 @@
 // `tinyiot device`: the local hub's device registry (registry.json in the hub's data folder),
 // plus SAS tokens for local devices or for a real hub's device key.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type FlagKind, parseArgs, UsageError as ArgsError } from '../firmware/args.js';
 import { idError } from '../../firmware/iothub/ids.js';
 import { deviceResourceUri, sasToken } from '../../firmware/iothub/sas.js';
 import { nodeCrypto } from '../../hal/emulated/crypto.js';
@@ -34,15 +34,9 @@ Connection strings look like
 HostName names the hub in tokens; devices and the Azure SDKs connect to GatewayHostName. Only
 'add' and 'connection-string' print a key: keep their output private.`;
 
-const options = {
-  data: { type: 'string', default: DEFAULT_DATA_DIR },
-  'hub-name': { type: 'string' },
-  port: { type: 'string' },
-  ttl: { type: 'string', default: '3600' },
-  'hub-host': { type: 'string' },
-  key: { type: 'string' },
-  json: { type: 'boolean', default: false },
-} as const;
+const kinds: Record<string, FlagKind> = {
+  data: 'string', 'hub-name': 'string', port: 'string', ttl: 'string', 'hub-host': 'string', key: 'string', json: 'boolean',
+};
 
 class UsageError extends Error {
   constructor(message: string, readonly usage = false) {
@@ -79,11 +73,21 @@ export async function run(argv: string[]): Promise<number> {
 async function device(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs(argv, kinds, Infinity);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    if (!(e instanceof ArgsError)) throw e;
+    throw new UsageError(e.message);
   }
-  const { values: o, positionals } = parsed;
+  const { flags, positionals } = parsed;
+  const o = {
+    data: (flags.data as string | undefined) ?? DEFAULT_DATA_DIR,
+    'hub-name': flags['hub-name'] as string | undefined,
+    port: flags.port as string | undefined,
+    ttl: (flags.ttl as string | undefined) ?? '3600',
+    'hub-host': flags['hub-host'] as string | undefined,
+    key: flags.key as string | undefined,
+    json: flags.json === true,
+  };
   const [cmd, id, ...extra] = positionals;
   if (!cmd) throw new UsageError(`missing subcommand (${COMMANDS.join(', ')})`, true);
   if (!COMMANDS.includes(cmd)) throw new UsageError(`unknown subcommand '${cmd}'`, true);

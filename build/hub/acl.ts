@@ -48,3 +48,31 @@ export function topicMatches(filter: string, topic: string): boolean {
   }
   return f.length === t.length;
 }
+
+/**
+ * Telemetry properties whose names the hub owns: IoT Hub stamps `iothub-*` (the connection's
+ * device id, the will marker `iothub-MessageType`, ...), `$.cdid` / `$.cmid` and `mqtt-retain`
+ * itself, so a device must not be able to claim another identity or fake a will with them.
+ */
+export function isHubOwnedProperty(name: string): boolean {
+  const n = name.toLowerCase();
+  return n.startsWith('iothub-') || n === '$.cdid' || n === '$.cmid' || n === 'mqtt-retain';
+}
+
+/**
+ * The device's telemetry properties without the hub's own names (and the names left out), then
+ * the hub's marks as IoT Hub sets them: `mqtt-retain` for a retained PUBLISH (IoT Hub stores no
+ * retained messages), `iothub-MessageType: Will` for a will.
+ */
+export function deviceProperties(props: PropertyBag, marks: { retain?: boolean; will?: boolean } = {}): { props: PropertyBag; dropped: string[] } {
+  // Names come from the wire: the bag inherits nothing, whatever they are.
+  const kept: PropertyBag = Object.create(null);
+  const dropped: string[] = [];
+  for (const [k, v] of Object.entries(props)) {
+    if (isHubOwnedProperty(k)) dropped.push(k);
+    else kept[k] = v;
+  }
+  if (marks.retain) kept['mqtt-retain'] = 'true';
+  if (marks.will) kept['iothub-MessageType'] = 'Will';
+  return { props: kept, dropped };
+}

@@ -34,22 +34,27 @@ export function parseUsername(u: string): { host: string; clientId: string; para
   const q = u.indexOf('/?', slash + 1);
   if (slash < 1 || q <= slash + 1) return null;
   const params = decodePropertyBag(u.slice(q + 2));
-  if (!params || !params['api-version']) return null;
+  // Own properties only: a name read through a prototype would come from somewhere else.
+  if (!params || !Object.hasOwn(params, 'api-version') || !params['api-version']) return null;
   return { host: u.slice(0, slash), clientId: u.slice(slash + 1, q), params };
 }
 
 export function parseSas(token: string): Sas | null {
   const m = /^SharedAccessSignature (.+)$/.exec(token);
   if (!m) return null;
-  const f: Record<string, string> = {};
+  // A Map, not an object: a field the token lacks must read as missing, never as something inherited.
+  const f = new Map<string, string>();
   for (const part of m[1]!.split('&')) {
     const e = part.indexOf('=');
     if (e < 1) return null;
-    f[part.slice(0, e)] = part.slice(e + 1);
+    f.set(part.slice(0, e), part.slice(e + 1));
   }
-  const { sr, sig, se, skn } = f;
+  const [sr, sig, se, skn] = ['sr', 'sig', 'se', 'skn'].map((k) => f.get(k));
   if (!sr || !sig || !se) return null;
-  return skn === undefined ? { sr, sig, se } : { sr, sig, se, skn };
+  // No prototype: a reader of a missing `skn` gets undefined, never an inherited value.
+  const sas: Sas = Object.assign(Object.create(null) as Sas, { sr, sig, se });
+  if (skn !== undefined) sas.skn = skn;
+  return sas;
 }
 
 function decode(s: string): string | null {

@@ -8,9 +8,12 @@
 // are not kept across connections (devices and the Azure SDKs subscribe again after connecting).
 // Like IoT Hub, this side never sends an error packet: a violation closes the connection, and the
 // reason goes to the hub's log. Packet sizes are checked from each fixed header as it arrives, so
-// an unauthenticated peer cannot make the hub buffer more than MAX_FIRST_PACKET.
+// an unauthenticated peer cannot make the hub buffer more than MAX_FIRST_PACKET; subscriptions,
+// messages awaiting PUBACK and bytes the device has not read are bounded too (limits.ts). An
+// exception while handling one connection's packet closes that connection, never the hub.
 import type { Socket } from 'node:net';
 import mqtt, { type IConnectPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
+import { type ConnLimits, connLimits, MAX_MESSAGE_BYTES } from './limits.js';
 
 export interface ConnHost {
   /** 0 to accept, or the CONNACK return code. Runs once, for the first CONNECT. */
@@ -43,9 +46,10 @@ export const realTime: HubClock = {
 };
 
 // IoT Hub drops a connection after 1.5 x keepalive, capped at 1767 s.
-const MAX_IDLE_S = 1767;
-const CONNECT_TIMEOUT_MS = 30_000;
-const MAX_MESSAGE = 256 * 1024;
+export const MAX_IDLE_S = 1767;
+const MAX_MESSAGE = MAX_MESSAGE_BYTES;
+/** Bytes written to a device and not yet taken by it: a device that stops reading is closed. */
+export const MAX_UNREAD = 4 * (MAX_MESSAGE + 65535);
 /** Largest CONNECT: ids, user name and SAS token fit many times over; a stranger gets no more memory. */
 export const MAX_FIRST_PACKET = 64 * 1024;
 /** Largest packet once connected: a 256 KB message plus the longest topic, packet id and fixed header. */
@@ -93,31 +97,51 @@ export class PacketSizer {
   }
 }
 
+export interface ConnOptions {
+  /** Token expiry (default real time). */
+  clock?: HubClock;
+  /** The CONNECT deadline and the keepalive window (default real time; tests drive a virtual one). */
+  idleClock?: HubClock;
+  limits?: Partial<ConnLimits>;
+}
+
+/** What DeviceConn needs of a socket (a net.Socket or tls.TLSSocket; a fake in tests). */
+export type ConnSocket = Pick<Socket, 'on' | 'write' | 'end' | 'destroy' | 'writable' | 'writableLength'>;
+
 export class DeviceConn {
   deviceId = '';
   /** Subscribed filter -> granted QoS. */
   readonly subs = new Map<string, 0 | 1>();
   will?: IConnectPacket['will'];
   private state: 'new' | 'open' | 'closed' = 'new';
-  private idle?: NodeJS.Timeout;
-  private idleMs = CONNECT_TIMEOUT_MS;
+  private idle?: unknown;
+  private idleMs: number;
   private expiry?: unknown;
   private nextId = 0;
   private readonly inflight = new Set<number>();
+  private readonly clock: HubClock;
+  private readonly idleClock: HubClock;
+  private readonly limits: ConnLimits;
 
-  constructor(private readonly socket: Socket, private readonly host: ConnHost, private readonly clock = realTime) {
+  constructor(private readonly socket: ConnSocket, private readonly host: ConnHost, opts: ConnOptions = {}) {
+    this.clock = opts.clock ?? realTime;
+    this.idleClock = opts.idleClock ?? realTime;
+    this.limits = connLimits(opts.limits);
+    this.idleMs = this.limits.connectTimeoutMs;
     const parser = mqtt.parser({ protocolVersion: 4 });
     parser.on('packet', (p: Packet) => this.packet(p));
     parser.on('error', (e: Error) => this.close(`malformed packet: ${e.message}`));
     const sizer = new PacketSizer();
-    socket.on('data', (b: Buffer) => {
-      if (this.state === 'closed') return;
-      const big = sizer.push(b);
-      if (big) return this.close(big < Infinity ? `packet of ${big} bytes announced: over the limit` : 'malformed remaining length');
-      parser.parse(b);
-    });
-    socket.on('error', (e) => this.close(`socket error: ${e.message}`));
-    socket.on('close', () => this.close('connection closed by the device'));
+    socket.on('data', (b: Buffer) =>
+      this.guard(() => {
+        if (this.state === 'closed') return;
+        const big = sizer.push(b);
+        if (big) return this.close(big < Infinity ? `packet of ${big} bytes announced: over the limit` : 'malformed remaining length');
+        parser.parse(b);
+      }),
+    );
+    socket.on('error', (e: Error) => this.guard(() => this.close(`socket error: ${e.message}`)));
+    socket.on('close', () => this.guard(() => this.close('connection closed by the device')));
     this.touch();
   }
 
@@ -125,9 +149,30 @@ export class DeviceConn {
     return this.state === 'open';
   }
 
-  /** Sends a PUBLISH; returns its packet id for QoS 1. */
+  /**
+   * Runs `fn` for this connection: an exception closes the connection (and is logged by the hub
+   * through its close reason) instead of leaving a socket handler and taking the hub down.
+   */
+  guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.close(`internal error, connection closed: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  /**
+   * Sends a PUBLISH; returns its packet id for QoS 1. A device that leaves maxInflight messages
+   * unacknowledged is closed (and undefined returned): the packet-id search below then always
+   * finds a free id, and the hub holds no more than that many messages for it.
+   */
   send(topic: string, payload: Buffer | string, qos: 0 | 1, dup = false): number | undefined {
+    if (this.state === 'closed') return undefined;
     if (qos === 0) return void this.write({ cmd: 'publish', topic, payload, qos, dup: false, retain: false });
+    if (this.inflight.size >= this.limits.maxInflight) {
+      this.close(`${this.inflight.size} messages not acknowledged: over the limit of ${this.limits.maxInflight} in flight`);
+      return undefined;
+    }
     let id = this.nextId;
     do id = (id % 65535) + 1;
     while (this.inflight.has(id));
@@ -142,14 +187,14 @@ export class DeviceConn {
     this.clock.clearTimer(this.expiry);
     const ms = epochS * 1000 - this.clock.now();
     if (ms <= 0) return this.close('SAS token expired');
-    this.expiry = this.clock.setTimer(Math.min(ms, MAX_TIMER_MS), () => this.expireAt(epochS));
+    this.expiry = this.clock.setTimer(Math.min(ms, MAX_TIMER_MS), () => this.guard(() => this.expireAt(epochS)));
   }
 
   close(reason: string, clean = false): void {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';
     this.state = 'closed';
-    clearTimeout(this.idle);
+    this.idleClock.clearTimer(this.idle);
     this.clock.clearTimer(this.expiry);
     // end() lets a refusing CONNACK reach the device before the FIN; destroy() if it stalls.
     this.socket.end();
@@ -158,12 +203,14 @@ export class DeviceConn {
   }
 
   private write(p: Packet): void {
-    if (this.socket.writable) this.socket.write(mqtt.generate(p));
+    if (!this.socket.writable) return;
+    this.socket.write(mqtt.generate(p));
+    if (this.socket.writableLength > MAX_UNREAD) this.close(`${this.socket.writableLength} bytes sent and not read by the device: over the limit`);
   }
 
   private touch(): void {
-    clearTimeout(this.idle);
-    this.idle = setTimeout(() => this.close(this.open ? 'keepalive timeout' : 'no CONNECT in time'), this.idleMs);
+    this.idleClock.clearTimer(this.idle);
+    this.idle = this.idleClock.setTimer(this.idleMs, () => this.guard(() => this.close(this.open ? 'keepalive timeout' : 'no CONNECT in time')));
   }
 
   private packet(p: Packet): void {
@@ -184,6 +231,11 @@ export class DeviceConn {
         const granted: number[] = [];
         for (const s of p.subscriptions) {
           if (!this.host.subscribeAllowed(this, s.topic)) return this.close(`not allowed to subscribe to '${s.topic}'`);
+          // Past the limit a new filter gets MQTT's failure code 0x80; the connection stays.
+          if (!this.subs.has(s.topic) && this.subs.size >= this.limits.maxSubscriptions) {
+            granted.push(0x80);
+            continue;
+          }
           const q = s.qos ? 1 : 0; // QoS 2 is granted as 1
           this.subs.set(s.topic, q);
           granted.push(q);

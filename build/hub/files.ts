@@ -1,8 +1,13 @@
 // The hub's data folder holds small JSON files written by more than one process (the CLI adds
 // devices while the hub runs), so every write goes to a temp file first and is renamed over the
-// old one: a reader sees the old file or the new one, never half of either.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+// old one: a reader sees the old file or the new one, never half of either. The folder holds
+// device keys, the service key and the CA's key, so it is its owner's alone: the folder 0700,
+// every file 0600, whatever the umask and whatever an older version left.
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
 
 export function readJson<T>(path: string, fallback: T): T {
   let text: string;
@@ -19,10 +24,21 @@ export function readJson<T>(path: string, fallback: T): T {
   }
 }
 
-/** `mode` 0o600 for files holding keys. */
-export function writeJson(path: string, value: unknown, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
+export function writeJson(path: string, value: unknown, mode = FILE_MODE): void {
+  mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode });
   renameSync(tmp, path);
+}
+
+/** Creates the data folder if needed and makes it and every file directly in it owner-only. */
+export function secureDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  chmodSync(dir, DIR_MODE);
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    // lstat: a link is left alone, so the hub never changes the mode of a file outside the folder.
+    const st = lstatSync(p);
+    if (st.isFile() && (st.mode & 0o777) !== FILE_MODE) chmodSync(p, FILE_MODE);
+  }
 }

@@ -1,6 +1,7 @@
-// The hub's service-side API, JSON over HTTP on 127.0.0.1 only (it can message any device and
-// needs no credentials, so it never listens beyond loopback). Used by `tinyiot hub send|invoke|
-// desired|twin|watch` and by `tinyiot device remove` while a hub runs.
+// The hub's service-side API, JSON over HTTP on 127.0.0.1 only. It can message any device, so
+// every request needs `Authorization: SharedAccessSignature ...&skn=service`, signed with the
+// service key in the data folder (servicekey.ts); 401 without it. Used by `tinyiot hub send|
+// invoke|desired|twin|watch` and by `tinyiot device list|remove` while a hub runs.
 //   GET    /api/devices                      [{deviceId, connected, queued}]
 //   DELETE /api/devices/{id}                 204
 //   POST   /api/devices/{id}/messages        {body | bodyBase64, props?, ttl? (s)} -> 201 {messageId, expires}
@@ -8,13 +9,19 @@
 //   GET    /api/devices/{id}/twin            {desired, reported}
 //   PATCH  /api/devices/{id}/twin/desired    patch -> {version}
 //   GET    /api/events                       text/event-stream, one `data: {telemetry}` per message
-// Errors: {error} with 400 (bad request), 404 (unknown device, not connected), 413, 504 (timeout).
+// Errors: {error} with 400 (bad request), 401 (no or a bad token), 404 (unknown device, not
+// connected), 413, 504 (timeout). Bodies are checked against IoT Hub's limits (limits.ts) before
+// anything is queued or sent.
 // A web page must not drive it: the Host header must name loopback (no DNS rebinding) and bodies
 // must be application/json (no cross-site form posts without a CORS preflight, never answered).
 import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { propsError } from './c2d.js';
+import { C2D_LIMITS, METHOD_LIMITS } from './limits.js';
 import type { Hub, TelemetryEvent } from './server.js';
+import { serviceAuthError } from './servicekey.js';
 
+/** Largest request body: a 64 KB message as base64 in JSON, or a 128 KB method payload, with room. */
 const MAX_BODY = 256 * 1024;
 
 class HttpError extends Error {
@@ -54,9 +61,9 @@ function obj(v: unknown): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-function seconds(v: unknown, what: string, dflt: number): number {
+function seconds(v: unknown, what: string, dflt: number, maxS: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !(v > 0)) throw new HttpError(400, `${what} must be a positive number of seconds`);
+  if (typeof v !== 'number' || !(v > 0) || v > maxS) throw new HttpError(400, `${what} must be a number of seconds more than 0 and at most ${maxS}`);
   return v * 1000;
 }
 
@@ -75,9 +82,10 @@ async function route(hub: Hub, req: IncomingMessage, res: ServerResponse): Promi
     case 'POST device/messages': {
       const b = await body();
       const payload = typeof b.bodyBase64 === 'string' ? Buffer.from(b.bodyBase64, 'base64') : Buffer.from(String(b.body ?? ''), 'utf8');
-      const props = (b.props ?? {}) as Record<string, unknown>;
-      if (typeof props !== 'object' || Object.values(props).some((v) => typeof v !== 'string')) throw new HttpError(400, 'props must map names to strings');
-      const ttl = b.ttl === undefined ? undefined : seconds(b.ttl, 'ttl', 0);
+      const props = b.props ?? {};
+      const bad = propsError(props);
+      if (bad) throw new HttpError(400, bad);
+      const ttl = b.ttl === undefined ? undefined : seconds(b.ttl, 'ttl', 0, C2D_LIMITS.maxTtlMs / 1000);
       const msg = hub.sendC2d(id, payload, props as Record<string, string>, ttl);
       res.statusCode = 201;
       return { messageId: msg.mid, expires: new Date(msg.expires).toISOString() };
@@ -85,7 +93,9 @@ async function route(hub: Hub, req: IncomingMessage, res: ServerResponse): Promi
     case 'POST device/methods': {
       const b = await body();
       if (typeof b.method !== 'string') throw new HttpError(400, "'method' must be a string");
-      return await hub.invoke(id, b.method, b.payload, seconds(b.timeout, 'timeout', 30_000));
+      const size = Buffer.byteLength(JSON.stringify(b.payload ?? null));
+      if (size > METHOD_LIMITS.maxPayloadBytes) throw new HttpError(413, `a method payload may be at most ${METHOD_LIMITS.maxPayloadBytes} bytes (IoT Hub's limit), not ${size}`);
+      return await hub.invoke(id, b.method, b.payload, seconds(b.timeout, 'timeout', 30_000, METHOD_LIMITS.maxTimeoutS));
     }
     case 'GET device/twin':
       return hub.getTwin(id);
@@ -109,6 +119,11 @@ export async function startHttpApi(hub: Hub, port: number): Promise<Server> {
     const fail = (status: number, error: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
     const host = /^(127\.0\.0\.1|localhost|\[::1\]):(\d+)$/.exec(req.headers.host ?? '');
     if (!host || +host[2]! !== (server.address() as AddressInfo).port) return fail(403, 'the hub API answers loopback host names only');
+    const denied = serviceAuthError(req.headers.authorization, hub.serviceKey, hub.hubName);
+    if (denied) {
+      res.setHeader('www-authenticate', 'SharedAccessSignature');
+      return fail(401, denied);
+    }
     if ((req.method === 'POST' || req.method === 'PATCH') && !/^application\/json\b/.test(req.headers['content-type'] ?? '')) return fail(415, 'send JSON with content-type application/json');
     if (req.method === 'GET' && req.url === '/api/events') return events(hub, res);
     route(hub, req, res).then(

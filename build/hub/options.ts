@@ -1,7 +1,9 @@
-// The hub's options and hub.json, the record a running hub leaves in its data folder for the
-// CLI (service.ts) to find it.
+// The hub's options, the types it hands out, and hub.json, the record a running hub leaves in
+// its data folder for the CLI (service.ts) to find it.
 import { isIP } from 'node:net';
+import type { PropertyBag } from '../../firmware/iothub/propbag.js';
 import type { HubClock } from './conn.js';
+import type { ConnLimits } from './limits.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -19,6 +21,10 @@ export interface HubOptions {
   c2dTtlMs?: number;
   /** Time for SAS expiry, the token-expiry disconnect and C2D time to live; default real time. */
   clock?: HubClock;
+  /** The hub's own bounds on connections (limits.ts DEFAULT_LIMITS for what is left out). */
+  limits?: Partial<ConnLimits>;
+  /** Hears every log line from the start, before startHub returns (e.g. stored messages dropped). */
+  log?: (line: string) => void;
 }
 
 export interface HubInfo {
@@ -35,4 +41,16 @@ export const DEFAULT_HUB_NAME = 'localhost';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+export interface TelemetryEvent {
+  deviceId: string;
+  props: PropertyBag;
+  body: Buffer;
+  time: string;
+}
+
+/** An id not in the registry: the service API's 404. */
+export class DeviceError extends Error {
+  readonly status = 404;
 }

@@ -2,39 +2,32 @@
 // SAS-authenticated MQTT 3.1.1 over TLS with its own CA, per-device topics only, twins with
 // versions, direct methods, a persisted cloud-to-device queue, and a loopback HTTP API for the
 // service side (http.ts). The data folder keeps identities, certificates, twins and the queue.
+// Everything a device or a service caller sends is checked when it arrives (c2d.ts, twin.ts,
+// acl.ts, limits.ts); an exception while serving one connection closes that connection only.
 import { EventEmitter } from 'node:events';
-import { mkdirSync, rmSync } from 'node:fs';
-import { type AddressInfo, type Server, type Socket, createServer as tcpServer } from 'node:net';
+import { rmSync } from 'node:fs';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createServer as tlsServer } from 'node:tls';
 import type { IConnectPacket, IPublishPacket } from 'mqtt-packet';
 import { escapeText } from '../../firmware/iothub/ids.js';
 import type { PropertyBag } from '../../firmware/iothub/propbag.js';
-import { classifyPublish, subscribeAllowed, topicMatches } from './acl.js';
+import { classifyPublish, deviceProperties, subscribeAllowed, topicMatches } from './acl.js';
+import { Admission } from './admission.js';
 import { authenticate } from './auth.js';
 import { C2dQueue, c2dTopic, type C2dMessage } from './c2d.js';
 import { ensureCerts } from './ca.js';
 import { type ConnHost, DeviceConn, type HubClock, realTime } from './conn.js';
-import { writeJson } from './files.js';
+import { secureDataDir, writeJson } from './files.js';
+import { type ConnLimits, connLimits } from './limits.js';
 import { claimDataDir, releaseDataDir } from './lock.js';
 import { startHttpApi } from './http.js';
 import { MethodCalls, MethodError, type MethodResult, methodNameError } from './methods.js';
-import { DEFAULT_HUB_NAME, type HubInfo, type HubOptions, isLoopback } from './options.js';
+import { DEFAULT_HUB_NAME, DeviceError, type HubInfo, type HubOptions, isLoopback, type TelemetryEvent } from './options.js';
 import { Registry } from './registry.js';
+import { ensureServiceKey } from './servicekey.js';
 import { TwinStore, type TwinDoc } from './twin.js';
 
-export { DEFAULT_HUB_NAME, type HubInfo, type HubOptions, isLoopback };
-
-export interface TelemetryEvent {
-  deviceId: string;
-  props: PropertyBag;
-  body: Buffer;
-  time: string;
-}
-
-export class DeviceError extends Error {
-  readonly status = 404;
-}
+export { DEFAULT_HUB_NAME, DeviceError, type HubInfo, type HubOptions, isLoopback, type TelemetryEvent };
 
 export class Hub extends EventEmitter {
   port = 0;
@@ -44,9 +37,11 @@ export class Hub extends EventEmitter {
   readonly registry: Registry;
   readonly twins: TwinStore;
   readonly c2d: C2dQueue;
+  readonly limits: ConnLimits;
+  /** The service API's key (servicekey.ts); never printed. */
+  readonly serviceKey: string;
   private readonly conns = new Map<string, DeviceConn>();
-  /** Every accepted TCP socket, CONNECTed or not, even mid-handshake: stop() must not wait for a silent one. */
-  private readonly sockets = new Set<Socket>();
+  private readonly admission: Admission;
   private stopping = false;
   private readonly c2dInflight = new WeakMap<DeviceConn, Map<number, string>>();
   private readonly methods = new MethodCalls();
@@ -54,15 +49,29 @@ export class Hub extends EventEmitter {
   private sweep?: NodeJS.Timeout;
   private readonly early: string[] = [];
 
-  constructor(readonly dataDir: string, readonly hubName: string, readonly host: string, readonly tls: boolean, c2dTtlMs?: number,
-    private readonly clock: HubClock = realTime) {
+  readonly hubName: string;
+  readonly host: string;
+  readonly tls: boolean;
+  private readonly clock: HubClock;
+
+  /** `opts.log` hears the hub's log from the start (a queue file checked while loading). */
+  constructor(readonly dataDir: string, opts: Omit<HubOptions, 'dataDir' | 'port' | 'httpPort'> = {}) {
     super();
+    if (opts.log) this.on('log', opts.log);
+    this.hubName = opts.hubName ?? DEFAULT_HUB_NAME;
+    this.host = opts.host ?? '127.0.0.1';
+    this.tls = opts.tls ?? true;
+    const clock = (this.clock = opts.clock ?? realTime);
+    this.limits = connLimits(opts.limits);
+    this.admission = new Admission(this.limits, (l) => this.log(l));
+    this.serviceKey = ensureServiceKey(dataDir);
     this.registry = new Registry(dataDir);
     this.twins = new TwinStore(join(dataDir, 'twins.json'));
     this.c2d = new C2dQueue(join(dataDir, 'c2d.json'), {
-      ttlMs: c2dTtlMs,
+      ttlMs: opts.c2dTtlMs,
       now: () => clock.now(),
       onExpired: (d, m) => this.log(`c2d ${d}: message ${m.mid} expired unacknowledged (${this.c2d.expired} so far)`),
+      onInvalid: (d, why) => this.log(`c2d ${d}: dropped a stored message that cannot be sent: ${why}`),
     });
   }
 
@@ -97,7 +106,7 @@ export class Hub extends EventEmitter {
   sendC2d(deviceId: string, body: Buffer, props?: Record<string, string>, ttlMs?: number): C2dMessage {
     const m = this.c2d.enqueue(this.device(deviceId), body, props, ttlMs);
     const c = this.conns.get(deviceId);
-    if (c) this.pump(c);
+    if (c) c.guard(() => this.pump(c));
     return m;
   }
 
@@ -110,7 +119,7 @@ export class Hub extends EventEmitter {
     const topic = (rid: string) => `$iothub/methods/POST/${method}/?$rid=${rid}`;
     if (!c || this.qos(c, topic('0')) < 0) throw new MethodError(404, `device '${deviceId}' is not connected or not subscribed to methods`);
     const call = this.methods.start(deviceId, method, timeoutMs);
-    this.deliver(c, topic(call.rid), JSON.stringify(payload ?? null));
+    c.guard(() => this.deliver(c, topic(call.rid), JSON.stringify(payload ?? null)));
     return call.result;
   }
 
@@ -122,7 +131,7 @@ export class Hub extends EventEmitter {
   updateDesired(deviceId: string, patch: unknown): number {
     const { version, body } = this.twins.patchDesired(this.device(deviceId), patch);
     const c = this.conns.get(deviceId);
-    if (c) this.deliver(c, `$iothub/twin/PATCH/properties/desired/?$version=${version}`, JSON.stringify(body));
+    if (c) c.guard(() => this.deliver(c, `$iothub/twin/PATCH/properties/desired/?$version=${version}`, JSON.stringify(body)));
     return version;
   }
 
@@ -142,7 +151,7 @@ export class Hub extends EventEmitter {
     for (const c of [...this.conns.values()]) c.close('hub stopping');
     // Open connections get the same grace as DeviceConn.close(); sockets that never sent CONNECT would
     // otherwise hold server.close() until their own timeouts (30 s, or 120 s mid-handshake).
-    const cut = setTimeout(() => this.sockets.forEach((s) => s.destroy()), 2000);
+    const cut = setTimeout(() => this.admission.sockets.forEach((s) => s.destroy()), 2000);
     await Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
     clearTimeout(cut);
     rmSync(join(this.dataDir, 'hub.json'), { force: true });
@@ -151,15 +160,11 @@ export class Hub extends EventEmitter {
 
   /** @internal (startHub) */
   async listen(port: number, httpPort: number): Promise<void> {
-    const onSocket = (s: Socket) => (this.stopping ? s.destroy() : new DeviceConn(s, this.connHost, this.clock));
-    let server: Server;
-    if (this.tls) {
-      const certs = await ensureCerts(this.dataDir, (line) => this.startupLog(line));
-      this.caPem = certs.caPem;
-      this.caPath = certs.caPath;
-      server = tlsServer({ cert: certs.cert, key: certs.key, minVersion: 'TLSv1.2' }, onSocket);
-    } else server = tcpServer(onSocket);
-    server.on('connection', (s: Socket) => this.sockets.add(s.once('close', () => this.sockets.delete(s))));
+    const onSocket = (s: Socket) => (this.stopping ? s.destroy() : new DeviceConn(s, this.connHost, { clock: this.clock, limits: this.limits }));
+    const certs = this.tls ? await ensureCerts(this.dataDir, (line) => this.startupLog(line)) : undefined;
+    this.caPem = certs?.caPem;
+    this.caPath = certs?.caPath;
+    const server = this.admission.server(certs && { cert: certs.cert, key: certs.key }, onSocket);
     this.servers.push(server);
     await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, this.host, ok));
     this.port = (server.address() as AddressInfo).port;
@@ -170,6 +175,8 @@ export class Hub extends EventEmitter {
     const info: HubInfo = { pid: process.pid, hubName: this.hubName, host: this.host, port: this.port, httpPort: this.httpPort, tls: this.tls };
     if (this.caPath) info.caPath = this.caPath;
     writeJson(join(this.dataDir, 'hub.json'), info);
+    // Whatever modes the certificates and the lock were written with, the folder stays its owner's.
+    secureDataDir(this.dataDir);
   }
 
   /** The highest QoS granted to a subscription of `c` that matches `topic`, or -1. */
@@ -192,7 +199,8 @@ export class Hub extends EventEmitter {
     const m = this.c2d.pending(c.deviceId)[0];
     if (!m) return;
     const id = this.deliver(c, c2dTopic(c.deviceId, m), Buffer.from(m.body, 'base64'), m.deliveries > 0);
-    if (id === false) return; // not subscribed to cloud-to-device messages
+    // Not subscribed to cloud-to-device messages, or closed while sending (over its in-flight limit).
+    if (id === false || !c.open) return;
     this.c2d.delivered(c.deviceId, m.mid);
     if (id === undefined) return this.acked(c.deviceId, m.mid); // QoS 0 subscription: sent is done
     inflight.set(id, m.mid);
@@ -204,8 +212,10 @@ export class Hub extends EventEmitter {
     if (c) this.pump(c);
   }
 
-  private telemetry(deviceId: string, props: PropertyBag, body: Buffer): void {
-    const ev: TelemetryEvent = { deviceId, props, body, time: new Date(this.clock.now()).toISOString() };
+  private telemetry(c: DeviceConn, raw: PropertyBag, body: Buffer, marks: { retain?: boolean; will?: boolean }): void {
+    const { props, dropped } = deviceProperties(raw, marks);
+    if (dropped.length) this.log(`telemetry ${c.deviceId}: left out properties the hub sets itself: ${dropped.join(', ')}`);
+    const ev: TelemetryEvent = { deviceId: c.deviceId, props, body, time: new Date(this.clock.now()).toISOString() };
     this.emit('telemetry', ev);
   }
 
@@ -251,8 +261,7 @@ export class Hub extends EventEmitter {
       const r = classifyPublish(c.deviceId, p.topic);
       if (!r) return false;
       const body = Buffer.isBuffer(p.payload) ? p.payload : Buffer.from(p.payload);
-      // IoT Hub stores no retained messages; it marks them instead.
-      if (r.kind === 'telemetry') this.telemetry(c.deviceId, p.retain ? { ...r.props, 'mqtt-retain': 'true' } : r.props, body);
+      if (r.kind === 'telemetry') this.telemetry(c, r.props, body, { retain: p.retain });
       else if (r.kind === 'method-res') this.methods.answer(c.deviceId, r.rid, r.status, body);
       else this.request(c, p, r.kind, r.rid);
       return true;
@@ -273,7 +282,7 @@ export class Hub extends EventEmitter {
       const w = c.will;
       const r = !clean && w ? classifyPublish(c.deviceId, w.topic) : null;
       // A will on the telemetry topic arrives as telemetry, marked as IoT Hub marks it.
-      if (w && r?.kind === 'telemetry') this.telemetry(c.deviceId, { ...r.props, 'iothub-MessageType': 'Will' }, Buffer.from(w.payload));
+      if (w && r?.kind === 'telemetry') this.telemetry(c, r.props, Buffer.from(w.payload), { will: true });
     },
   };
 }
@@ -282,11 +291,16 @@ export class Hub extends EventEmitter {
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const dataDir = resolve(opts.dataDir);
   const host = opts.host ?? '127.0.0.1';
-  const tls = opts.tls ?? true;
-  if (!tls && !isLoopback(host)) throw new Error(`plain TCP (no TLS) is only allowed on loopback, not on '${host}'`);
-  mkdirSync(dataDir, { recursive: true });
+  if (opts.tls === false && !isLoopback(host)) throw new Error(`plain TCP (no TLS) is only allowed on loopback, not on '${host}'`);
+  secureDataDir(dataDir);
   claimDataDir(dataDir);
-  const hub = new Hub(dataDir, opts.hubName ?? DEFAULT_HUB_NAME, host, tls, opts.c2dTtlMs, opts.clock);
+  let hub: Hub;
+  try {
+    hub = new Hub(dataDir, opts);
+  } catch (e) {
+    releaseDataDir(dataDir);
+    throw e;
+  }
   try {
     await hub.listen(opts.port ?? 8883, opts.httpPort ?? 0);
   } catch (e) {

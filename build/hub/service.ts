@@ -1,8 +1,10 @@
 // The CLI's side of the hub's HTTP API: finds the running hub through hub.json in the data
-// folder and turns its answers into values or errors a user can act on.
+// folder, signs each request with the service key kept there (servicekey.ts), and turns the
+// answers into values or errors a user can act on.
 import { join, resolve } from 'node:path';
 import { readJson } from './files.js';
 import type { HubInfo } from './server.js';
+import { readServiceKey, serviceToken } from './servicekey.js';
 
 export const DEFAULT_DATA_DIR = '.tinyiot/hub';
 
@@ -21,10 +23,16 @@ export function hubInfo(dataDir: string): HubInfo {
 
 export async function hubFetch(dataDir: string, method: string, path: string, body?: unknown): Promise<Response> {
   const info = hubInfo(dataDir);
+  let authorization: string;
+  try {
+    authorization = serviceToken(readServiceKey(dataDir), info.hubName);
+  } catch (e) {
+    throw new ServiceError(0, (e as Error).message);
+  }
   try {
     return await fetch(`http://127.0.0.1:${info.httpPort}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? { authorization } : { authorization, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {

@@ -6,11 +6,12 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub, TelemetryEvent } from '../../build/hub/server.js';
 import { deviceResourceUri, sasToken } from '../../firmware/iothub/sas.js';
+import { VirtualClock } from '../../hal/emulated/clock.js';
 import { nodeCrypto } from '../../hal/emulated/crypto.js';
 import { bounded, hubDevice, type LocalHub, localHub, type TestDevice } from '../support/hubDevice.js';
-import { sleep, until } from '../support/wait.js';
+import { until } from '../support/wait.js';
 
-// Fast reconnects, so that a device that wrongly retried would show it within the quiet period.
+// Fast reconnects, so that a device that wrongly retried would show it within a short virtual period.
 const FAST = { backoffMin: 20, backoffMax: 100 };
 
 let h: LocalHub;
@@ -43,10 +44,13 @@ const track = (d: TestDevice) => (devices.push(d), d);
 describe('a wrong key', () => {
   it('is refused with "not authorized (rc 5)", never connects, and is not retried in a storm', async () => {
     const bad = randomBytes(32).toString('base64');
-    const d = track(hubDevice(h.hub, 'wrong-key', { wrongKey: bad, limits: FAST }));
-    await until(() => d.errors.length > 0, 'the refusal');
-    // A period in which a device retrying with FAST backoff would dial ten times or more.
-    await sleep(1500);
+    // The device's timers run on a virtual clock set to the real time (its tokens stay valid for
+    // the hub): instead of waiting to see that nothing happens, the test moves its time on.
+    const vc = new VirtualClock(Math.floor(Date.now() / 1000));
+    const d = track(hubDevice(h.hub, 'wrong-key', { wrongKey: bad, limits: FAST, clock: vc }));
+    await until(() => d.closes.length > 0, 'the refusal to close the connection');
+    // Every timer armed by then fires: a device retrying with FAST backoff would dial 20 times or more.
+    vc.advance(FAST.backoffMax * 20);
     expect(d.errors).toEqual(['connection refused: not authorized (rc 5)']);
     expect(d.closes).toEqual(['connection refused: not authorized (rc 5)']);
     expect(d.connects).toBe(0);
@@ -181,8 +185,10 @@ describe('a hub restart in the middle of QoS 1 telemetry', () => {
       for (let n = 1; n <= 100; n++) send(n);
       await until(() => !!stopping, `the hub to take ${STOP_AT} messages`);
       await stopping;
+      const dialsWhileUp = d.dials;
       for (let n = 101; n <= 140; n++) send(n);
-      await sleep(300);
+      // The device has found the hub gone (a dial refused) before it comes back.
+      await until(() => d.dials > dialsWhileUp, 'the device to dial the stopped hub');
       const again = await r.start();
       expect(again.port).toBe(port);
       again.on('telemetry', count);

@@ -2,13 +2,16 @@
 // transport) against a broker started by the rig. Waits are bounded polls; nothing asserts timing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client, type ClientOptions } from '../../firmware/mqtt/index.js';
-import { arrayLog, createEmulatedHal, seeded } from '../../hal/emulated/index.js';
+import { arrayLog, createEmulatedHal, nodeTransport, seeded, VirtualClock } from '../../hal/emulated/index.js';
+import type { Clock } from '../../hal/types.js';
 import type { Broker, BrokerOptions } from './brokers.js';
 import { makePki, type Pki } from './certs.js';
 import { sleep, until } from './wait.js';
 
 export interface Probe {
   client: Client;
+  /** Sockets the client has opened (connection attempts). */
+  dials: number;
   /** sessionPresent of each CONNACK accepted, in order. */
   connects: boolean[];
   errors: string[];
@@ -20,11 +23,14 @@ export interface Probe {
 const fast = { backoffMin: 50, backoffMax: 500, ackTimeout: 5000 };
 let seq = 0;
 
-export function probe(port: number, opts: Partial<ClientOptions> = {}): Probe {
+/** A client of ours on `port`; `clock` (default real time) drives its timers. */
+export function probe(port: number, opts: Partial<ClientOptions> = {}, clock?: Clock): Probe {
   const id = `tinyiot-${process.pid}-${++seq}`;
-  const hal = createEmulatedHal({ log: arrayLog(), random: seeded(seq) });
+  const real = nodeTransport();
+  const transport = { connect: (...a: Parameters<typeof real.connect>) => (p.dials++, real.connect(...a)) };
+  const hal = createEmulatedHal({ log: arrayLog(), random: seeded(seq), transport, ...(clock ? { clock } : {}) });
   const client = createClient(hal, { host: '127.0.0.1', port, tls: false, clientId: id, clean: true, limits: fast, ...opts });
-  const p: Probe = { client, connects: [], errors: [], closes: [], messages: [] };
+  const p: Probe = { client, dials: 0, connects: [], errors: [], closes: [], messages: [] };
   client.on('connect', (sp) => p.connects.push(sp));
   client.on('error', (m) => p.errors.push(m));
   client.on('close', (r) => p.closes.push(r));
@@ -103,13 +109,16 @@ export function brokerScenarios(start: (o: BrokerOptions) => Promise<Broker>): v
     });
 
     it('refuses a broker signed by another CA: an error naming the certificate, never a connect', async ({ annotate }) => {
-      const p = probe(broker.port, { tls: true, ca: pki.otherCa.cert, reconnect: false });
+      // Its timers on a virtual clock: after the failure, moving time on shows that it never tries again.
+      const vc = new VirtualClock();
+      const p = probe(broker.port, { tls: true, ca: pki.otherCa.cert, reconnect: false }, vc);
       await until(() => p.closes.length === 1, 'the failed connection to close');
       expect(p.errors).toHaveLength(1);
       await annotate(p.errors[0]!);
       expect(p.errors[0]).toMatch(/certificate/i);
       expect(p.errors[0]).toMatch(/self[- ]signed|unable to (verify|get local issuer)/i);
-      await sleep(300);
+      vc.advance(fast.backoffMax * 20);
+      expect(p.dials).toBe(1);
       expect(p.connects).toEqual([]);
       expect(p.client.connected).toBe(false);
     });

@@ -95,10 +95,17 @@ describe('tinyiot hub <command> against a running hub', () => {
     expect([badName.code, badName.stderr]).toEqual([2, "tinyiot hub: method name 'a\\u001bb': character '\\u001b' is not allowed\n(see 'tinyiot hub --help')\n"]);
     const slash = await cli('invoke', 'd1', 'a/b');
     expect([slash.code, slash.stderr.split('\n')[0]]).toEqual([2, "tinyiot hub: method name 'a/b': character '/' is not allowed"]);
-    for (const args of [['send', 'd1'], ['twin'], ['fly'], ['send', 'd1', 'x', '--prop', 'novalue']]) {
+    const proto = await cli('send', 'd1', 'x', '--prop', '__proto__=x');
+    expect([proto.code, proto.stderr]).toEqual([1, "tinyiot hub: property name '__proto__' is not allowed\n"]);
+    for (const args of [['send', 'd1'], ['twin'], ['fly'], ['constructor', 'd1'], ['send', 'd1', 'x', '--prop', 'novalue'], ['send', 'd1', 'x', '--prop']]) {
       const r = await cli(...args);
       expect(r.code, args.join(' ')).toBe(2);
     }
+    // The issue's TTL past year 275760 never reaches the hub; 2 days is the most.
+    const queued = hub.c2d.pending('d1').length;
+    const far = await cli('send', 'd1', 'x', '--ttl', '10000000000000');
+    expect([far.code, far.stderr.split('\n')[0]]).toEqual([2, "tinyiot hub: --ttl must be a number from 1 to 172800, not '10000000000000'"]);
+    expect(hub.c2d.pending('d1')).toHaveLength(queued);
   });
 });
 
@@ -119,6 +126,17 @@ describe('tinyiot hub (the server)', () => {
     }
   });
 
+  it('refuses a limit that is not a positive whole number, naming the flag, before starting', async () => {
+    for (const [opt, v, msg] of [
+      ['--max-connections', '0', "--max-connections must be a whole number from 1, not '0'"],
+      ['--max-inflight', '70000', "--max-inflight must be a whole number from 1 to 65535, not '70000'"],
+      ['--handshake-timeout', 'soon', "--handshake-timeout must be a number from 0.001 to 3600, not 'soon'"],
+    ]) {
+      const r = await runCli(['hub', opt!, v!, '--data', tmp.dir]);
+      expect([r.code, r.stderr.split('\n')[0]], opt).toEqual([2, `tinyiot hub: ${msg}`]);
+    }
+  });
+
   it('refuses plain TCP off loopback', async () => {
     const r = await runCli(['hub', '--insecure-tcp', '--host', '0.0.0.0', '--port', '0', '--data', tmp.dir]);
     expect(r.code).toBe(1);
@@ -126,7 +144,8 @@ describe('tinyiot hub (the server)', () => {
   });
 
   it('starts, prints its port and CA, serves devices and stops on SIGTERM', async () => {
-    const p = spawn(process.execPath, ['bin/tinyiot.mjs', 'hub', '--port', '0', '--data', tmp.dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const limits = ['--max-connections', '50', '--max-connections-per-address', '20', '--handshake-timeout', '5', '--max-subscriptions', '10', '--max-inflight', '10'];
+    const p = spawn(process.execPath, ['bin/tinyiot.mjs', 'hub', '--port', '0', ...limits, '--data', tmp.dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
     const exit = new Promise<number | null>((r) => p.on('close', r));

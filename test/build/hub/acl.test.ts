@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPublish, subscribeAllowed, topicMatches } from '../../../build/hub/acl.js';
+import { classifyPublish, deviceProperties, isHubOwnedProperty, subscribeAllowed, topicMatches } from '../../../build/hub/acl.js';
 
 describe('classifyPublish', () => {
   it('recognises telemetry with its property bag', () => {
@@ -53,5 +53,16 @@ describe('topicMatches', () => {
     expect(topicMatches('a/b', 'a/b/c')).toBe(false);
     expect(topicMatches('$iothub/twin/res/#', '$iothub/twin/res/200/?$rid=1')).toBe(true);
     expect(topicMatches('devices/d/messages/devicebound/#', 'devices/d/messages/devicebound/')).toBe(true);
+  });
+});
+
+describe('deviceProperties', () => {
+  it('leaves out the names the hub sets itself, in any case, and keeps the rest', () => {
+    for (const n of ['iothub-connection-device-id', 'IoTHub-MessageType', '$.cdid', '$.CMID', 'mqtt-retain']) expect(isHubOwnedProperty(n), n).toBe(true);
+    for (const n of ['$.ct', '$.mid', 'iothub', 'temp', 'x-iothub-y']) expect(isHubOwnedProperty(n), n).toBe(false);
+    const r = deviceProperties({ 'iothub-connection-device-id': 'other', '$.ct': 'application/json', k: null });
+    expect(r.dropped).toEqual(['iothub-connection-device-id']);
+    expect({ ...r.props }).toEqual({ '$.ct': 'application/json', k: null });
+    expect(Object.getPrototypeOf(r.props)).toBeNull();
   });
 });

@@ -38,6 +38,22 @@ describe('parseUsername / parseSas', () => {
   });
 });
 
+describe('a polluted Object.prototype', () => {
+  it('lends parseSas and parseUsername no field', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.skn = 'x';
+    proto['api-version'] = '1';
+    try {
+      expect(parseSas('SharedAccessSignature sr=a&sig=b&se=1')).toEqual({ sr: 'a', sig: 'b', se: '1' });
+      expect(parseUsername('h/d1/?model-id=x')).toBeNull();
+      expect(authenticate(req())).toMatchObject({ ok: true });
+    } finally {
+      delete proto.skn;
+      delete proto['api-version'];
+    }
+  });
+});
+
 describe('authenticate', () => {
   it('accepts a token made by the firmware and one made by azure-iot-common', () => {
     expect(authenticate(req())).toEqual({ ok: true, deviceId: 'd1', expiry: now + 60 });

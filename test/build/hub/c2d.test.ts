@@ -1,9 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { IPublishPacket } from 'mqtt-packet';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePropertyBag } from '../../../firmware/iothub/propbag.js';
 import { C2dQueue, c2dTopic } from '../../../build/hub/c2d.js';
 import type { Hub } from '../../../build/hub/server.js';
-import { sleep, until } from '../../support/wait.js';
+import { realTime } from '../../../build/hub/conn.js';
+import { until } from '../../support/wait.js';
 import { rawDevice, startTestHub, subscribedDevice, tempDir } from './rig.js';
 
 const C2D = (id: string) => `devices/${id}/messages/devicebound/#`;
@@ -91,8 +93,10 @@ describe('cloud-to-device over MQTT', () => {
     const bag = decodePropertyBag(p1.topic.slice('devices/c1/messages/devicebound/'.length))!;
     expect(bag['$.mid']).toBe(m1.mid);
     expect(bag.color).toBe('red');
-    // The second waits for the first to be acknowledged.
-    await sleep(100);
+    // The second waits for the first to be acknowledged: had the hub sent it, it would have come
+    // before the answer to a PINGREQ sent now.
+    d.send({ cmd: 'pingreq' });
+    await d.next((p) => p.cmd === 'pingresp', 'PINGRESP');
     expect(d.publishes()).toHaveLength(1);
     d.send({ cmd: 'puback', messageId: p1.messageId! });
     const p2 = await pub(d);
@@ -134,18 +138,25 @@ describe('cloud-to-device over MQTT', () => {
     d.end();
   });
 
-  it('drops expired messages instead of delivering them', async () => {
-    hub.registry.add('c4');
-    const before = hub.c2d.expired;
-    hub.sendC2d('c4', Buffer.from('stale'), {}, 30);
-    const fresh = hub.sendC2d('c4', Buffer.from('fresh'));
-    await sleep(60);
-    const d = await subscribedDevice(hub, 'c4', [C2D('c4')]);
-    const p = await pub(d);
-    expect(p.payload.toString()).toBe('fresh');
-    expect(p.topic).toContain(fresh.mid);
-    expect(hub.c2d.expired).toBe(before + 1);
-    d.end();
+  it('drops expired messages instead of delivering them (time moved by the hub clock, not waited for)', async () => {
+    const own = tempDir();
+    let skew = 0;
+    const skewed = await startTestHub(own.dir, { clock: { ...realTime, now: () => Date.now() + skew } });
+    try {
+      skewed.registry.add('c4');
+      skewed.sendC2d('c4', Buffer.from('stale'), {}, 30_000);
+      const fresh = skewed.sendC2d('c4', Buffer.from('fresh'), {}, 60_000);
+      skew = 30_000;
+      const d = await subscribedDevice(skewed, 'c4', [C2D('c4')]);
+      const p = await pub(d);
+      expect(p.payload.toString()).toBe('fresh');
+      expect(p.topic).toContain(fresh.mid);
+      expect(skewed.c2d.expired).toBe(1);
+      d.end();
+    } finally {
+      await skewed.stop();
+      own.cleanup();
+    }
   });
 
   it('sends at QoS 0 to a QoS 0 subscription and counts that as delivered', async () => {
@@ -163,5 +174,43 @@ describe('cloud-to-device over MQTT', () => {
 
   it('refuses messages for unknown devices', () => {
     expect(() => hub.sendC2d('nobody', Buffer.from('x'))).toThrow(/unknown device/);
+  });
+});
+
+describe('what may be queued', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('refuses, queueing nothing, what could not be delivered: __proto__, lone surrogates, a ttl past 2 days, a body past 64 KB', () => {
+    const q = new C2dQueue(`${tmp.dir}/limits.json`);
+    expect(() => q.enqueue('d', Buffer.from('x'), JSON.parse('{"__proto__":"x"}'))).toThrow("property name '__proto__' is not allowed");
+    expect(() => q.enqueue('d', Buffer.from('x'), { k: 'a\ud800' })).toThrow(/property 'k' holds a lone UTF-16 surrogate/);
+    expect(() => q.enqueue('d', Buffer.from('x'), { ['\udfff']: 'v' })).toThrow(/lone UTF-16 surrogate/);
+    expect(() => q.enqueue('d', Buffer.from('x'), {}, 1e16)).toThrow(/at most 172800 s/);
+    expect(() => q.enqueue('d', Buffer.alloc(64 * 1024 + 1))).toThrow(/at most 65536 bytes/);
+    expect(() => q.enqueue('d', Buffer.from('x'), { k: 'v'.repeat(70_000) })).toThrow(/longer than 65535 bytes/);
+    expect(q.pending('d')).toEqual([]);
+    // A surrogate pair is a character like any other; 2 days and 64 KB exactly are allowed.
+    expect(q.enqueue('d', Buffer.alloc(64 * 1024), { k: '\ud83d\ude00' }, 2 * 86_400_000).props).toEqual({ k: '😀' });
+    expect(() => new C2dQueue(`${tmp.dir}/x.json`, { ttlMs: 3 * 86_400_000 })).toThrow(/default ttl/);
+  });
+
+  it('keeps device ids that are names of Object.prototype apart', () => {
+    const q = new C2dQueue(`${tmp.dir}/ids.json`);
+    for (const id of ['__proto__', 'constructor', 'toString']) q.enqueue(id, Buffer.from(id));
+    const again = new C2dQueue(`${tmp.dir}/ids.json`);
+    for (const id of ['__proto__', 'constructor', 'toString']) expect(again.pending(id).map((m) => Buffer.from(m.body, 'base64').toString())).toEqual([id]);
+    expect(again.pending('valueOf')).toEqual([]);
+  });
+
+  it('drops stored messages it could not send, and says why', () => {
+    const path = `${tmp.dir}/old.json`;
+    const m = { mid: 'm', body: 'eA==', props: {}, expires: Date.now() + 1000, deliveries: 0 };
+    writeFileSync(path, JSON.stringify({ d: [{ ...m, props: JSON.parse('{"__proto__":"x"}') }, { ...m, expires: 1e20 }, 'junk', { ...m, mid: 'ok' }] }));
+    const why: string[] = [];
+    const q = new C2dQueue(path, { onInvalid: (_, r) => why.push(r) });
+    expect(q.pending('d').map((x) => x.mid)).toEqual(['ok']);
+    expect(why).toEqual(["property name '__proto__' is not allowed", 'expiry out of range', 'not a queued message']);
+    expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).d)).toHaveLength(1);
   });
 });

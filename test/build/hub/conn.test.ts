@@ -1,11 +1,15 @@
 // MQTT-level behaviour of a hub connection: protocol level, keepalive, UNSUBSCRIBE, DISCONNECT,
-// garbage on the wire.
+// garbage on the wire; and, on a fake socket with a virtual clock, the keepalive and CONNECT
+// deadlines to the millisecond and the bounds on what one connection can make the hub hold.
+import { EventEmitter } from 'node:events';
 import { connect as tlsConnect } from 'node:tls';
 import mqtt from 'mqtt-packet';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MAX_FIRST_PACKET, MAX_PACKET, PacketSizer } from '../../../build/hub/conn.js';
+import { type ConnHost, type ConnSocket, DeviceConn, MAX_FIRST_PACKET, MAX_IDLE_S, MAX_PACKET, MAX_UNREAD, PacketSizer } from '../../../build/hub/conn.js';
+import { MAX_INFLIGHT } from '../../../build/hub/limits.js';
+import { VirtualClock } from '../../../hal/emulated/clock.js';
 import type { Hub, TelemetryEvent } from '../../../build/hub/server.js';
-import { sleep, until } from '../../support/wait.js';
+import { until } from '../../support/wait.js';
 import { rawDevice, startTestHub, subscribedDevice, tempDir, token, username } from './rig.js';
 
 let hub: Hub;
@@ -68,8 +72,9 @@ it('forgets the will on DISCONNECT', async () => {
   expect(await d.connack()).toBe(0);
   d.send({ cmd: 'disconnect' });
   await d.waitClosed();
+  // The hub forgets the connection and publishes a will in the same step, so once it has
+  // forgotten it, a will would already be in `seen`.
   await until(() => !hub.connected('w'), 'the hub to see the disconnect');
-  await sleep(50);
   hub.off('telemetry', on);
   expect(seen).toEqual([]);
 });
@@ -143,4 +148,99 @@ it('once connected, takes a message over 64 KB but closes on a packet announcing
     hub.off('telemetry', on);
     hub.off('log', log);
   }
+});
+
+/** A DeviceConn on a fake socket, with its idle timers on a VirtualClock. */
+function fakeConn(host: Partial<ConnHost> = {}, limits = {}) {
+  const vc = new VirtualClock();
+  const sock = Object.assign(new EventEmitter(), {
+    writable: true,
+    writableLength: 0,
+    ended: false,
+    out: [] as mqtt.Packet[],
+    write(b: Buffer) {
+      parser.parse(b);
+      return true;
+    },
+    end() {
+      sock.ended = true;
+    },
+    destroy() {},
+  });
+  const parser = mqtt.parser({ protocolVersion: 4 });
+  parser.on('packet', (p: mqtt.Packet) => sock.out.push(p));
+  const reasons: string[] = [];
+  const full: ConnHost = {
+    connect: () => 0, publish: () => true, subscribeAllowed: () => true, subscribed: () => {}, puback: () => {},
+    closed: (_c, reason) => reasons.push(reason), ...host,
+  };
+  const idleClock = { now: () => vc.now(), setTimer: (ms: number, fn: () => void) => vc.setTimer(ms, fn), clearTimer: (id: unknown) => vc.clearTimer(id as number) };
+  const c = new DeviceConn(sock as unknown as ConnSocket, full, { idleClock, limits });
+  const feed = (p: mqtt.Packet) => sock.emit('data', mqtt.generate(p));
+  const connect = (keepalive: number) => feed({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'f', keepalive });
+  return { c, sock, vc, feed, connect, reasons };
+}
+
+it('closes after 1.5 x keepalive of silence, not a millisecond before, and any packet restarts the window', () => {
+  const f = fakeConn();
+  f.connect(10);
+  expect(f.c.open).toBe(true);
+  f.vc.advance(14_999);
+  expect(f.c.open).toBe(true);
+  f.feed({ cmd: 'pingreq' });
+  f.vc.advance(14_999);
+  expect(f.c.open).toBe(true);
+  f.vc.advance(1);
+  expect(f.reasons).toEqual(['keepalive timeout']);
+});
+
+it('caps the keepalive window at 1767 s, also for keepalive 0', () => {
+  for (const keepalive of [0, 2000]) {
+    const f = fakeConn();
+    f.connect(keepalive);
+    f.vc.advance(MAX_IDLE_S * 1000 - 1);
+    expect(f.c.open, `keepalive ${keepalive}`).toBe(true);
+    f.vc.advance(1);
+    expect(f.reasons).toEqual(['keepalive timeout']);
+  }
+});
+
+it('closes a connection that sends no CONNECT within the connect timeout', () => {
+  const f = fakeConn({}, { connectTimeoutMs: 5000 });
+  f.vc.advance(4999);
+  expect(f.sock.ended).toBe(false);
+  f.vc.advance(1);
+  expect(f.sock.ended).toBe(true);
+});
+
+it('an exception while handling a packet closes that connection only', () => {
+  const f = fakeConn({ publish: () => { throw new TypeError('boom'); } });
+  f.connect(60);
+  f.feed({ cmd: 'publish', topic: 'devices/f/messages/events/', payload: Buffer.from('x'), qos: 0, dup: false, retain: false });
+  expect(f.reasons).toEqual(['internal error, connection closed: boom']);
+  expect(f.sock.ended).toBe(true);
+});
+
+it('never searches packet ids forever: at the in-flight limit, even the largest, the connection is closed', () => {
+  const f = fakeConn({}, { maxInflight: MAX_INFLIGHT });
+  f.connect(60);
+  for (let i = 0; i < MAX_INFLIGHT; i++) expect(f.c.send('t', 'x', 1)).toBe(i + 1);
+  expect(f.c.send('t', 'x', 1)).toBeUndefined();
+  expect(f.reasons).toEqual([`${MAX_INFLIGHT} messages not acknowledged: over the limit of ${MAX_INFLIGHT} in flight`]);
+});
+
+it('closes a device that stops reading what the hub sends', () => {
+  const f = fakeConn();
+  f.connect(60);
+  f.sock.writableLength = MAX_UNREAD + 1;
+  f.c.send('t', 'x', 0);
+  expect(f.reasons).toEqual([`${MAX_UNREAD + 1} bytes sent and not read by the device: over the limit`]);
+});
+
+it('an exception in the hub while a connection closes (a listener of its own) stays with that connection', () => {
+  const f = fakeConn({ closed: () => { throw new Error('listener failed'); } });
+  f.connect(10);
+  expect(() => f.vc.advance(15_000)).not.toThrow();
+  expect(f.c.open).toBe(false);
+  expect(() => f.sock.emit('close')).not.toThrow();
 });

@@ -1,6 +1,6 @@
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
-import { readJson, writeJson } from '../../../build/hub/files.js';
+import { readJson, secureDataDir, writeJson } from '../../../build/hub/files.js';
 import { tempDir } from './rig.js';
 
 const tmp = tempDir();
@@ -18,4 +18,24 @@ it('writes through a temporary file, creating folders, with the given mode', () 
   expect(readJson(`${tmp.dir}/sub/a.json`, null)).toEqual({ a: [2] });
   expect(readdirSync(`${tmp.dir}/sub`)).toEqual(['a.json']);
   expect(statSync(`${tmp.dir}/sub/a.json`).mode & 0o777).toBe(0o600);
+});
+
+it('writes owner-only by default, and makes a data folder left open by an older version owner-only', () => {
+  const dir = `${tmp.dir}/data`;
+  writeJson(`${dir}/twins.json`, {});
+  expect(statSync(dir).mode & 0o777).toBe(0o700);
+  expect(statSync(`${dir}/twins.json`).mode & 0o777).toBe(0o600);
+  chmodSync(dir, 0o755);
+  writeFileSync(`${dir}/c2d.json`, '{}', { mode: 0o644 });
+  chmodSync(`${dir}/c2d.json`, 0o644);
+  mkdirSync(`${dir}/sub`, { mode: 0o755 });
+  const outside = `${tmp.dir}/outside.txt`;
+  writeFileSync(outside, 'x');
+  chmodSync(outside, 0o644);
+  symlinkSync(outside, `${dir}/link`);
+  secureDataDir(dir);
+  expect(statSync(dir).mode & 0o777).toBe(0o700);
+  expect(statSync(`${dir}/c2d.json`).mode & 0o777).toBe(0o600);
+  // A link is not followed: the hub changes nothing outside its folder.
+  expect(statSync(outside).mode & 0o777).toBe(0o644);
 });

@@ -1,8 +1,10 @@
-// The service API against a running hub: plain fetch on loopback, as the CLI does.
+// The service API against a running hub: plain fetch on loopback with a token signed with the
+// service key, as the CLI does.
 import { request } from 'node:http';
 import type { IPublishPacket } from 'mqtt-packet';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Hub } from '../../../build/hub/server.js';
+import { serviceToken } from '../../../build/hub/servicekey.js';
 import { until } from '../../support/wait.js';
 import { rawDevice, startTestHub, subscribedDevice, tempDir } from './rig.js';
 
@@ -17,10 +19,12 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+const auth = () => serviceToken(hub.serviceKey, hub.hubName);
+
+async function call(method: string, path: string, body?: unknown, authorization = auth()): Promise<{ status: number; json: any }> {
   const r = await fetch(`http://127.0.0.1:${hub.httpPort}${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await r.text();
@@ -69,7 +73,7 @@ it('answers 404 for unknown devices and APIs, 400 for bad requests', async () =>
 it('refuses requests a web page could make: foreign Host header, non-JSON body', async () => {
   const raw = (headers: Record<string, string>) =>
     new Promise<number>((ok, fail) => {
-      const req = request({ host: '127.0.0.1', port: hub.httpPort, path: '/api/devices/h2/messages', method: 'POST', headers }, (res) => (res.resume(), ok(res.statusCode!)));
+      const req = request({ host: '127.0.0.1', port: hub.httpPort, path: '/api/devices/h2/messages', method: 'POST', headers: { authorization: auth(), ...headers } }, (res) => (res.resume(), ok(res.statusCode!)));
       req.on('error', fail).end('{"body":"x"}');
     });
   const before = hub.c2d.pending('h2').length;
@@ -104,7 +108,7 @@ it('invokes methods: 200 with the reply, 404 offline, 504 on timeout', async () 
 });
 
 it('streams telemetry as server-sent events', async () => {
-  const res = await fetch(`http://127.0.0.1:${hub.httpPort}/api/events`);
+  const res = await fetch(`http://127.0.0.1:${hub.httpPort}/api/events`, { headers: { authorization: auth() } });
   expect(res.headers.get('content-type')).toBe('text/event-stream');
   const reader = res.body!.getReader();
   let text = '';
@@ -134,4 +138,26 @@ it('removes a device with its twin and queue, and drops its connection', async (
   expect(hub.registry.get('h1')).toBeUndefined();
   expect(hub.c2d.pending('h1')).toEqual([]);
   expect((await call('DELETE', '/api/devices/h1')).status).toBe(404);
+});
+
+it('answers 401, doing nothing, to a request without a token or with one the service key did not sign', async () => {
+  const before = hub.c2d.pending('h2').length;
+  const other = serviceToken(Buffer.alloc(32, 1).toString('base64'), hub.hubName);
+  for (const authorization of ['', other, auth().replace('skn=service', 'skn=h2'), serviceToken(hub.serviceKey, 'another-hub')]) {
+    const r = await call('POST', '/api/devices/h2/messages', { body: 'x' }, authorization);
+    expect(r.status, authorization).toBe(401);
+    expect(r.json.error).not.toContain(hub.serviceKey);
+  }
+  expect((await call('GET', '/api/devices', undefined, '')).status).toBe(401);
+  expect((await fetch(`http://127.0.0.1:${hub.httpPort}/api/events`)).status).toBe(401);
+  expect(hub.c2d.pending('h2').length).toBe(before);
+});
+
+it('keeps its data folder to its owner: the folder 0700, every file 0600', async () => {
+  hub.updateDesired('h2', { mode: 1 });
+  const { readdirSync, statSync } = await import('node:fs');
+  expect(statSync(tmp.dir).mode & 0o777).toBe(0o700);
+  const files = readdirSync(tmp.dir);
+  expect(files).toEqual(expect.arrayContaining(['service.key', 'registry.json', 'twins.json', 'c2d.json', 'hub.json', 'ca.pem', 'ca.key']));
+  for (const f of files) expect(statSync(`${tmp.dir}/${f}`).mode & 0o777, f).toBe(0o600);
 });

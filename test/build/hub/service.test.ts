@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { devicePath, hubApi, hubInfo, ServiceError } from '../../../build/hub/service.js';
+import { ensureServiceKey } from '../../../build/hub/servicekey.js';
 import { freePort } from '../../support/ports.js';
 import { startTestHub, tempDir } from './rig.js';
 
@@ -14,7 +15,8 @@ it('says how to start a hub when none runs', async () => {
 
 it('says the hub is not answering when hub.json is stale', async () => {
   const stale = tempDir();
-  writeFileSync(`${stale.dir}/hub.json`, JSON.stringify({ pid: 1, httpPort: await freePort() }));
+  writeFileSync(`${stale.dir}/hub.json`, JSON.stringify({ pid: 1, hubName: 'localhost', httpPort: await freePort() }));
+  ensureServiceKey(stale.dir);
   await expect(hubApi(stale.dir, 'GET', '/api/devices')).rejects.toMatchObject({ status: 0, message: expect.stringMatching(/not answering/) });
   stale.cleanup();
 });

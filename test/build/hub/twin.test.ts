@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../../build/hub/server.js';
-import { mergePatch, patchError, TwinStore } from '../../../build/hub/twin.js';
+import { mergePatch, ownCopy, patchError, TwinStore, twinSize } from '../../../build/hub/twin.js';
 import { startTestHub, subscribedDevice, tempDir } from './rig.js';
 
 describe('patch rules', () => {
@@ -19,6 +19,31 @@ describe('patch rules', () => {
     expect(patchError(deep)).toBeNull();
     expect(patchError({ n: deep })).toMatch(/10 levels/);
     expect(patchError({ s: 'x'.repeat(33_000) })).toMatch(/32768 bytes/);
+  });
+
+  it("limits keys to 1 KB and strings to 4 KB, as IoT Hub does", () => {
+    expect(patchError({ ['k'.repeat(1024)]: 1 })).toBeNull();
+    expect(patchError({ ['k'.repeat(1025)]: 1 })).toMatch(/name may be at most 1024 bytes/);
+    expect(patchError({ a: { b: 'x'.repeat(4097) } })).toMatch(/string value may be at most 4096 bytes/);
+    expect(patchError({ a: ['x'.repeat(4097)] })).toMatch(/4096 bytes/);
+    expect(patchError({ a: 'é'.repeat(2048) })).toBeNull();
+  });
+
+  it("measures a twin as IoT Hub does: keys and strings in UTF-8, 8 bytes a number, 4 a boolean", () => {
+    expect(twinSize({ ab: 'cd', n: 1, t: true, o: { é: [1, 'x'] }, z: null })).toBe(2 + 2 + 1 + 8 + 1 + 4 + 1 + 2 + 8 + 1 + 1);
+    expect(twinSize({ s: 'a\u0001b' })).toBe(3);
+  });
+
+  it('merges a __proto__ key as a property of the twin, never into a prototype', () => {
+    const t = ownCopy({}) as Record<string, unknown>;
+    mergePatch(t, JSON.parse('{"__proto__":{"polluted":1},"a":{"__proto__":{"polluted":2}},"constructor":{"x":1}}'));
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
+    expect(JSON.parse(JSON.stringify(t))).toEqual(JSON.parse('{"__proto__":{"polluted":1},"a":{"__proto__":{"polluted":2}},"constructor":{"x":1}}'));
+    // A plain target too: the key is defined as an own property, not assigned.
+    const plain: Record<string, unknown> = {};
+    mergePatch(plain, JSON.parse('{"__proto__":{"polluted":3}}'));
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    expect(Object.hasOwn(plain, '__proto__')).toBe(true);
   });
 
   it('merges objects, replaces other values, deletes on null', () => {
@@ -44,6 +69,27 @@ describe('TwinStore', () => {
     expect(again.get('d')).toEqual({ desired: { rate: 2, $version: 2 }, reported: { up: 5, $version: 3 } });
     again.delete('d');
     expect(new TwinStore(path).get('d').reported.$version).toBe(1);
+  });
+
+  it('refuses a patch that would take one side over 32 KB, and keeps the twin as it was', () => {
+    const s = new TwinStore(`${tmp.dir}/big.json`);
+    const block = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`k${i}`, 'x'.repeat(4000)]));
+    expect(s.patchReported('d', { a: block })).toBe(2);
+    expect(() => s.patchReported('d', { b: block })).toThrow(/would make the reported properties \d+ bytes; IoT Hub allows 32768/);
+    expect(Object.keys(s.get('d').reported)).toEqual(['a', '$version']);
+    expect(s.get('d').reported.$version).toBe(2);
+    // Deleting makes room again.
+    expect(s.patchReported('d', { a: null, b: block })).toBe(3);
+    expect(() => s.patchDesired('d', { a: block, b: block })).toThrow(/at most 32768 bytes|desired properties/);
+  });
+
+  it('keeps device ids that are names of Object.prototype apart, across a restart', () => {
+    const path = `${tmp.dir}/ids.json`;
+    const s = new TwinStore(path);
+    for (const id of ['__proto__', 'constructor', 'toString']) s.patchReported(id, { me: id });
+    const again = new TwinStore(path);
+    for (const id of ['__proto__', 'constructor', 'toString']) expect(again.get(id).reported).toEqual({ me: id, $version: 2 });
+    expect(again.get('valueOf')).toEqual({ desired: { $version: 1 }, reported: { $version: 1 } });
   });
 
   it('hands out copies, not its own objects', () => {

@@ -90,6 +90,23 @@ describe.each(['esp8266', 'bg96'] as const)('at-modem transport rules (%s)', (pr
     expect(t.modem.commands).toEqual([]);
   });
 
+  // Each character alone, in the host and in the TLS server name: a CR or an LF by itself ends
+  // the AT command as surely as a quote does (AT command injection).
+  it.each([
+    ['a quote', { host: 'evil"x' }],
+    ['a lone CR', { host: 'evil\rAT+RST' }],
+    ['a lone LF', { host: 'evil\nAT+RST' }],
+    ['a CR in the server name', { host: 'h.example', servername: 'evil\rAT+RST' }],
+    ['an LF in the server name', { host: 'h.example', servername: 'evil\nAT+RST' }],
+  ])('refuses a host name with %s before any command', (_what, names) => {
+    const t = rig(profile);
+    const r = recorder();
+    t.transport.connect({ port: 1, tls: true, ...names }, r);
+    t.clock.advance(10);
+    expect(r.events).toEqual(['error: bad host name', 'close: bad host name']);
+    expect(t.modem.commands).toEqual([]);
+  });
+
   it('ends the socket on a modem reset mid-transfer and connects again afterwards', () => {
     const t = rig(profile, 6);
     const r = recorder();

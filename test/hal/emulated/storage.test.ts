@@ -1,9 +1,17 @@
+import * as fs from 'node:fs';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fileStorage, keyToFile, memoryStorage } from '../../../hal/emulated/storage.js';
 import type { Storage } from '../../../hal/types.js';
+
+// node:fs as it is, with writeFileSync and renameSync wrapped so that a test can cut the power
+// in the middle of one write (a crash is simulated; no process is killed).
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  return { ...real, writeFileSync: vi.fn(real.writeFileSync), renameSync: vi.fn(real.renameSync) };
+});
 
 const allBytes = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('');
 const dirs: string[] = [];
@@ -82,6 +90,34 @@ describe('fileStorage', () => {
     expect(keyToFile('A')).toBe('%41');
     expect(keyToFile('a.b')).toBe('a%2Eb');
     expect(keyToFile('é')).toBe('%C3%A9');
+  });
+
+  it('keeps the old value whole when the power goes half-way through writing the new one', async () => {
+    const real = await vi.importActual<typeof import('node:fs')>('node:fs');
+    const dir = tempDir();
+    const s = fileStorage(dir);
+    s.write('session', 'old'.repeat(1000));
+    vi.mocked(fs.writeFileSync).mockImplementationOnce((file, data) => {
+      real.writeFileSync(file as string, (data as Buffer).subarray(0, 1500));
+      throw new Error('power cut');
+    });
+    expect(() => s.write('session', 'new'.repeat(1000))).toThrow('power cut');
+    // The board boots again: the value is the old one, whole, and the store takes writes.
+    const after = fileStorage(dir);
+    expect(after.read('session')).toBe('old'.repeat(1000));
+    after.write('session', 'new');
+    expect(after.read('session')).toBe('new');
+  });
+
+  it('keeps the old value when the power goes between writing the new one and putting it in place', () => {
+    const dir = tempDir();
+    const s = fileStorage(dir);
+    s.write('session', 'old');
+    vi.mocked(fs.renameSync).mockImplementationOnce(() => {
+      throw new Error('power cut');
+    });
+    expect(() => s.write('session', 'new')).toThrow('power cut');
+    expect(fileStorage(dir).read('session')).toBe('old');
   });
 
   it('refuses a key too long for a file name', () => {

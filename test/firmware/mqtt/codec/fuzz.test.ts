@@ -1,17 +1,99 @@
 // Random and mutated input through the real entry point, createDecoder().push, with random
-// chunking. FUZZ_COUNT sets the number of inputs (default 100,000), FUZZ_SEED replays a run.
+// chunking, and every input also through mqtt-packet, the reference codec, as an oracle: the two
+// must accept and refuse the same streams and decode the same fields, except where this decoder
+// is stricter on purpose (STRICTER, EARLIER below). The seed is fixed, so CI runs the same inputs
+// every time; FUZZ_SEED=n replays one seed, FUZZ_RANDOM=1 draws a new one (printed), and
+// FUZZ_COUNT sets the number of inputs (default 100,000).
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
+import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { createDecoder } from '../../../../firmware/mqtt/codec/decode.js';
 import { encode } from '../../../../firmware/mqtt/codec/encode.js';
 import type { Packet } from '../../../../firmware/mqtt/codec/packet.js';
+import { fromOracle, plain } from '../../../support/mqttPacketOracle.js';
 import { packet } from './arbitraries.js';
 import { goldens } from './golden.js';
 import { concat, WIRE_ERROR } from './helpers.js';
 
+const FIXED_SEED = 0x1e9a_2c3d;
 const COUNT = Number(process.env.FUZZ_COUNT) || 100_000;
-const SEED = Number(process.env.FUZZ_SEED) || (Math.random() * 2 ** 31) | 0;
+const SEED = Number(process.env.FUZZ_SEED) || (process.env.FUZZ_RANDOM ? (Math.random() * 2 ** 31) | 0 : FIXED_SEED);
 const MAX = 4096;
+
+/**
+ * Where this decoder refuses a packet that mqtt-packet takes: rules of MQTT 3.1.1 that mqtt-packet
+ * does not check. Any other disagreement fails the test.
+ */
+const STRICTER: Record<string, string> = {
+  '[MQTT-1.5.3-1]': 'ill-formed UTF-8 or a surrogate in a string (mqtt-packet decodes it with replacement characters)',
+  '[MQTT-1.5.3-2]': 'U+0000 in a string',
+  '[MQTT-4.8.0-1]': 'a remaining length that does not match the fields (mqtt-packet ignores extra bytes, and reads missing ones as absent)',
+  '[MQTT-4.7.3-1]': 'an empty topic name',
+  '[MQTT-3.3.2-2]': 'a wildcard in a PUBLISH topic',
+  '[MQTT-2.3.1-1]': 'packet id 0',
+  '[MQTT-3.8.3-3]': 'a SUBSCRIBE without filters',
+  '[MQTT-3.10.3-2]': 'an UNSUBSCRIBE without filters',
+  '[MQTT-3.9.3-1]': 'a SUBACK return code other than 0, 1, 2 and 0x80',
+  '[MQTT-3.1.2-2]': 'a protocol level other than 4 (MQTT 3.1.1 only)',
+};
+/** Refusals made from the fixed header, where mqtt-packet waits for the rest; and our size limit. */
+const EARLIER = /^(\[MQTT-2\.2\.1\]|\[MQTT-2\.2\.3\]|\[limit\] )/;
+
+type Event = Packet | string;
+
+/** mqtt-packet's events for a whole input, up to and including its first error. */
+function oracleEvents(x: Uint8Array): Event[] {
+  const out: Event[] = [];
+  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  let failed = false;
+  parser.on('packet', (p: mqttPacket.Packet) => {
+    if (failed) return;
+    try {
+      out.push(plain(fromOracle(p)));
+    } catch (e) {
+      out.push(`oracle packet not comparable: ${(e as Error).message}`);
+      failed = true;
+    }
+  });
+  parser.on('error', (e: Error) => {
+    if (!failed) out.push(`oracle: ${e.message}`);
+    failed = true;
+  });
+  try {
+    parser.parse(Buffer.from(x));
+  } catch (e) {
+    if (!failed) out.push(`oracle threw: ${(e as Error).message}`);
+  }
+  return out;
+}
+
+/**
+ * Compares our events with the oracle's, in order: 'same' (the same packets, nothing refused),
+ * 'both refused' (the same packets, then both refuse), an intended difference (counted in
+ * `intended` by clause), or what differs.
+ */
+function compare(ours: Event[], theirs: Event[], intended: Map<string, number>): 'same' | 'both refused' | 'intended' | { differs: string } {
+  const describe = (e: Event | undefined) => (e === undefined ? 'nothing yet' : typeof e == 'string' ? e : `a packet of type ${e.type}`);
+  for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
+    const a = ours[i];
+    const b = theirs[i];
+    const oursErr = typeof a == 'string';
+    const theirsErr = typeof b == 'string' && b.startsWith('oracle: ');
+    if (oursErr && theirsErr) return 'both refused';
+    if (a !== undefined && !oursErr && b !== undefined && typeof b != 'string') {
+      if (isDeepStrictEqual(plain(a), b)) continue;
+      return { differs: `event ${i}: fields differ: ours ${JSON.stringify(a)} mqtt-packet ${JSON.stringify(b)}` };
+    }
+    if (oursErr && (STRICTER[a] !== undefined || a.startsWith('[limit] ') || (b === undefined && EARLIER.test(a)))) {
+      const clause = a.startsWith('[limit] ') ? '[limit]' : a;
+      intended.set(clause, (intended.get(clause) ?? 0) + 1);
+      return 'intended';
+    }
+    return { differs: `event ${i}: we give ${describe(a)}, mqtt-packet ${describe(b)}` };
+  }
+  return 'same';
+}
 
 // mulberry32: small, fast, seedable.
 function rng(seed: number) {
@@ -106,7 +188,8 @@ describe('decoder fuzz', () => {
   it(`${COUNT} random and mutated inputs (seed ${SEED})`, () => {
     const r = rng(SEED);
     const pool = corpus(SEED);
-    let thrown = 0, accepted = 0, rejected = 0, maxAlloc = 0, measuring = false;
+    let thrown = 0, accepted = 0, rejected = 0, maxAlloc = 0, measuring = false, agreedRefusals = 0;
+    const intended = new Map<string, number>();
     const problems: string[] = [];
     const note = (m: string) => problems.length < 5 && problems.push(m);
 
@@ -141,6 +224,9 @@ describe('decoder fuzz', () => {
         const sig = runs.map((ev) => ev.map((e) => (typeof e == 'string' ? e : hex(encode(e)))).join('|'));
         if (sig[0] !== sig[1]) note(`input ${k}: chunking changed the outcome:\n${sig[0]}\n${sig[1]}`);
         const ev = runs[0]!;
+        const verdict = compare(ev, oracleEvents(x), intended);
+        if (typeof verdict == 'object') note(`input ${k} (${hex(x).slice(0, 200)}): ${verdict.differs}`);
+        else if (verdict == 'both refused') agreedRefusals++;
         ev.forEach((e, i) => {
           if (typeof e == 'string') {
             rejected++;
@@ -161,7 +247,8 @@ describe('decoder fuzz', () => {
     } finally {
       globalThis.Uint8Array = Real;
     }
-    console.log(`fuzz: ${COUNT} inputs, ${accepted} packets, ${rejected} wire errors, largest buffer ${maxAlloc}`);
+    console.log(`fuzz: ${COUNT} inputs, ${accepted} packets, ${rejected} wire errors, largest buffer ${maxAlloc}; ` +
+      `mqtt-packet refused the same input ${agreedRefusals} times; intended differences ${JSON.stringify(Object.fromEntries(intended))}`);
     expect(problems, `seed ${SEED}`).toEqual([]);
     expect(thrown).toBe(0);
     // The run exercised both outcomes and the buffering path, and stayed inside the limit.
@@ -169,6 +256,8 @@ describe('decoder fuzz', () => {
     expect(rejected).toBeGreaterThan(COUNT / 10);
     expect(maxAlloc).toBeGreaterThan(MAX / 2);
     expect(maxAlloc).toBeLessThanOrEqual(MAX);
+    // The oracle agreed on refusals too, not only on packets.
+    expect(agreedRefusals).toBeGreaterThan(COUNT / 100);
   });
 });
 
