@@ -79,7 +79,9 @@ describe.skipIf(requireEspruino().missing)('iothub-sensor on Espruino vs the loc
 
   it(`renews its ${TOKEN_TTL} s token by reconnecting, several times, never holding an expired one`, { timeout: 60_000 }, async () => {
     const start = connects.length;
-    await until(() => connects.length >= start + 3, 'three renewals (reconnects with a fresh token)', 45_000);
+    await until(() => connects.length >= start + 3, 'three renewals (reconnects with a fresh token)', 45_000).catch((e) => {
+      throw new Error(`${e.message}\ndevice log:\n${d.logs.slice(-30).join('\n')}`);
+    });
     expect(expired).toEqual([]);
     expect(d.errors).toEqual([]);
   });
