@@ -1,5 +1,5 @@
 // Turns firmware TypeScript into one plain-ES5 script for an interpreter that keeps source in RAM.
-// Pipeline (see shared/ESPRUINO.md): tsc lowers each module to ES5 (esbuild cannot lower classes,
+// Pipeline: tsc lowers each module to ES5 (esbuild cannot lower classes,
 // let/const or arrows to ES5) -> esbuild bundles the ES5 modules (scope-hoisted ESM, target es5 so
 // its own glue stays ES5) -> we wrap the result in a function instead of esbuild's iife export glue
 // (~600 bytes of getters and bind), reading Array's methods off an array (Espruino) -> terser

@@ -1,7 +1,9 @@
 // Checks that a bundle is plain ES5 that an ES5 interpreter (Espruino, duktape, mujs) can run:
 // acorn at ecmaVersion 5 rejects newer syntax; a scope-aware walk finds what the syntax check
-// cannot see: newer globals, ES2015 statics and methods, and labelled statements (Espruino fails on them).
+// cannot see: newer globals, ES2015 statics and methods, and labelled statements (Espruino fails on
+// them); verify-espruino.ts finds the rest of what Espruino's interpreter cannot run.
 import { parse } from 'acorn';
+import { espruinoProblems } from './verify-espruino.js';
 
 interface AstNode {
   type: string;
@@ -208,5 +210,11 @@ export function verifyEs5(code: string, opts: VerifyOptions = {}): string[] {
   const top: Scope = { names: new Set(), up: null };
   hoisted(program, top.names);
   visit(program, null, top);
-  return problems;
+  const lines = code.split('\n');
+  const at = (offset: number): string => {
+    let line = 0;
+    while (line < lines.length - 1 && offset > lines[line]!.length) offset -= lines[line++]!.length + 1;
+    return `${line + 1}:${offset + 1}`;
+  };
+  return problems.concat(espruinoProblems(program, at));
 }

@@ -1,14 +1,18 @@
 // Checks a bundle against its board's budget (boards/<id>.json "budget"): the minified bytes against
-// maxBundleBytes (they must fit the board's saved-code flash), and the estimated JsVars (code booted
-// from Storage + objects created at start) against maxShare x jsVars.
+// maxBundleBytes (they must fit the board's saved-code flash), and the JsVars (code booted from
+// Storage + objects created at start) against maxShare x jsVars. The JsVars are measured where the
+// start-up check ran on Espruino's interpreter (blocks loaded, then blocks added by starting), and
+// otherwise estimated: jsvars.ts for the code, QuickJS heap bytes / 16 for the objects.
 import { type Board, boardBudget } from '../boards.js';
 import { type CodeEstimate, runtimeJsVars } from './jsvars.js';
 
 export interface BudgetInput {
   bytes: number;
   code: CodeEstimate;
-  /** QuickJS heap growth while main() started (smoke.ts). */
+  /** QuickJS heap growth while main() started (smoke.ts); unused when `blocks` is given. */
   startHeapBytes: number;
+  /** Measured on Espruino (smoke.ts): blocks with the bundle loaded from Storage, and once started. */
+  blocks?: { load: number; start: number };
   /** Overrides board.budget.maxBundleBytes (tests, experiments). */
   maxBytes?: number;
 }
@@ -18,7 +22,9 @@ export interface BudgetResult {
   bytes: number;
   maxBytes: number;
   codeJsVars: number;
-  /** The code's cost if it were sent to RAM instead of booted from Storage. */
+  /** Whether codeJsVars and runtimeJsVars were measured on Espruino or estimated. */
+  measured: boolean;
+  /** The code's cost if it were sent to RAM instead of booted from Storage (estimated). */
   ramCodeJsVars: number;
   runtimeJsVars: number;
   jsVars: number;
@@ -30,20 +36,22 @@ export interface BudgetResult {
 export function checkBudget(b: Board, i: BudgetInput): BudgetResult {
   const budget = boardBudget(b);
   const maxBytes = i.maxBytes ?? budget.maxBundleBytes;
-  const runtime = runtimeJsVars(i.startHeapBytes);
-  const jsVars = i.code.flashJsVars + runtime;
+  const code = i.blocks ? i.blocks.load : i.code.flashJsVars;
+  const runtime = i.blocks ? Math.max(0, i.blocks.start - i.blocks.load) : runtimeJsVars(i.startHeapBytes);
+  const jsVars = code + runtime;
   const over: string[] = [];
   if (i.bytes > maxBytes) {
     over.push(`bundle is ${i.bytes} bytes, over the ${maxBytes}-byte limit by ${i.bytes - maxBytes}`);
   }
   if (jsVars > budget.jsVars) {
-    over.push(`estimated ${jsVars} JsVars, over the budget of ${budget.jsVars} (${Math.round(b.budget.maxShare * 100)}% of ${b.jsVars}) by ${jsVars - budget.jsVars}`);
+    over.push(`${i.blocks ? 'measured' : 'estimated'} ${jsVars} JsVars, over the budget of ${budget.jsVars} (${Math.round(b.budget.maxShare * 100)}% of ${b.jsVars}) by ${jsVars - budget.jsVars}`);
   }
   return {
     ok: over.length === 0,
     bytes: i.bytes,
     maxBytes,
-    codeJsVars: i.code.flashJsVars,
+    codeJsVars: code,
+    measured: !!i.blocks,
     ramCodeJsVars: i.code.jsVars,
     runtimeJsVars: runtime,
     jsVars,

@@ -1,7 +1,8 @@
 // `tinyiot build` as a function: app + board -> checked, measured ES5 firmware in out/<board>/.
 // Steps: refuse what the board cannot do (refuse.ts) -> generate the entry (entry.ts) -> bundle
-// (build/bundle.ts: tsc ES5 -> esbuild -> terser) -> verify the boot script is ES5 -> start it in
-// QuickJS over stand-ins (smoke.ts) -> estimate JsVars (jsvars.ts) and check the budget (budget.ts)
+// (build/bundle.ts: tsc ES5 -> esbuild -> terser) -> verify the boot script is ES5 -> start it on
+// Espruino's interpreter, or QuickJS where there is none, over stand-ins (smoke.ts) -> measure or
+// estimate JsVars (jsvars.ts) and check the budget (budget.ts)
 // -> write the files and the size report (output.ts, report.ts).
 // The entry is bundled from a folder of this build's own, and every output file is replaced by a
 // rename, so builds of the same app and board running at once never read each other's half-written files.
@@ -18,7 +19,7 @@ import { codeJsVars } from './jsvars.js';
 import { bootScript, GLOBAL, type Output, writeAtomic, writeOutput } from './output.js';
 import { refusal } from './refuse.js';
 import { sizeReport } from './report.js';
-import { smokeRun } from './smoke.js';
+import { smokeEngine, smokeRun } from './smoke.js';
 
 export interface BuildOptions {
   app: string;
@@ -78,15 +79,21 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
   const problems = verifyEs5(script, { allowGlobals: board.hal === 'emulated' ? [] : bootGlobals });
   if (problems.length) return { ok: false, error: `the boot script is not plain ES5:\n  ${problems.join('\n  ')}`, app, board };
 
-  say(`starting it in QuickJS (${board.jsVars} JsVars x ${board.blockSize} B heap cap)`);
-  const smoke = await smokeRun(b.code, bootLine(board, GLOBAL, entryOptions), board, o.config ?? app.example);
+  const engine = smokeEngine(board);
+  say(engine === 'espruino'
+    ? `starting it on Espruino's interpreter, booted from Storage (JsVars measured: ${board.jsVars} on the board)`
+    : `starting it in QuickJS (${board.jsVars} JsVars x ${board.blockSize} B heap cap)`);
+  const smoke = await smokeRun(b.code, bootLine(board, GLOBAL, entryOptions), board, o.config ?? app.example, engine);
   if (!smoke.ok && !smoke.overHeap) return { ok: false, error: `${smoke.error}\n${smoke.output}`.trim(), app, board, bundle: b.code, script };
 
   const startHeap = smoke.startBytes - smoke.loadBytes;
-  const budget = checkBudget(board, { bytes: b.bytes, code: codeJsVars(b.code, board.blockSize), startHeapBytes: startHeap, maxBytes: o.budgetBytes });
+  const blocks = smoke.startBlocks !== undefined ? { load: smoke.loadBlocks!, start: smoke.startBlocks } : undefined;
+  const budget = checkBudget(board, { bytes: b.bytes, code: codeJsVars(b.code, board.blockSize), startHeapBytes: startHeap, blocks, maxBytes: o.budgetBytes });
   if (smoke.overHeap) {
     budget.ok = false;
-    budget.over.push(`starting main() took more than the board's whole JsVar store (${board.jsVars * board.blockSize} B) in QuickJS`);
+    budget.over.push(engine === 'espruino'
+      ? `starting main() took ${smoke.startBlocks} JsVars on Espruino's interpreter, more than the board's ${board.jsVars}`
+      : `starting main() took more than the board's whole JsVar store (${board.jsVars * board.blockSize} B) in QuickJS`);
   }
   const report = sizeReport({
     app: app.name, board, modules: b.modules, budget, loadHeapBytes: smoke.loadBytes, startHeapBytes: startHeap,

@@ -10,7 +10,7 @@ export interface ReportInput {
   board: Board;
   modules: ModuleSize[];
   budget: BudgetResult;
-  /** QuickJS heap: bundle loaded, and growth when main() started. */
+  /** QuickJS heap: bundle loaded, and growth when main() started (when the check ran there). */
   loadHeapBytes: number;
   startHeapBytes: number;
   /** Path of the generated entry, shown as "(entry)". */
@@ -43,8 +43,10 @@ export function sizeReport(i: ReportInput): string {
     '',
     `bundle   ${r.bytes} B of ${r.maxBytes} B allowed (${pct(r.bytes, r.maxBytes)})`,
     `JsVars   ${r.jsVars} of ${r.maxJsVars} budget (${pct(r.jsVars, r.maxJsVars)}; board has ${b.jsVars} x ${b.blockSize} B): ` +
-      `code ${r.codeJsVars} booted from Storage (${r.ramCodeJsVars} if sent to RAM) + objects at start ${r.runtimeJsVars}`,
-    `heap     QuickJS: ${i.loadHeapBytes} B with the bundle loaded, +${i.startHeapBytes} B once main() started`,
+      `code ${r.codeJsVars} booted from Storage (~${r.ramCodeJsVars} if sent to RAM) + objects at start ${r.runtimeJsVars}`,
+    r.measured
+      ? `heap     measured on Espruino's interpreter: ${r.codeJsVars} blocks with the bundle loaded from Storage, +${r.runtimeJsVars} once main() started`
+      : `heap     QuickJS: ${i.loadHeapBytes} B with the bundle loaded, +${i.startHeapBytes} B once main() started (JsVars estimated)`,
   ];
   if (!r.ok) lines.push('', ...r.over.map((o) => `over budget: ${o}`), `largest modules: ${mods.slice(0, 3).map((m) => `${name(m)} (${m.bytes} B)`).join(', ')}`);
   return lines.join('\n') + '\n';

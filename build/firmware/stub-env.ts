@@ -48,3 +48,28 @@ var __hal = {
 };
 `;
 }
+
+/**
+ * On Espruino's own interpreter, what the host cannot give a board: sockets that never connect, a
+ * Wifi module that never joins, pins and a modem UART that do nothing. Everything else (Storage,
+ * crypto, timers, E, getTime) is the interpreter's own. Espruino's native globals cannot be
+ * assigned, so these shadow them as parameters of the function the boot line runs in:
+ * espruinoStandIns(b).params names them, .args gives their values.
+ */
+export function espruinoStandIns(b: Board): { setup: string; params: string[]; args: string[] } {
+  const params = ['require', 'digitalWrite', 'digitalRead', 'analogRead', ...(b.modem ? [b.modem.serial] : [])];
+  const setup = `
+var __standIns = (function (req) {
+  function nop() {}
+  function socket() { return { on: nop, write: nop, end: nop }; }
+  var net = { connect: function () { return socket(); } };
+  return {
+    require: function (m) { return m == 'net' || m == 'tls' ? net : m == 'Wifi' ? { connect: nop, on: nop } : req(m); },
+    digitalWrite: nop, digitalRead: function () { return 0; }, analogRead: function () { return 0.5; },
+    serial: { setup: nop, write: nop, on: nop }
+  };
+})(require);
+`;
+  const args = ['__standIns.require', '__standIns.digitalWrite', '__standIns.digitalRead', '__standIns.analogRead', ...(b.modem ? ['__standIns.serial'] : [])];
+  return { setup, params, args };
+}

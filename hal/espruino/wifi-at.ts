@@ -27,7 +27,8 @@ export function espruinoAtSerial(port: any, baud?: number, pins?: { rx?: string;
 
 const WHY = ['', 'timeout', 'wrong password', 'AP not found', 'connect failed'];
 // AT firmware syntax: a quote, comma or backslash inside a quoted argument is escaped with "\".
-const q = (s: string) => '"' + s.replace(/[\\",]/g, '\\$&') + '"';
+// A function, not '\\$&': Espruino's replace() has no $& pattern.
+const q = (s: string) => '"' + s.replace(/[\\",]/g, (c) => '\\' + c) + '"';
 
 export function atWifiJoin(ser: EspruinoSerial, ck: Clock, ssid: string, pwd: string, cb: JoinCb, o?: JoinOptions): void {
   check(ssid, pwd);

@@ -21,6 +21,13 @@ describe('checkBudget', () => {
     expect(checkBudget(b, { bytes: 50000, code: code(4000), startHeapBytes: 0 }).over).toHaveLength(2);
   });
 
+  it("takes the blocks measured on Espruino's interpreter over the estimates when it has them", () => {
+    const r = checkBudget(b, { bytes: 1, code: code(3000), startHeapBytes: 16 * 600, blocks: { load: 500, start: 3700 } });
+    expect(r).toMatchObject({ measured: true, codeJsVars: 500, runtimeJsVars: 3200, jsVars: 3700, ramCodeJsVars: 9000 });
+    expect(r.over).toEqual(['measured 3700 JsVars, over the budget of 3574 (50% of 7148) by 126']);
+    expect(checkBudget(b, { bytes: 1, code: code(1), startHeapBytes: 0 }).measured).toBe(false);
+  });
+
   it('takes a byte limit override', () => {
     expect(checkBudget(b, { bytes: 2000, code: code(1), startHeapBytes: 0, maxBytes: 1000 }).over[0]).toMatch(/over the 1000-byte limit by 1000/);
   });

@@ -8,6 +8,7 @@ import { defaultBoardsDir, listBoards } from '../../../build/boards.js';
 import { bootGlobals } from '../../../build/firmware/entry.js';
 import { buildFirmware } from '../../../build/firmware/pipeline.js';
 import { verifyEs5 } from '../../../build/verify.js';
+import { requireEspruino } from '../../support/espruino.js';
 
 const out = mkdtempSync(join(tmpdir(), 'tinyiot-build-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -74,7 +75,7 @@ describe('buildFirmware on every board', () => {
     writeFileSync(join(dir, 'tiny32.json'), JSON.stringify(b));
     const r = await buildFirmware({ app: 'mqtt-blink', board: 'tiny32', boardsDir: dir, outDir: out });
     expect(r.ok).toBe(false);
-    expect(r.error).toMatch(/estimated \d+ JsVars, over the budget of 819 \(5% of 16383\)/);
+    expect(r.error).toMatch(/(estimated|measured) \d+ JsVars, over the budget of 819 \(5% of 16383\)/);
     expect(r.error).toMatch(/over the 8192-byte limit/);
   }, 60000);
 
@@ -89,6 +90,23 @@ describe('buildFirmware on every board', () => {
     expect(readFileSync(a!.output!.entry!, 'utf8')).toContain("import { main } from");
     expect(readdirSync(join(dir, 'emulator')).sort()).toEqual(['mqtt-blink.entry.ts', 'mqtt-blink.js', 'mqtt-blink.size.txt']);
     expect(a!.report).toMatch(/^\(entry: emulated glue for emulator\)/m);
+  }, 60000);
+
+  it("starts an Espruino board's firmware on Espruino's interpreter when found, saying so once, with measured JsVars", async () => {
+    const e = requireEspruino();
+    const lines: string[] = [];
+    const r = await buildFirmware({ app: 'mqtt-blink', board: 'esp32', outDir: out, progress: (l) => lines.push(l) });
+    expect(r.ok).toBe(true);
+    const starts = lines.filter((l) => l.startsWith('starting it '));
+    expect(starts).toHaveLength(1);
+    if (e.missing) {
+      expect(starts[0]).toMatch(/^starting it in QuickJS/);
+      expect(r.report).toMatch(/heap {5}QuickJS: /);
+    } else {
+      expect(starts[0]).toMatch(/^starting it on Espruino's interpreter, booted from Storage/);
+      expect(r.report).toMatch(/heap {5}measured on Espruino's interpreter: \d+ blocks/);
+      expect(r.budget!.measured).toBe(true);
+    }
   }, 60000);
 
   it('fails with a clear message for an unknown board or app', async () => {

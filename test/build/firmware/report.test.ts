@@ -27,7 +27,8 @@ describe('sizeReport', () => {
     expect(table[4]).toMatch(/^total \(minified ES5\)\s+4000\s+100\.0%\s+5000$/);
     expect(text).not.toContain('hal/types.ts');
     expect(text).toContain('bundle   4000 B of 32768 B allowed (12.2%)');
-    expect(text).toContain('JsVars   150 of 2550 budget (5.9%; board has 5100 x 13 B): code 50 booted from Storage (700 if sent to RAM) + objects at start 100');
+    expect(text).toContain('JsVars   150 of 2550 budget (5.9%; board has 5100 x 13 B): code 50 booted from Storage (~700 if sent to RAM) + objects at start 100');
+    expect(text).toContain('heap     QuickJS: 30000 B with the bundle loaded, +1600 B once main() started (JsVars estimated)');
     expect(text).not.toContain('over budget');
   });
 
@@ -40,5 +41,12 @@ describe('sizeReport', () => {
       'largest modules: firmware/mqtt/session.ts (3000 B), firmware/mqtt/codec/decode.ts (1500 B), (entry: at-modem glue for pico-esp8266) (500 B)',
     );
     expect(text).not.toContain('tmp/');
+  });
+
+  it("gives the blocks measured on Espruino's interpreter when the check ran there", () => {
+    const budget = checkBudget(board, { bytes: 4000, code: { functions: 10, chars: 9000, jsVars: 700, flashJsVars: 50 }, startHeapBytes: 0, blocks: { load: 300, start: 1100 } });
+    const text = sizeReport({ app: 'demo', board, modules, budget, loadHeapBytes: 0, startHeapBytes: 0, entryPath });
+    expect(text).toContain('code 300 booted from Storage (~700 if sent to RAM) + objects at start 800');
+    expect(text).toContain("heap     measured on Espruino's interpreter: 300 blocks with the bundle loaded from Storage, +800 once main() started");
   });
 });

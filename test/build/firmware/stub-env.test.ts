@@ -67,3 +67,15 @@ describe('halStub', () => {
     expect(out.split('\n')).toEqual(['clock,transport,storage,crypto,log,io,random', 'broker.lan 1700000000 32', '1 21.5 undefined', 'info: i', 'warn: w', 'error: e']);
   });
 });
+
+describe('espruinoStandIns', () => {
+  it("shadows the globals a board's boot line passes that the host cannot be, a modem's UART too; plain ES5", async () => {
+    const { espruinoStandIns } = await import('../../../build/firmware/stub-env.js');
+    const esp32 = espruinoStandIns(loadBoard('esp32'));
+    const wifi = espruinoStandIns(loadBoard('espruino-wifi'));
+    expect(esp32.params).toEqual(['require', 'digitalWrite', 'digitalRead', 'analogRead']);
+    expect(wifi.params).toEqual([...esp32.params, loadBoard('espruino-wifi').modem!.serial]);
+    expect(wifi.args).toHaveLength(wifi.params.length);
+    expect(verifyEs5(wifi.setup)).toEqual([]);
+  });
+});

@@ -3,6 +3,9 @@ import { espruinoClock } from '../../../hal/espruino/clock.js';
 import { atWifiJoin, espruinoAtSerial } from '../../../hal/espruino/wifi-at.js';
 import { FakeSerial, fakeEspruino } from '../../support/espruino-fakes/index.js';
 import { until } from '../../support/wait.js';
+import { bundleFirmware } from '../../../build/bundle.js';
+import { runInEngine } from '../../../build/es5-engines.js';
+import { requireEspruino } from '../../support/espruino.js';
 
 /** An ESP8266 AT firmware that answers the join commands; CWJAP is answered per `join`. */
 function modem(ser: FakeSerial, join: (cmd: string, n: number) => string | undefined) {
@@ -92,5 +95,22 @@ describe('atWifiJoin', () => {
     atWifiJoin(ser, clock, 'lab', 'pw', (e) => res.push(e), { tries: 1, ms: 30 });
     await until(() => res.length > 0, 'join', 15_000);
     expect(res[0]).toBe('wifi: join failed (no answer)');
+  });
+});
+
+describe.skipIf(requireEspruino().missing)('atWifiJoin on Espruino', () => {
+  it('escapes the credentials the same way (its replace() has no $& pattern)', async () => {
+    const { code } = await bundleFirmware('hal/espruino/wifi-at.ts', { globalName: 'W', minify: true });
+    const script = String.raw`
+      var out = '', h;
+      var port = { setup: function () {}, write: function (d) { out += d; }, on: function (e, f) { h = f; } };
+      var ck = { now: function () { return 0; }, time: function () { return 0; }, setTimer: function () { return 1; }, clearTimer: function () {} };
+      W.atWifiJoin(W.espruinoAtSerial(port), ck, 'lab "5G", 2', 'p\\w"d', function () {});
+      h('\r\nOK\r\n');
+      h('\r\nOK\r\n');
+      print(out.split('\r\n')[2]);`;
+    const r = await runInEngine(code, { engine: 'espruino', script });
+    expect(r.error).toBeUndefined();
+    expect(r.output).toBe('AT+CWJAP="lab \\"5G\\"\\, 2","p\\\\w\\"d"\n');
   });
 });
