@@ -20,7 +20,7 @@ export interface EntryOptions {
   /**
    * The simulator on Espruino's interpreter: pins and sensors are the host's (hal/espruino/host-io.ts),
    * every connection is reported to the host (hal/espruino/host-watch.ts), and the boot line hands
-   * over the global scope, where host-io defines tinyiotSense for the host and btoa is found.
+   * over the global scope, where host-watch finds btoa.
    */
   simHost?: boolean;
 }

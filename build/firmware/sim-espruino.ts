@@ -4,8 +4,15 @@
 // crypto and timers; only the pins and sensors are the host's (hal/espruino/host-io.ts), and its
 // connections are reported to the host (hal/espruino/host-watch.ts) so the same watcher as in
 // QuickJS tells when the device got through. Memory is counted in blocks (process.memory().usage,
-// after a garbage collection) and checked against the board's JsVar store.
+// after a garbage collection), sampled every second by a timer the boot code starts beside the
+// firmware, and checked against the board's JsVar store. Sensor readings reach the firmware through
+// a file in the interpreter's folder (hal/espruino/host-io.ts). Nothing is typed into the console
+// while the firmware runs: when the interpreter is busy (a TLS handshake) its console input
+// overflows and typed lines arrive cut.
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Board } from '../boards.js';
+import { SENSOR_FILE } from '../../hal/espruino/host-io.js';
 import { NET_FRAME } from '../../hal/espruino/host-watch.js';
 
 export { NET_FRAME };
@@ -34,8 +41,6 @@ export interface EspruinoSimOptions {
   hooks: EspruinoSimHooks;
   /** Each connection the firmware opens. */
   watch?: { connect(): ConnectionObserver };
-  /** How often the host samples memory, ms (default 1000). */
-  sampleMs?: number;
   binary?: string;
 }
 
@@ -113,23 +118,33 @@ export async function startEspruinoSim(o: EspruinoSimOptions): Promise<EspruinoS
       o.hooks.error(`memory: ${blocks} blocks in use, more than the board's whole store of ${cap} JsVars`);
     }
   };
+  const sample = `function(){print(${JSON.stringify(MEM_FRAME)}+process.memory().usage)}`;
   const run = await runEspruino({
     binary: o.binary,
     storage: { '.bootcde': o.script, 'tinyiot.json': JSON.stringify(o.cfg) },
-    boot: 'eval(require("Storage").read(".bootcde"));',
+    boot: `(${sample})();setInterval(${sample},1000);eval(require("Storage").read(".bootcde"));`,
     growStore: true,
     onLine: lineRouter(o, memory),
   });
-  const sample = () => run.type(`\x10print(${JSON.stringify(MEM_FRAME)}+process.memory().usage)`);
-  sample();
-  const timer = setInterval(sample, o.sampleMs ?? 1000);
+  const readings: Record<string, number> = {};
+  let stopping = false;
+  // The interpreter ending by itself is the board dying: a crash (signal) or quit() with no timer left.
+  void run.exited.then((code) => {
+    if (!stopping) o.hooks.error(`Espruino's interpreter ended (${run.child.signalCode ?? `exit code ${code}`}) while the firmware ran`);
+  });
   return {
     run,
     memory: () => ({ now, peak, cap }),
-    sense: (name, value) => run.type(`\x10tinyiotSense(${JSON.stringify(name)},${JSON.stringify(value)})`),
-    async stop() {
-      clearInterval(timer);
-      await run.stop();
+    sense(name, value) {
+      readings[name] = value;
+      // Replaced whole by a rename, so the firmware never reads half a file.
+      const tmp = join(run.dir, `${SENSOR_FILE}.tmp`);
+      writeFileSync(tmp, JSON.stringify(readings));
+      renameSync(tmp, join(run.dir, SENSOR_FILE));
+    },
+    stop() {
+      stopping = true;
+      return run.stop();
     },
   };
 }

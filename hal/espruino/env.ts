@@ -36,8 +36,7 @@ export interface EspruinoEnv {
   print?(s: string): void;
   /**
    * The global object. Only the boot line of a build for the simulator on Espruino hands it over
-   * (hostIo, build/firmware/entry.ts): host-io.ts defines tinyiotSense there, the one name a line
-   * typed at the console can reach.
+   * (simHost, build/firmware/entry.ts): host-watch.ts finds Espruino's native btoa there.
    */
   global?: Record<string, unknown>;
 }

@@ -5,26 +5,34 @@
 //   the console's output without guessing.
 // - A pin reads back the last value written to it (false before any write): the host's pins are
 //   outputs only, and an app that toggles its LED reads its own state.
-// - sense(name) gives the value the host last typed at the console as tinyiotSense("temp", 21.5);
-//   before that, a fixed default, so a run's first telemetry is predictable.
+// - sense(name) reads the host's current readings from the JSON file SENSOR_FILE in the
+//   interpreter's working folder (the Linux build has `fs`); the host replaces it whole with a
+//   rename. Lines typed into the console are no channel for this: while the interpreter is busy
+//   (a TLS handshake) its console input overflows and typed lines arrive cut. A name the file does
+//   not hold, or no file yet, reads the fixed default, so a run's first telemetry is predictable.
 import type { Io } from '../types.js';
 import type { EspruinoEnv } from './env.js';
 
 /** What the console line of a pin write starts with. */
 export const IO_FRAME = '\x10tinyiot-io ';
 
+/** The host's readings, {"temp": 21.5, ...}, in the interpreter's working folder. */
+export const SENSOR_FILE = 'tinyiot-sensors.json';
+
 /** Readings before the host sets any. Names not listed read 0. */
 export const SENSE_DEFAULTS: Record<string, number> = { temp: 20.5, humidity: 45 };
 
+function readings(env: EspruinoEnv): Record<string, number> {
+  try {
+    const text = env.require('fs').readFileSync(SENSOR_FILE);
+    return (text && JSON.parse(text)) || {};
+  } catch (e) {
+    return {};
+  }
+}
+
 export function hostIo(env: EspruinoEnv): Io {
-  const g = env.global;
-  if (!g) throw new Error('hostIo: env.global is needed to define tinyiotSense (a hostIo boot line hands it over)');
   const pins: Record<string, boolean> = {};
-  const sensed: Record<string, number> = {};
-  for (const k in SENSE_DEFAULTS) sensed[k] = SENSE_DEFAULTS[k]!;
-  g.tinyiotSense = (name: string, value: number) => {
-    sensed[name] = +value;
-  };
   const print = env.print || console.log;
   return {
     write(pin, value) {
@@ -32,6 +40,9 @@ export function hostIo(env: EspruinoEnv): Io {
       print(IO_FRAME + JSON.stringify({ pin: pin, value: !!value }));
     },
     read: (pin) => !!pins[pin],
-    sense: (name) => sensed[name] || 0,
+    sense(name) {
+      const v = readings(env)[name];
+      return typeof v == 'number' ? v : SENSE_DEFAULTS[name] || 0;
+    },
   };
 }

@@ -35,9 +35,18 @@ const msg = (e: any) => (e && e.message) || String(e);
 /** Why a TLS socket that ended before the server sent a byte may have ended. */
 const HINT = ': TLS ended before the server sent anything, as a failed handshake does (Espruino needs an RSA server certificate)';
 
+/** How long a TLS dial waits for the previous TLS socket's close before it goes ahead anyway. */
+const CLOSE_WAIT_MS = 3000;
+
 export function espruinoTransport(env: EspruinoEnv, log: Log): Transport {
   let warned = 0;
   let tlsOpen = 0; // our TLS sockets between tls.connect() and their "close" event
+  // TLS dials waiting for the previous TLS socket to be gone (see "One TLS socket at a time").
+  const waiting: (() => void)[] = [];
+  const next = () => {
+    const dial = waiting.shift();
+    if (dial) dial();
+  };
   return {
     connect(o, h): Socket {
       let sk: any;
@@ -45,11 +54,13 @@ export function espruinoTransport(env: EspruinoEnv, log: Log): Transport {
       let err = '';
       let heard = 0; // bytes have arrived
       let counted = 0;
+      let queued: (() => void) | 0 = 0;
+      let waitTimer = 0;
       const silent = (m: string) => (o.tls && !heard ? m + HINT : m);
       const bye = () => {
         if (counted) {
           counted = 0;
-          tlsOpen--;
+          if (!--tlsOpen) next();
         }
         if (st > 1) return;
         const was = st;
@@ -61,35 +72,58 @@ export function espruinoTransport(env: EspruinoEnv, log: Log): Transport {
         err = m == 'unsent data' ? silent(m) : m;
         h.onError(err);
       };
-      try {
-        const x: any = { host: o.host, port: o.port };
-        if (o.tls) {
-          if (!warned++) log.warn("espruino: TLS does not verify the server's certificate (Espruino's mbedTLS runs with VERIFY_NONE)");
-          if (o.ca) x.ca = pemToDer(o.ca, 'CERTIFICATE', env);
-          if (o.cert) x.cert = pemToDer(o.cert, 'CERTIFICATE', env);
-          if (o.key) x.key = pemToDer(o.key, 'PRIVATE KEY', env);
-          // Only while no TLS socket of ours is open: defrag would move its mbedTLS state (header).
-          if (!tlsOpen && env.E && env.E.defrag) env.E.defrag();
+      const dial = () => {
+        queued = 0;
+        if (waitTimer) env.clearTimeout(waitTimer);
+        waitTimer = 0;
+        if (st) {
+          env.setTimeout(bye, 0); // closed by us while it waited
+          return;
         }
-        sk = env.require(o.tls ? 'tls' : 'net').connect(x, () => st || h.onOpen());
-        if (o.tls) {
-          counted = 1;
-          tlsOpen++;
+        try {
+          const x: any = { host: o.host, port: o.port };
+          if (o.tls) {
+            if (!warned++) log.warn("espruino: TLS does not verify the server's certificate (Espruino's mbedTLS runs with VERIFY_NONE)");
+            if (o.ca) x.ca = pemToDer(o.ca, 'CERTIFICATE', env);
+            if (o.cert) x.cert = pemToDer(o.cert, 'CERTIFICATE', env);
+            if (o.key) x.key = pemToDer(o.key, 'PRIVATE KEY', env);
+            // Only while no TLS socket of ours is open: defrag would move its mbedTLS state (header).
+            if (!tlsOpen && env.E && env.E.defrag) env.E.defrag();
+          }
+          sk = env.require(o.tls ? 'tls' : 'net').connect(x, () => st || h.onOpen());
+          if (o.tls) {
+            counted = 1;
+            tlsOpen++;
+          }
+          sk.on('data', (s: string) => {
+            heard = 1;
+            if (!st) h.onData(toBytes(s, env.E));
+          });
+          sk.on('error', (e: any) => fail(msg(e)));
+          sk.on('close', bye);
+        } catch (e) {
+          sk = 0;
+          const m = msg(e);
+          env.setTimeout(() => {
+            fail(m);
+            bye();
+          }, 0);
         }
-        sk.on('data', (s: string) => {
-          heard = 1;
-          if (!st) h.onData(toBytes(s, env.E));
-        });
-        sk.on('error', (e: any) => fail(msg(e)));
-        sk.on('close', bye);
-      } catch (e) {
-        sk = 0;
-        const m = msg(e);
-        env.setTimeout(() => {
-          fail(m);
-          bye();
-        }, 0);
-      }
+      };
+      if (o.tls && tlsOpen) {
+        // One TLS socket at a time: Espruino crashes (SIGSEGV in ssl_getSocketData) when a TLS socket
+        // is dialled while one it is still closing has data to send, as on every SAS renewal (the
+        // old socket's DISCONNECT, then the new CONNECT). The dial waits for that close, or goes
+        // ahead after CLOSE_WAIT_MS should the close never come.
+        queued = dial;
+        waiting.push(dial);
+        waitTimer = env.setTimeout(() => {
+          waitTimer = 0;
+          const i = waiting.indexOf(dial);
+          if (i >= 0) waiting.splice(i, 1);
+          dial();
+        }, CLOSE_WAIT_MS);
+      } else dial();
       return {
         write(b) {
           if (st || !sk) return;
@@ -102,6 +136,7 @@ export function espruinoTransport(env: EspruinoEnv, log: Log): Transport {
         close() {
           if (st) return;
           st = 1;
+          if (queued) return; // its dial sees st and reports the close
           try {
             if (sk) sk.end();
           } catch (e) {

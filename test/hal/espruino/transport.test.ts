@@ -197,26 +197,59 @@ describe('espruinoTransport and the memory mbedTLS needs', () => {
     mute = await listen(tls.createServer({ cert: pki.server.cert, key: pki.server.key }, (s) => s.destroy()));
   });
 
-  it('defragments the store before a TLS connect while none of its TLS sockets is open, never for plain TCP', async () => {
+  it('defragments the store before each TLS connect, when none of its TLS sockets is open, never for plain TCP', async () => {
     const { b, dial } = rig();
     const E = b.env.E as unknown as { defrags: number };
     const tcp = dial({ port: echo });
     expect(E.defrags).toBe(0);
     const a = dial({ port: plainTls, tls: true });
     expect(E.defrags).toBe(1);
-    const c = dial({ port: plainTls, tls: true }); // a is open: its mbedTLS state must not move
+    await until(() => a.events.includes('open'), 'a open');
+    const c = dial({ port: plainTls, tls: true }); // waits for a: its mbedTLS state must not move
     expect(E.defrags).toBe(1);
-    await until(() => a.events.includes('open') && c.events.includes('open'), 'both open');
     a.socket.close();
-    await until(a.closed, 'a closed');
-    dial({ port: plainTls, tls: true }).socket.close(); // c is still open
-    expect(E.defrags).toBe(1);
+    await until(() => c.events.includes('open'), 'c open once a closed');
+    expect(E.defrags).toBe(2);
     c.socket.close();
     await until(c.closed, 'c closed');
-    const d = dial({ port: plainTls, tls: true });
-    expect(E.defrags).toBe(2);
-    d.socket.close();
     tcp.socket.close();
+  });
+
+  it('dials one TLS socket at a time: a second waits for the first one\'s close, as a renewal reconnects', async () => {
+    const { b, dial } = rig();
+    const a = dial({ port: plainTls, tls: true });
+    await until(() => a.events.includes('open'), 'a open');
+    a.socket.write(Uint8Array.of(1)); // data still to send on the socket being closed
+    a.socket.close();
+    const c = dial({ port: plainTls, tls: true });
+    expect(b.net.connects.length).toBe(1); // c has not dialled yet
+    await until(() => c.events.includes('open'), 'c open');
+    expect(a.events).toEqual(['open', 'close closed']);
+    expect(b.net.connects.length).toBe(2);
+    c.socket.close();
+    await until(c.closed, 'c closed');
+  });
+
+  it('a waiting TLS dial closed by us ends in exactly one onClose, and never dials', async () => {
+    const { b, dial } = rig();
+    const a = dial({ port: plainTls, tls: true });
+    const c = dial({ port: plainTls, tls: true });
+    c.socket.close();
+    a.socket.close();
+    await until(() => a.closed() && c.closed(), 'both closed');
+    expect(c.events).toEqual(['close closed']);
+    expect(b.net.connects.length).toBe(1);
+  });
+
+  it('a waiting TLS dial goes ahead when the previous socket never closes', { timeout: 20_000 }, async () => {
+    const { dial } = rig();
+    const a = dial({ port: plainTls, tls: true });
+    await until(() => a.events.includes('open'), 'a open');
+    const c = dial({ port: plainTls, tls: true });
+    await until(() => c.events.includes('open'), 'c open though a is still open', 15_000);
+    a.socket.close();
+    c.socket.close();
+    await until(() => a.closed() && c.closed(), 'both closed');
   });
 
   it('a connect that throws leaves no TLS socket counted as open', async () => {
