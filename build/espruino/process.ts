@@ -33,6 +33,8 @@ export interface EspruinoRun {
   type(line: string): void;
   /** Resolves with the exit code (null when killed) once the interpreter ended. */
   exited: Promise<number | null>;
+  /** True once the boot code has run (thrown or not); false when the interpreter ended first. */
+  ready: Promise<boolean>;
   /** Ends the interpreter (SIGKILL if it does not go within a second) and removes its folder. */
   stop(): Promise<void>;
 }
@@ -89,6 +91,8 @@ export async function runEspruino(o: EspruinoOptions): Promise<EspruinoRun> {
   const child = spawn(bin, ['boot.js'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
   // The banner ends with the donation link; everything after it is the program's.
   let banner = true, rest = '', ready = false;
+  let booted: (ok: boolean) => void = () => undefined;
+  const readyPromise = new Promise<boolean>((res) => (booted = res));
   const held: string[] = [];
   const send = (line: string) => {
     if (child.stdin!.writable) child.stdin!.write(`${line}\n`);
@@ -105,6 +109,7 @@ export async function runEspruino(o: EspruinoOptions): Promise<EspruinoRun> {
       }
       if (!ready && line.endsWith(READY)) {
         ready = true;
+        booted(true);
         held.splice(0).forEach(send);
         continue;
       }
@@ -118,11 +123,13 @@ export async function runEspruino(o: EspruinoOptions): Promise<EspruinoRun> {
     child.on('error', () => res(null));
     child.on('close', (code) => res(code));
   });
+  void exited.then(() => booted(false));
   let stopping: Promise<void> | undefined;
   return {
     dir,
     child,
     exited,
+    ready: readyPromise,
     type(line) {
       if (ready) send(line);
       else held.push(line);

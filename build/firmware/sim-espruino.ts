@@ -21,6 +21,7 @@ import type { ConnectionObserver } from './sim-watch.js';
 
 export const IO_FRAME = '\x10tinyiot-io ';
 const MEM_FRAME = '\x10tinyiot-mem ';
+const BOOT_FAILED = '\x10tinyiot-boot-failed ';
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 export type Level = (typeof LEVELS)[number];
@@ -108,6 +109,7 @@ const nullObserver: ConnectionObserver = { fromServer() {}, fromDevice() {}, err
 
 export async function startEspruinoSim(o: EspruinoSimOptions): Promise<EspruinoSim> {
   const cap = o.board.jsVars;
+  let bootError = '';
   let now = 0, peak = 0, over = false;
   const memory = (blocks: number) => {
     if (!Number.isFinite(blocks)) return;
@@ -118,14 +120,24 @@ export async function startEspruinoSim(o: EspruinoSimOptions): Promise<EspruinoS
       o.hooks.error(`memory: ${blocks} blocks in use, more than the board's whole store of ${cap} JsVars`);
     }
   };
+  const route = lineRouter(o, memory);
   const sample = `function(){print(${JSON.stringify(MEM_FRAME)}+process.memory().usage)}`;
   const run = await runEspruino({
     binary: o.binary,
     storage: { '.bootcde': o.script, 'tinyiot.json': JSON.stringify(o.cfg) },
-    boot: `(${sample})();setInterval(${sample},1000);eval(require("Storage").read(".bootcde"));`,
+    // A throw while booting (main() refusing its config) is the firmware not starting, as in QuickJS.
+    boot: `(${sample})();setInterval(${sample},1000);` +
+      `try{eval(require("Storage").read(".bootcde"))}catch(e){print(${JSON.stringify(BOOT_FAILED)}+e)}`,
     growStore: true,
-    onLine: lineRouter(o, memory),
+    onLine: (line) => {
+      if (line.startsWith(BOOT_FAILED)) bootError ||= line.slice(BOOT_FAILED.length);
+      else route(line);
+    },
   });
+  if (!(await run.ready) || bootError) {
+    await run.stop();
+    throw new Error(bootError || "Espruino's interpreter ended before the firmware started");
+  }
   const readings: Record<string, number> = {};
   let stopping = false;
   // The interpreter ending by itself is the board dying: a crash (signal) or quit() with no timer left.

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { devicePath, hubApi } from '../../../build/hub/service.js';
 import { seedHubCerts } from '../../support/hubCerts.js';
+import { requireEspruino } from '../../support/espruino.js';
 import { ROOT, runCli } from '../cliRun.js';
+
+/** The demo on each engine found: its build folder, and what the connected check says of TLS. */
+const engines = [
+  { engine: 'espruino', missing: requireEspruino().missing, board: 'emulator.espruino', tls: "(Espruino's TLS does not verify the hub's certificate)" },
+  { engine: 'quickjs', missing: false, board: 'emulator', tls: "with the hub's certificate verified" },
+].filter((e) => !e.missing);
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -34,15 +41,16 @@ function expectNoSecrets(text: string, key: string): void {
 }
 
 describe('tinyiot demo', () => {
-  it('runs hub, simulated device and operator over TLS; all five checks pass; no key is printed', async () => {
+  it.each(engines)('$engine: runs hub, simulated device and operator over TLS; all five checks pass; no key is printed', async (e) => {
     const dir = await tempDir();
-    const r = await runCli(['demo', '--data', dir, '--out', join(dir, 'out')]);
+    const r = await runCli(['demo', '--engine', e.engine, '--data', dir, '--out', join(dir, 'out')]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const o = r.stdout;
     expect(o).toMatch(/^\[hub\] +listening on 127\.0\.0\.1:\d+ \(TLS, CA .*ca\.pem\)$/m);
-    expect(o).toContain(`[build]     ${join(dir, 'out', 'emulator', 'iothub-sensor.js')}: `);
-    expect(o).toMatch(/\/emulator\/iothub-sensor\.js: \d+ B of ES5/);
+    expect(o).toContain(`[build]     ${join(dir, 'out', e.board, 'iothub-sensor.js')}: `);
+    expect(o).toMatch(/\/emulator(\.espruino)?\/iothub-sensor\.js: \d+ B of ES5/);
+    expect(o).toContain(`  ✓ connected                   demo-device, MQTT over TLS ${e.tls}`);
     expect(o).toMatch(/^\[device\] +connected$/m);
     expect(o).toMatch(/^\[telemetry\] #3 \{"temperature":[\d.]+,"seq":2\} props: \$\.ct=application\/json \$\.ce=utf-8$/m);
     expect(o).toMatch(/^\[device\] +C2D message: hello from the demo$/m);

@@ -9,8 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHub } from '../../../build/hub/local.js';
 import { requireBinary } from '../../support/binary.js';
 import { type Broker, startMosquitto } from '../../support/brokers.js';
+import { requireEspruino } from '../../support/espruino.js';
 import { until } from '../../support/wait.js';
 import { runCli } from '../cliRun.js';
+
+const noEspruino = requireEspruino().missing;
+/** Each engine with what differs in its output: the memory line, a refused dial, a start failure's trace. */
+const engines = [
+  { engine: 'quickjs', missing: false, memory: /sim: stopped; firmware heap \d+ B at its highest/, refused: 'ECONNREFUSED', trace: ' \\[at \\S+ \\(bundle\\.js:1:\\d+\\)\\]' },
+  { engine: 'espruino', missing: noEspruino, memory: /sim: stopped; firmware memory \d+ blocks at its highest \(the board has \d+ JsVars\)/, refused: 'Unable to create socket', trace: '' },
+].filter((e) => !e.missing);
 
 const BOUND = '120';
 const mosq = requireBinary('mosquitto');
@@ -35,16 +43,16 @@ async function closedPort(): Promise<number> {
 }
 
 describe('tinyiot sim', () => {
-  it.skipIf(mosq.missing)('runs the built mqtt-blink against --broker until the broker took its first message', async () => {
+  it.skipIf(mosq.missing).each(engines)('$engine: runs the built mqtt-blink against --broker until the broker took its first message', async (e) => {
     const peer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'cli-sim-peer' });
     const got: string[] = [];
     peer.on('message', (_t, p) => got.push(p.toString()));
     // config.example.json's topic is tinyiot/blink
     await peer.subscribeAsync('tinyiot/blink/state', { qos: 1 });
     try {
-      const r = await runCli(['sim', 'mqtt-blink', '--broker', `mqtt://127.0.0.1:${broker.port}`, '--until', 'message', '--duration', BOUND, '--out', out]);
+      const r = await runCli(['sim', 'mqtt-blink', '--engine', e.engine, '--broker', `mqtt://127.0.0.1:${broker.port}`, '--until', 'message', '--duration', BOUND, '--out', out]);
       expect(r.stderr).toContain('firmware info: mqtt-blink: connected to 127.0.0.1');
-      expect(r.stderr).toMatch(/sim: stopped; firmware heap \d+ B at its highest/);
+      expect(r.stderr).toMatch(e.memory);
       expect(r.stderr).not.toContain('tinyiot sim:');
       expect(r.code).toBe(0);
       // The broker acknowledged it, so it is on its way to the subscriber.
@@ -65,22 +73,22 @@ describe('tinyiot sim', () => {
     expect(r.stderr).not.toMatch(/SharedAccessKey|PRIVATE KEY/);
   }, 180000);
 
-  it('exits 1 with the reason when the device never connected (connection refused), and masks the password', async () => {
+  it.each(engines)('$engine: exits 1 with the reason when the device never connected (connection refused), and masks the password', async (e) => {
     const port = await closedPort();
-    const r = await runCli(['sim', 'mqtt-blink', '--broker', `mqtt://me:hunter2@127.0.0.1:${port}`, '--tries', '1', '--duration', BOUND, '--out', out]);
+    const r = await runCli(['sim', 'mqtt-blink', '--engine', e.engine, '--broker', `mqtt://me:hunter2@127.0.0.1:${port}`, '--tries', '1', '--duration', BOUND, '--out', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^tinyiot sim: the device never connected \\(stopped after 1 failed attempt\\): .*ECONNREFUSED 127\\.0\\.0\\.1:${port}$`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^tinyiot sim: the device never connected \\(stopped after 1 failed attempt\\): .*${e.refused}`, 'm'));
     expect(r.stderr).toContain(`against mqtt://me:***@127.0.0.1:${port}`);
     expect(r.stderr).not.toContain('hunter2');
   }, 180000);
 
-  it("exits 1 naming the certificate problem when the hub's CA was not given, and prints no key", async () => {
+  it("in QuickJS, which verifies certificates, exits 1 naming the certificate problem when the hub's CA was not given, and prints no key", async () => {
     const hubDir = mkdtempSync(join(tmpdir(), 'tinyiot-cli-sim-hub-'));
     const { hub, connectionString } = await openHub(hubDir, 'dev1');
     try {
       const cfg = join(dir, 'hub.json');
       writeFileSync(cfg, JSON.stringify({ connectionString, interval: 1 }));
-      const r = await runCli(['sim', 'iothub-sensor', '--config', cfg, '--tries', '1', '--duration', BOUND, '--out', out]);
+      const r = await runCli(['sim', 'iothub-sensor', '--engine', 'quickjs', '--config', cfg, '--tries', '1', '--duration', BOUND, '--out', out]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^tinyiot sim: the device never connected \(stopped after 1 failed attempt\): .*certificate/m);
       const key = /SharedAccessKey=([^;]+)/.exec(connectionString)![1]!;
@@ -91,12 +99,12 @@ describe('tinyiot sim', () => {
     }
   }, 180000);
 
-  it('a config the firmware rejects stops it with one line, not a stack trace', async () => {
+  it.each(engines)('$engine: a config the firmware rejects stops it with one line, not a stack trace', async (e) => {
     const cfg = join(dir, 'empty.json');
     writeFileSync(cfg, '{}');
-    const r = await runCli(['sim', 'mqtt-blink', '--config', cfg, '--duration', BOUND, '--out', out]);
+    const r = await runCli(['sim', 'mqtt-blink', '--engine', e.engine, '--config', cfg, '--duration', BOUND, '--out', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^tinyiot sim: the firmware did not start: Error: mqtt-blink: config needs host \[at \S+ \(bundle\.js:1:\d+\)\]$/m);
+    expect(r.stderr).toMatch(new RegExp(`^tinyiot sim: the firmware did not start: Error: mqtt-blink: config needs host${e.trace}$`, 'm'));
     expect(r.stderr).not.toMatch(/^\s+at /m);
   }, 180000);
 
