@@ -6,7 +6,7 @@ import { espruinoTransport, pemToDer } from '../../../hal/espruino/transport.js'
 import type { ConnectOptions, Socket } from '../../../hal/types.js';
 import { arrayLog } from '../../../hal/emulated/log.js';
 import { makePki, type Pki } from '../../support/certs.js';
-import { fakeEspruino, type FakeEspruinoOptions } from '../../support/espruino-fakes/index.js';
+import { Emitter, fakeEspruino, type FakeEspruinoOptions } from '../../support/espruino-fakes/index.js';
 import { freePort } from '../../support/ports.js';
 import { until } from '../../support/wait.js';
 
@@ -301,5 +301,37 @@ describe('pemToDer', () => {
   it('passes DER through unchanged', () => {
     const raw = new X509Certificate(pki.ca.cert).raw.toString('latin1');
     expect(pemToDer(raw, 'CERTIFICATE', {} as never)).toBe(raw);
+  });
+});
+
+describe('espruinoTransport after our own close()', () => {
+  it('an error Espruino reports after close() is not passed on, and onClose comes exactly once', async () => {
+    // A socket of our own making, so the test decides when Espruino's events come.
+    const sock = new Emitter() as Emitter & { write(d: string): void; end(): void; ended: boolean };
+    sock.ended = false;
+    sock.write = () => undefined;
+    sock.end = () => void (sock.ended = true);
+    const b = fakeEspruino();
+    const env = { ...b.env, require: (m: string) => (m === 'net' ? { connect: (_o: unknown, cb: () => void) => (setImmediate(cb), sock) } : b.env.require(m)) };
+    const events: string[] = [];
+    const s = espruinoTransport(env, arrayLog()).connect({ host: '127.0.0.1', port: 1, tls: false }, {
+      onOpen: () => events.push('open'),
+      onData: () => events.push('data'),
+      onError: (m) => events.push(`error ${m}`),
+      onClose: (r) => events.push(`close ${r}`),
+    });
+    await until(() => events.includes('open'), 'open');
+    s.close();
+    expect(sock.ended).toBe(true);
+    sock.emit('error', { code: -6, message: 'connection reset' });
+    sock.emit('end');
+    sock.emit('close', true);
+    sock.emit('close', true);
+    await until(() => events.length > 1, 'the close');
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['open', 'close closed']);
+    s.close(); // closing again is harmless
+    s.write(Uint8Array.of(1)); // so is writing
+    expect(events).toEqual(['open', 'close closed']);
   });
 });
