@@ -143,7 +143,8 @@ export async function run(argv: string[]): Promise<number> {
       },
     }, {
       event: (e) => e === until && finish(''),
-      failed: () => tries !== undefined && device.watch.failures >= tries && finish(`${device.watch.failures} failed attempt${device.watch.failures > 1 ? 's' : ''}`),
+      // Can come before startSimDevice returns: the watch is the argument, not device.watch.
+      failed: (w) => tries !== undefined && w.failures >= tries && finish(`${w.failures} failed attempt${w.failures > 1 ? 's' : ''}`),
     });
   } catch (e) {
     await hub?.stop();

@@ -24,7 +24,7 @@ export interface WatchHooks {
   /** Each event, the first time it happens. */
   event?(e: SimEvent): void;
   /** After each failed attempt; w.problem says why. */
-  failed?(): void;
+  failed?(w: Watch): void;
 }
 
 const REFUSED = ['', 'unacceptable protocol version', 'identifier rejected', 'server unavailable', 'bad user name or password', 'not authorized'];
@@ -84,7 +84,7 @@ export function connectionWatch(hooks: WatchHooks = {}): Watch & { connect(): Co
           if (ok) return;
           w.failures++;
           w.problem = why ?? `the connection closed before the server accepted the device (${r})`;
-          hooks.failed?.();
+          hooks.failed?.(w);
         },
       };
     },
