@@ -86,6 +86,31 @@ describe('SAS renewal', () => {
     expect(hub.violations).toEqual([]);
   });
 
+  it('the clock jumps into the renewBefore window: the next reconnect carries a fresh token, not the almost-expired one', () => {
+    const { clock, hub, dev, events } = online({ tokenTtl: 3600, renewBefore: 900 });
+    dev.connect();
+    clock.advance(1000);
+    // 599 s of the token left by the wall clock: inside the 900 s window, not expired, and the
+    // renewal timer (monotonic) is still 2699 s away.
+    clock.epoch += 3000;
+    hub.drop('d1');
+    clock.advance(0);
+    expect(events).toEqual(['connect', 'close connection dropped', 'connect']);
+    expect(hub.connects).toHaveLength(2);
+    const c = hub.connects[1]!;
+    expect(checkSas(txt(c.p.password), 'hub.test/devices/d1', KEY, c.at)).toBe(c.at + 3600);
+    // The dials after a refused one, while down, carry the fresh token too.
+    clock.epoch += 3000;
+    hub.link.faults.refuse(2);
+    hub.drop('d1');
+    clock.advance(120_000);
+    expect(dev.connected).toBe(true);
+    const tail = hub.connects.slice(2);
+    expect(tail.length).toBeGreaterThan(0);
+    for (const x of tail) expect(checkSas(txt(x.p.password), 'hub.test/devices/d1', KEY, x.at) as number - x.at).toBeGreaterThan(3600 - 130);
+    expect(hub.violations).toEqual([]);
+  });
+
   it('renewal while the network is down dials at once with the new token', () => {
     const { clock, hub, dev } = online({ tokenTtl: 600, renewBefore: 100 });
     dev.connect();
