@@ -129,6 +129,13 @@ function arrayMethodsFromInstance(code: string): string {
   return out + code.slice(from);
 }
 
+/**
+ * Property names ending in `_` are the firmware's private state (e.g. the IoT Hub device's
+ * `client_`): minified, terser renames them all alike to short names, since on Espruino every
+ * property's name is stored in memory with it. The source keeps names that explain themselves.
+ */
+const PRIVATE = /_$/;
+
 export async function bundleFirmware(entry: string, opts: BundleOptions = {}): Promise<BundleResult> {
   if (typeof entry !== 'string' || !entry) throw new Error('bundleFirmware: entry must be a file path');
   if (opts.globalName !== undefined && !/^[A-Za-z_$][\w$]*$/.test(opts.globalName)) {
@@ -171,7 +178,7 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
   // function's only var statement where it is, so hoistVars (hoist.ts) declares what is still
   // late at the top of its function; verifyEs5 then proves nothing is.
   const r = await terser(arrayMethodsFromInstance(wrap(out.text, opts.globalName)), minify
-    ? { ecma: 5, compress: { passes: 2, hoist_vars: true, hoist_funs: true }, format: { comments: false, ascii_only: true } }
+    ? { ecma: 5, compress: { passes: 2, hoist_vars: true, hoist_funs: true }, mangle: { properties: { regex: PRIVATE } }, format: { comments: false, ascii_only: true } }
     : { ecma: 5, compress: { defaults: false, hoist_funs: true }, mangle: false, format: { beautify: true, comments: false, ascii_only: true } });
   if (r.code === undefined) throw new Error('terser produced no output');
   const code = hoistVars(r.code);

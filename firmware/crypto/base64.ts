@@ -1,9 +1,9 @@
 // Standard base64 (RFC 4648 §4, with padding). Espruino has btoa/atob, duktape and mujs do not.
-// Errors never quote the input: it is usually a key.
-
-const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+// Errors never quote the input: it is usually a key. The alphabet is written out in each function
+// rather than shared: a string in code stays in flash on a board, a module constant is a copy in RAM.
 
 export function base64Encode(b: Uint8Array): string {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   let s = '', i = 0, n;
   const p = (3 - b.length % 3) % 3;
   // Bytes past the end read as undefined, which the shifts turn into 0.
@@ -18,6 +18,7 @@ export function base64Encode(b: Uint8Array): string {
 export function base64Decode(s: string): Uint8Array {
   // Up to two `=` at the end. Not /={0,2}$/: Espruino has no {m,n}, and its exec() of a pattern
   // that can match empty at the end gives null.
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   const l = s.length, p = s.charAt(l - 1) != '=' ? 0 : s.charAt(l - 2) != '=' ? 1 : 2;
   if (l % 4) throw new Error('base64: length ' + l + ' is not a multiple of 4');
   const o = new Uint8Array(l / 4 * 3 - p);

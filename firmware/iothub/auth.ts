@@ -1,46 +1,50 @@
 // SAS tokens for a connection that outlives them. IoT Hub cannot take a new token on a live
 // connection and closes it when the token expires, so renewal is a reconnect with a fresh password,
-// `before` seconds ahead of expiry; the MQTT session (clean=0) and the client's outbox carry queued
-// and in-flight messages across it. No token is minted while the clock does not know the real time:
-// its expiry would be in 1970. The renewal timer runs while the device is down too, so a refused
-// CONNECT (the client does not retry those) is tried again, with a fresh token, at the next renewal.
-// createDevice has checked uri, key and ttl, so tokens are minted without sasToken's checks.
-import type { Hal } from '../../hal/types.js';
+// renewBefore seconds ahead of expiry; the MQTT session (clean=0) and the client's outbox carry
+// queued and in-flight messages across it. No token is minted while the clock does not know the
+// real time: its expiry would be in 1970. The renewal timer runs while the device is down too, so a
+// refused CONNECT (the client does not retry those) is tried again, with a fresh token, at the next
+// renewal. The timer counts monotonic time while the token's expiry is wall-clock time, so after
+// every close the token is checked against the wall clock (onClose): a clock that jumped into the
+// renewBefore window, or past the expiry, gets a fresh token before the client dials again.
+// createDevice has checked the resource, key and lifetimes, so tokens are minted without
+// sasToken's checks.
+import type { DeviceState } from './ctx.js';
 import { sas } from './sas.js';
 
 export const CLOCK = 'clock not set: cannot create a SAS token until the real time is known';
 
-export interface Renewer {
-  /** Mint a token now (or once the clock is set), hand it to use(), and schedule the next. */
-  go(): void;
-  /** After a close: renew at once if the token is due (the hub dropped us for an expired token). */
-  chk(): void;
-  /** No more tokens, and chk() does nothing until the next go(). */
-  stop(): void;
+/** What renewal reads, writes and calls: a device has it all. */
+export type Renewal = Pick<DeviceState, 'hal_' | 'client_' | 'emit_' | 'renewToken_' | 'stopRenewal_' | 'sasResource_' | 'sasKey_' |
+  'sasPolicy_' | 'tokenTtl_' | 'renewBefore_' | 'renewTimer_' | 'tokenExpiry_' | 'clockWarned_'>;
+
+/**
+ * Mints a token now and (re)connects the client with it as the password, then schedules the next
+ * renewal; while the clock does not know the time, says so once and looks again every second.
+ */
+export function renewToken(this: Renewal): void {
+  const dev = this, clock = dev.hal_.clock, now = clock.time();
+  dev.stopRenewal_();
+  if (!now && !dev.clockWarned_) {
+    dev.clockWarned_ = 1;
+    dev.emit_('error', CLOCK);
+  }
+  dev.renewTimer_ = clock.setTimer(now ? (dev.tokenTtl_ - dev.renewBefore_) * 1000 : 1000, dev.renewToken_.bind(dev));
+  if (now) dev.client_.connect({ password: sas(dev.hal_.crypto, dev.sasResource_, dev.sasKey_!, (dev.tokenExpiry_ = now + dev.tokenTtl_), dev.sasPolicy_) });
 }
 
-export function renewer(h: Hal, uri: string, key: string, ttl: number, before: number, skn: string | undefined,
-  err: (m: string) => void, use: (password: string) => void): Renewer {
-  const ck = h.clock;
-  let tm = 0, exp = 0, said = 0;
-  // tm is a pending timer, the one now firing, or 0: never an older id, which Espruino may have
-  // given to a new timer since.
-  const stop = () => {
-    ck.clearTimer(tm);
-    tm = exp = 0;
-  };
-  const go = () => {
-    const t = ck.time();
-    stop();
-    if (!t && !said++) err(CLOCK);
-    tm = ck.setTimer(t ? (ttl - before) * 1000 : 1000, go);
-    if (t) use(sas(h.crypto, uri, key, (exp = t + ttl), skn));
-  };
-  return {
-    go,
-    stop,
-    chk() {
-      if (exp && ck.time() >= exp - before) go();
-    },
-  };
+/**
+ * The client's close listener: renews at once when the token is due by the wall clock (the hub
+ * dropped us for an expired token, or the clock jumped), then tells the app.
+ */
+export function onClose(this: Renewal, reason: string): void {
+  const dev = this;
+  if (dev.tokenExpiry_ && dev.hal_.clock.time() >= dev.tokenExpiry_ - dev.renewBefore_) dev.renewToken_();
+  dev.emit_('close', reason);
+}
+
+/** No more tokens, and a close renews nothing until the next renewToken. */
+export function stopRenewal(this: Renewal): void {
+  this.hal_.clock.clearTimer(this.renewTimer_);
+  this.renewTimer_ = this.tokenExpiry_ = 0;
 }

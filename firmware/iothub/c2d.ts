@@ -1,16 +1,15 @@
 // Cloud-to-device messages, with their property bag decoded. Modules have no C2D queue at the hub.
-import type { Hook, Sub } from './ctx.js';
-import { c2dFilter, parseC2d } from './topics.js';
+import { type DeviceState, SUB_C2D } from './ctx.js';
+import { parseC2d } from './topics.js';
 
-export function c2d(dev: any, s: Sub, d: string, md?: string): Hook {
-  let f: any;
-  dev.onC2d = (fn: (body: Uint8Array, props: Record<string, string | null>) => void) => {
-    if (md) throw new Error('iothub: modules get no cloud-to-device messages');
-    f = fn;
-    s(c2dFilter(d));
-  };
-  return (t, p) => {
-    const b = f && parseC2d(t as string, d);
-    if (b) f(p, b);
-  };
+export function onC2d(this: DeviceState, fn: DeviceState['c2dHandler_']): void {
+  if (this.moduleId_) throw new Error('iothub: modules get no cloud-to-device messages');
+  this.c2dHandler_ = fn;
+  this.subscribe_(SUB_C2D);
+}
+
+/** An incoming message: one on this device's devicebound topic goes to the handler. */
+export function readC2d(this: DeviceState, topic: string, payload: Uint8Array): void {
+  const handler = this.c2dHandler_, props = handler && parseC2d(topic, this.deviceId_);
+  if (props) handler!(payload, props);
 }

@@ -22,12 +22,6 @@ export interface ConnectionString {
   x509?: boolean;
 }
 
-// The part names; each lands in the result under its name with a lower-case initial (HostName ->
-// hostName), made from this list: on Espruino a name cut from a string with text beyond ASCII is
-// marked UTF-8, and a property keyed by it is not found by `r.hostName`. SharedAccessKeyName
-// before SharedAccessKey: the longer name must match first.
-const NAMES = ['SharedAccessKeyName', 'SharedAccessKey', 'HostName', 'DeviceId', 'ModuleId', 'GatewayHostName', 'x509'];
-
 /** The key as bytes, or undefined when it is not base64. */
 export function isBase64(k: string): Uint8Array | undefined {
   try {
@@ -56,6 +50,12 @@ export function gateway(g: string): [string, number] | null {
 }
 
 export function parseConnectionString(s: string): ConnectionString {
+  // The part names; each lands in the result under its name with a lower-case initial (HostName ->
+  // hostName), made from this list: on Espruino a name cut from a string with text beyond ASCII is
+  // marked UTF-8, and a property keyed by it is not found by `r.hostName`. SharedAccessKeyName
+  // before SharedAccessKey: the longer name must match first. Made here, not kept in a module
+  // constant, which on a board would hold the list in RAM for good.
+  const NAMES = ['SharedAccessKeyName', 'SharedAccessKey', 'HostName', 'DeviceId', 'ModuleId', 'GatewayHostName', 'x509'];
   const r: any = {}, t = (s || '').trim(), ps = t ? t.split(';') : bad('empty');
   for (let i = 0; i < ps.length; i++) {
     // split, not indexOf and slice: slice() counts bytes in Espruino's UTF-8 strings.

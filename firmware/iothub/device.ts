@@ -1,6 +1,8 @@
 // The IoT Hub device: one MQTT client dressed in the hub's CONNECT fields (docs/iothub.md), SAS renewal,
-// and the features (telemetry, c2d, twin, methods), each handed the pieces it needs as parameters
-// and answering with a hook (ctx.ts) that sees every message, connect and end().
+// and the features (telemetry, c2d, twin, methods). A device is one object holding its state
+// (ctx.ts says why), its methods shared by every device; the client's events reach it through four
+// bound listeners, and each incoming message goes to every feature's reader, which ignores topics
+// that are not its own.
 // This file is the device-only entry: it does not import dps.ts, and an app importing createDevice
 // from index.ts loses DPS to tree-shaking as well.
 // Subscriptions are made when a feature is first used (onC2d, onMethod, twin calls), so a device
@@ -10,16 +12,16 @@
 import type { Hal } from '../../hal/types.js';
 import { createClient } from '../mqtt/client.js';
 import { type Limits, withLimits } from '../mqtt/limits.js';
-import { renewer } from './auth.js';
-import { c2d } from './c2d.js';
+import { onClose, renewToken, stopRenewal } from './auth.js';
+import { onC2d, readC2d } from './c2d.js';
 import { type ConnectionString, isBase64, parseConnectionString } from './connstr.js';
-import type { Hook } from './ctx.js';
+import { type DeviceState, emit, subscribe } from './ctx.js';
 import { idError } from './ids.js';
-import { methods } from './methods.js';
+import { onMethod, readMethod } from './methods.js';
 import { deviceResourceUri } from './sas.js';
-import { telemetry } from './telemetry.js';
+import { send } from './telemetry.js';
 import { clientId, iothubUsername, telemetryTopic } from './topics.js';
-import { twin } from './twin.js';
+import { fetchDesired, getTwin, onDesired, readTwin, report, twinRequest } from './twin.js';
 
 export interface DeviceOptions {
   /** HostName=..;DeviceId=..;SharedAccessKey=.. | ;ModuleId=.. | ;x509=true | ;GatewayHostName=host[:port] */
@@ -82,67 +84,108 @@ export interface Device {
   onMethod(name: string, fn: (payload: any, respond: (status: number, body?: any) => void) => void): void;
 }
 
-const df = (v: any, d: number) => (v == null ? d : v);
+/** The methods every device shares: the public API, then internal ones (ctx.ts). */
+const deviceMethods = {
+  connect(this: DeviceState) {
+    this.sasKey_ ? this.renewToken_() : this.client_.connect();
+  },
+  end(this: DeviceState, cb?: () => void) {
+    const pending = this.twinPending_;
+    this.stopRenewal_();
+    // Every pending twin request gets its one callback now, not after a later connect.
+    for (const rid in pending) pending[rid as any]!();
+    this.client_.end(cb);
+  },
+  get connected() {
+    return (this as unknown as DeviceState).client_.connected;
+  },
+  on(this: DeviceState, event: string, fn: any) {
+    this.handlers_[event] = fn;
+  },
+  send,
+  onC2d,
+  getTwin,
+  report,
+  onDesired,
+  onMethod,
+
+  // The client's listeners, bound to the device once.
+  onConnect_(this: DeviceState, sessionPresent: boolean) {
+    const dev = this, features = dev.features_;
+    // The hub lost the session (and its subscriptions): all of them again, in one SUBSCRIBE.
+    if (dev.connects_++ && !sessionPresent) {
+      dev.features_ = 0;
+      dev.subscribe_(features);
+    }
+    if (dev.desiredHandler_) dev.fetchDesired_();
+    dev.emit_('connect');
+  },
+  onClose_: onClose,
+  // Each feature's reader ignores topics that are not its own.
+  onMessage_(this: DeviceState, topic: string, payload: Uint8Array) {
+    this.readC2d_(topic, payload);
+    this.readTwin_(topic, payload);
+    this.readMethod_(topic, payload);
+  },
+  emit_: emit,
+  subscribe_: subscribe,
+  renewToken_: renewToken,
+  stopRenewal_: stopRenewal,
+  twinRequest_: twinRequest,
+  fetchDesired_: fetchDesired,
+  readC2d_: readC2d,
+  readTwin_: readTwin,
+  readMethod_: readMethod,
+
+  // Initial state, read from here until a device writes its own.
+  features_: 0,
+  connects_: 0,
+  lastRid_: 0,
+  renewTimer_: 0,
+  tokenExpiry_: 0,
+  desiredVersion_: -1,
+};
 
 export function createDevice(hal: Hal, o: DeviceOptions): Device {
   const cs: Partial<ConnectionString> = o.connectionString ? parseConnectionString(o.connectionString) : {};
-  const host = cs.hostName || o.host!, d = cs.deviceId || o.deviceId!, md = cs.moduleId || o.moduleId, key = cs.sharedAccessKey || o.key;
-  const ka = df(o.keepalive, 240), ttl = o.tokenTtl || 3600, rb = df(o.renewBefore, 900), q = df(o.qos, 1);
+  const host = cs.hostName || o.host!, deviceId = cs.deviceId || o.deviceId!, moduleId = cs.moduleId || o.moduleId, key = cs.sharedAccessKey || o.key;
+  const keepalive = o.keepalive == null ? 240 : o.keepalive, ttl = o.tokenTtl || 3600, renewBefore = o.renewBefore == null ? 900 : o.renewBefore;
+  const qos = o.qos == null ? 1 : o.qos;
   const bad = !host ? 'host is required'
-    : idError('device id', d) || (md && idError('module id', md))
-    || (!(ka >= 0 && ka <= 1177) ? 'keepalive must be 0..1177 s'
-      : q !== (q & 1) ? 'qos must be 0 or 1'
-      : key ? (!isBase64(key) ? 'key is not base64' : !(ttl > rb && rb >= 0) && 'tokenTtl must exceed renewBefore')
+    : idError('device id', deviceId) || (moduleId && idError('module id', moduleId))
+    || (!(keepalive >= 0 && keepalive <= 1177) ? 'keepalive must be 0..1177 s'
+      : qos !== (qos & 1) ? 'qos must be 0 or 1'
+      : key ? (!isBase64(key) ? 'key is not base64' : !(ttl > renewBefore && renewBefore >= 0) && 'tokenTtl must exceed renewBefore')
       : (!o.cert || !o.clientKey) && 'need key, or cert and clientKey');
   if (bad) throw new Error('iothub: ' + bad);
 
-  const H: any = {}, subs: string[] = [], F: Hook[] = [], so = { qos: q };
-  let n = 0;
-  const emit = (e: string, a?: any) => H[e] && H[e](a);
-  const w = (m?: string) => m && emit('error', m);
-  const all: Hook = (t, p) => F.forEach((f) => f(t, p));
-  const c = createClient(hal, {
+  const limits = withLimits(o.limits);
+  const dev: DeviceState = Object.create(deviceMethods);
+  const client = (dev.client_ = createClient(hal, {
     host: cs.gatewayHostName || host, port: o.port || cs.gatewayPort || 8883, tls: o.tls !== false,
     ca: o.ca, cert: o.cert, key: o.clientKey,
-    clientId: clientId(d, md), username: iothubUsername(host, d, md, o.modelId), clean: false, keepalive: ka,
+    clientId: clientId(deviceId, moduleId), username: iothubUsername(host, deviceId, moduleId, o.modelId), clean: false, keepalive,
     // retain left out: it is false unless set.
-    will: o.will && ({ topic: telemetryTopic(d, md, o.will.props), payload: o.will.body, qos: q } as any),
+    will: o.will && ({ topic: telemetryTopic(deviceId, moduleId, o.will.props), payload: o.will.body, qos } as any),
     limits: o.limits, store: o.store,
-  });
-  const sub = (fs: string[]) => c.subscribe(fs.map((f) => ({ topic: f, qos: 1 as const })), (e) => w(e && e + ': ' + fs));
-  const s = (f: string) => {
-    if (subs.indexOf(f) < 0) subs.push(f), sub([f]);
-  };
-  const r = key && renewer(hal, deviceResourceUri(host, d, md), key, ttl, rb, cs.sharedAccessKeyName, w, (pw) => c.connect({ password: pw }));
-  c.on('connect', (sp) => {
-    if (n++ && !sp && subs.length) sub(subs);
-    all(1);
-    emit('connect');
-  });
-  c.on('close', (why) => {
-    if (r) r.chk();
-    emit('close', why);
-  });
-  c.on('error', w);
-  c.on('message', all);
-
-  const dev: any = {
-    connect() {
-      r ? r.go() : c.connect();
-    },
-    end(cb?: () => void) {
-      if (r) r.stop();
-      all(0);
-      c.end(cb);
-    },
-    get connected() {
-      return c.connected;
-    },
-    on(e: string, f: any) {
-      H[e] = f;
-    },
-  };
-  telemetry(dev, c, so, d, md);
-  F.push(c2d(dev, s, d, md), twin(dev, c, so, s, w, hal, withLimits(o.limits)), methods(dev, c, so, s));
+  }));
+  dev.hal_ = hal;
+  dev.deviceId_ = deviceId;
+  if (moduleId) dev.moduleId_ = moduleId;
+  dev.publishOptions_ = { qos };
+  dev.handlers_ = {};
+  dev.answerTimeout_ = limits.ackTimeout;
+  dev.retryDelay_ = limits.backoffMin;
+  if (key) {
+    dev.sasResource_ = deviceResourceUri(host, deviceId, moduleId);
+    dev.sasKey_ = key;
+    if (cs.sharedAccessKeyName) dev.sasPolicy_ = cs.sharedAccessKeyName;
+    dev.tokenTtl_ = ttl;
+    dev.renewBefore_ = renewBefore;
+  }
+  client.on('connect', deviceMethods.onConnect_.bind(dev));
+  client.on('close', deviceMethods.onClose_.bind(dev));
+  client.on('error', dev.emit_.bind(dev, 'error'));
+  client.on('message', deviceMethods.onMessage_.bind(dev));
   return dev;
 }

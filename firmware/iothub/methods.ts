@@ -1,22 +1,24 @@
 // Direct methods: one handler per name; the response carries a status and a JSON body.
-import type { Client } from '../mqtt/client.js';
-import { type Hook, json, type Sub } from './ctx.js';
-import { METHODS_FILTER, methodResTopic, parseMethod } from './topics.js';
+import { type DeviceState, json, SUB_METHODS } from './ctx.js';
+import { methodResTopic, parseMethod } from './topics.js';
 
-export function methods(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub): Hook {
-  const M: any = {};
-  dev.onMethod = (name: string, fn: (payload: any, respond: (status: number, body?: any) => void) => void) => {
-    M[name] = fn;
-    s(METHODS_FILTER);
+export function onMethod(this: DeviceState, name: string, fn: (payload: any, respond: (status: number, body?: any) => void) => void): void {
+  (this.methodHandlers_ || (this.methodHandlers_ = {}))[name] = fn;
+  this.subscribe_(SUB_METHODS);
+}
+
+/** An incoming message: a method call `POST/{name}/?$rid={rid}` goes to its handler. */
+export function readMethod(this: DeviceState, topic: string, payload: Uint8Array): void {
+  const dev = this, call = parseMethod(topic), handlers = dev.methodHandlers_;
+  if (!call) return;
+  const name = call.name;
+  let answered = 0;
+  // The hub takes one response per request id; a second call is ignored. An undefined body
+  // (JSON.stringify gives undefined) goes as null.
+  const respond = (status: number, body?: any) => {
+    if (!answered++) dev.client_.publish(methodResTopic(status, call.rid), JSON.stringify(body) || 'null', dev.publishOptions_);
   };
-  return (t, p) => {
-    // `POST/{name}/?$rid={rid}`
-    const m = parseMethod(t as string), n = m && m.name, r = m && m.rid;
-    let done = 0;
-    // The hub takes one response per request id; a second call is ignored. An undefined body
-    // (JSON.stringify gives undefined) goes as null.
-    const res = (st: number, b?: any) => done++ || c.publish(methodResTopic(st, r as string), JSON.stringify(b) || 'null', o);
-    // hasOwnProperty: a method called "toString" must not find Object.prototype's.
-    if (n && r) M.hasOwnProperty(n) ? M[n](json(p!), res) : res(501, { message: "method '" + n + "' not implemented" });
-  };
+  // hasOwnProperty: a method called "toString" must not find Object.prototype's.
+  if (handlers && handlers.hasOwnProperty(name)) handlers[name]!(json(payload), respond);
+  else respond(501, { message: "method '" + name + "' not implemented" });
 }

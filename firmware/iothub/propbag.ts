@@ -19,15 +19,12 @@ import { utf8Decode, utf8Encode } from '../mqtt/codec/utf8.js';
 
 export type PropertyBag = Record<string, string | null>;
 
-const high = /[^\0-\x7f]/;
-const hex = /^[\da-fA-F][\da-fA-F]/;
-
 /**
  * encodeURIComponent over the UTF-8 of s, on every engine; a lone surrogate is written as
- * U+FFFD (%EF%BF%BD), as the MQTT codec writes it.
+ * U+FFFD (%EF%BF%BD), as the MQTT codec writes it. ASCII goes to the engine's own function whole.
  */
 export function uriEncode(s: string): string {
-  if (!high.test(s)) return encodeURIComponent(s);
+  if (!/[^\0-\x7f]/.test(s)) return encodeURIComponent(s);
   const b = utf8Encode(s);
   let r = '', i = 0, c;
   for (; i < b.length; i++) {
@@ -40,15 +37,18 @@ export function uriEncode(s: string): string {
 /**
  * decodeURIComponent: %XX escapes are UTF-8 bytes, other characters stand for themselves. Null for
  * a bad escape or escapes that are not UTF-8 (U+0000 included, as decodeURIComponent allows it).
- * A lone surrogate outside an escape comes back as U+FFFD.
+ * A lone surrogate outside an escape comes back as U+FFFD. `plain` says s is ASCII and not cut
+ * from a UTF-8 string: then text without escapes is already its own decoding, and is returned as it
+ * is instead of being rebuilt byte by byte.
  */
-export function uriDecode(s: string): string | null {
+export function uriDecode(s: string, plain?: boolean): string | null {
+  if (plain && s.indexOf('%') < 0) return s;
   const p = s.split('%'), a: number[] = [];
   let i = 0, j, x, u;
   for (; i < p.length; i++) {
     x = p[i]!;
     if (i) {
-      if (!hex.test(x)) return null;
+      if (!/^[\da-fA-F][\da-fA-F]/.test(x)) return null;
       a.push(parseInt(x.slice(0, 2), 16));
       x = x.slice(2);
     }
@@ -76,15 +76,15 @@ export function encodePropertyBag(props?: Record<string, string | null | undefin
 /**
  * Exact inverse of encodePropertyBag. Wire input never throws: a bad %-escape, invalid UTF-8, an
  * empty key (`a&&b`, `=v`) or a `__proto__` key makes the whole bag null. A repeated key keeps its
- * last value. The empty string is the empty bag.
+ * last value. The empty string is the empty bag. `plain` as for uriDecode.
  */
-export function decodePropertyBag(s: string): PropertyBag | null {
+export function decodePropertyBag(s: string, plain?: boolean): PropertyBag | null {
   const o: PropertyBag = {}, ps = s ? s.split('&') : [];
   let i = 0, kv, k, v;
   for (; i < ps.length; i++) {
     kv = ps[i]!.split('=');
-    k = uriDecode(kv[0]!);
-    v = kv.length > 1 ? uriDecode(kv.slice(1).join('=')) : null;
+    k = uriDecode(kv[0]!, plain);
+    v = kv.length > 1 ? uriDecode(kv.slice(1).join('='), plain) : null;
     if (!k || k == '__proto__' || (kv.length > 1 && v == null)) return null;
     o[k] = v;
   }

@@ -7,20 +7,22 @@
 // Topics are cut with split() and slice() only after an ASCII prefix: on Espruino a topic with
 // text beyond ASCII is a UTF-8 string, whose slice() counts bytes while indexOf() counts characters
 // (and its regular expressions lack {m,n} and (?:), and end a literal at a `/` in a class).
+// The prefixes are written out where the device uses them: a string in code stays in flash on a
+// board, where a module constant would be a variable holding a copy in RAM. The constants below
+// are for DPS and the tests.
 import { decodePropertyBag, encodePropertyBag, type PropertyBag, uriEncode } from './propbag.js';
 
-const TWIN = '$iothub/twin/';
-const DPS = '$dps/registrations/';
-export const TWIN_RES = TWIN + 'res/';
+export const TWIN_RES = '$iothub/twin/res/';
 // The desired-patch topic has an empty segment: `.../desired/?$version=n`.
-export const DESIRED = TWIN + 'PATCH/properties/desired';
+export const DESIRED = '$iothub/twin/PATCH/properties/desired';
 export const METHODS = '$iothub/methods/';
-export const DPS_RES = DPS + 'res/';
+export const DPS_RES = '$dps/registrations/res/';
+const DPS = '$dps/registrations/';
 
-export const TWIN_RES_FILTER = TWIN_RES + '#';
-export const DESIRED_FILTER = DESIRED + '/#';
-export const METHODS_FILTER = METHODS + 'POST/#';
-export const DPS_RES_FILTER = DPS_RES + '#';
+export const TWIN_RES_FILTER = '$iothub/twin/res/#';
+export const DESIRED_FILTER = '$iothub/twin/PATCH/properties/desired/#';
+export const METHODS_FILTER = '$iothub/methods/POST/#';
+export const DPS_RES_FILTER = '$dps/registrations/res/#';
 
 /** `{host}/{deviceId}[/{moduleId}]/?api-version=2021-04-12[&model-id=...]` */
 export function iothubUsername(host: string, deviceId: string, moduleId?: string, modelId?: string): string {
@@ -46,11 +48,7 @@ export function telemetryTopic(deviceId: string, moduleId?: string, props?: Reco
 }
 
 export function c2dFilter(deviceId: string): string {
-  return c2dPrefix(deviceId) + '#';
-}
-
-function c2dPrefix(d: string): string {
-  return devicePath(d) + '/messages/devicebound/';
+  return devicePath(deviceId) + '/messages/devicebound/#';
 }
 
 /**
@@ -58,10 +56,11 @@ function c2dPrefix(d: string): string {
  * tolerated: Microsoft's docs show one although the hub does not send it.
  */
 export function parseC2d(topic: string, deviceId: string): PropertyBag | null {
-  const p = c2dPrefix(deviceId);
+  const p = devicePath(deviceId) + '/messages/devicebound/';
   // '' + topic: a non-string never starts with the prefix, so it is never sliced.
   const b = ('' + topic).indexOf(p) ? null : topic.slice(p.length);
-  return b == null ? null : decodePropertyBag(b.charAt(0) == '?' ? b.slice(1) : b);
+  // An ASCII topic: on Espruino nothing cut from it is marked UTF-8 (propbag.ts).
+  return b == null ? null : decodePropertyBag(b.charAt(0) == '?' ? b.slice(1) : b, !/[^\0-\x7f]/.test(topic));
 }
 
 export function rid(r: string | number): string {
@@ -70,7 +69,7 @@ export function rid(r: string | number): string {
 
 /** A twin GET, or with `patch` a reported-properties PATCH. */
 export function twinTopic(r: string | number, patch?: any): string {
-  return TWIN + (patch ? 'PATCH/properties/reported' : 'GET') + rid(r);
+  return '$iothub/twin/' + (patch ? 'PATCH/properties/reported' : 'GET') + rid(r);
 }
 
 export function twinGetTopic(r: string | number): string {
@@ -82,7 +81,7 @@ export function twinPatchTopic(r: string | number): string {
 }
 
 export function methodResTopic(status: number, r: string | number): string {
-  return METHODS + 'res/' + status + rid(r);
+  return '$iothub/methods/res/' + status + rid(r);
 }
 
 export function dpsRegisterTopic(r: string | number): string {
@@ -98,7 +97,7 @@ export function split(t: string, prefix: string): any {
   // '' + t: hooks also get the numbers 0 and 1, which never start with a prefix.
   const a = !('' + t).indexOf(prefix) && t.slice(prefix.length).split('/?'), s: any = a && a[0];
   // A `/` before the first `/?` means the segment is not one level.
-  const b = a && a.length > 1 && s.indexOf('/') < 0 && decodePropertyBag(a.slice(1).join('/?'));
+  const b = a && a.length > 1 && s.indexOf('/') < 0 && decodePropertyBag(a.slice(1).join('/?'), !/[^\0-\x7f]/.test(t));
   return b && [s, b];
 }
 
@@ -129,18 +128,18 @@ function res(t: string, prefix: string, k: string, f: 'version' | 'retryAfter'):
 
 /** `$iothub/twin/res/{status}/?$rid={rid}[&$version={v}]` */
 export function parseTwinRes(t: string): Response | null {
-  return res(t, TWIN_RES, '$version', 'version');
+  return res(t, '$iothub/twin/res/', '$version', 'version');
 }
 
 /** The `$version` of a desired-properties patch topic, or null. */
 export function parseDesired(t: string): number | null {
-  const x = split(t, DESIRED), n = x && !x[0] ? int(x[1].$version) : -1;
+  const x = split(t, '$iothub/twin/PATCH/properties/desired'), n = x && !x[0] ? int(x[1].$version) : -1;
   return n < 0 ? null : n;
 }
 
 /** `$iothub/methods/POST/{name}/?$rid={rid}` -> {name, rid} */
 export function parseMethod(t: string): { name: string; rid: string } | null {
-  const x = split(t, METHODS + 'POST/'), r = x && x[1].$rid;
+  const x = split(t, '$iothub/methods/POST/'), r = x && x[1].$rid;
   return x && x[0] && r ? { name: x[0], rid: r } : null;
 }
 

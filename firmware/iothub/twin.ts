@@ -9,77 +9,77 @@
 //   a newer desired document goes to the handler whole (full = true). Without a handler nothing is
 //   fetched: the fetch would only feed the handler, since nothing is cached here; getTwin() always
 //   asks the hub, so it never answers with a document from before a reconnect.
-import type { Hal } from '../../hal/types.js';
-import type { Client } from '../mqtt/client.js';
-import type { Limits } from '../mqtt/limits.js';
-import { type Hook, json, type Sub, type Warn } from './ctx.js';
-import { DESIRED_FILTER, parseDesired, parseTwinRes, TWIN_RES_FILTER, twinTopic } from './topics.js';
+// A request's closures live only while it is pending: a device at rest holds none.
+import { type Callback, type DeviceState, json, type PendingTwin, SUB_TWIN } from './ctx.js';
+import { parseDesired, parseTwinRes, twinTopic } from './topics.js';
 
-type Cb = (err: string | undefined, v?: any) => void;
-
-export function twin(dev: any, c: Client, o: { qos: 0 | 1 }, s: Sub, w: Warn, h: Hal, l: Limits): Hook {
-  // Pending requests by number, each a function taking its reply (none at end()). Keyed by
-  // number: a $rid from the wire such as "constructor" finds nothing.
-  const ck = h.clock, P: ((st?: number, v?: number, p?: Uint8Array) => void)[] = [], to = l.ackTimeout;
-  let n = 0, dv = -1, D: any;
-  const sub = () => {
-    s(TWIN_RES_FILTER);
-    s(DESIRED_FILTER);
+/** Sends a GET (body '') or a reported PATCH; cb gets the twin, or the new reported $version. */
+export function twinRequest(this: DeviceState, body: string, cb: Callback): void {
+  // Pending requests by number: a $rid from the wire such as "constructor" finds nothing.
+  const dev = this, pending = dev.twinPending_ || (dev.twinPending_ = {}), rid = ++dev.lastRid_, clock = dev.hal_.clock, timeout = dev.answerTimeout_;
+  // timer: the answer timeout or the retry delay; 0 while the request waits in the outbox.
+  let tries = 0, timer = 0;
+  // Once: a publish error can still come after end() or a timeout settled the request.
+  const settle: Callback = (err, value) => {
+    if (pending[rid]) clock.clearTimer(timer), delete pending[rid], cb(err, value);
   };
-  const req = (b: string, f: Cb) => {
-    // tm: the answer timeout or the retry timer, 0 while the request waits in the outbox.
-    const r = ++n;
-    let i = 0, tm = 0;
-    // Once: a publish error can still come after end() or a timeout settled the request.
-    const fin: Cb = (err, v) => {
-      if (P[r]) ck.clearTimer(tm), delete P[r], f(err, v);
-    };
-    const send = () => {
-      tm = 0;
-      c.publish(twinTopic(r, b), b, o, (err) => {
-        if (err) fin(err);
-        else if (P[r]) tm = ck.setTimer(to, () => fin('twin: no answer within ' + to + ' ms'));
-      });
-    };
-    sub();
-    // st: the reply's status (none at end()), v: its $version.
-    P[r] = (st, v, p) => {
-      let j;
-      if (!st) fin('twin: ended');
-      else if ((st == 429 || st >= 500) && i < 3) {
-        ck.clearTimer(tm);
-        tm = ck.setTimer((l.backoffMin << i++) * (1 + h.random()), send);
-      } else if (st >= 300) fin('twin: status ' + st);
-      else if (b) fin(undefined, v);
-      else (j = json(p!)) ? fin(undefined, j) : fin('twin: bad JSON');
-    };
-    send();
-  };
-
-  dev.getTwin = (cb: Cb) => req('', cb);
-  dev.report = (patch: object, cb?: Cb) => req(JSON.stringify(patch), cb || w);
-  // The whole desired document, delivered if newer than what the handler has seen.
-  const get = () =>
-    req('', (err, tw) => {
-      const d = tw && tw.desired, nv = d && d.$version;
-      w(err);
-      if (nv > dv) D(d, (dv = nv), true);
+  const send = () => {
+    timer = 0;
+    dev.client_.publish(twinTopic(rid, body), body, dev.publishOptions_, (err) => {
+      if (err) settle(err);
+      else if (pending[rid]) timer = clock.setTimer(timeout, () => settle('twin: no answer within ' + timeout + ' ms'));
     });
-  dev.onDesired = (fn: any) => {
-    D = fn;
-    sub();
-    if (c.connected) get();
   };
+  dev.subscribe_(SUB_TWIN);
+  // The reply's status (none at end()) and $version.
+  const reply: PendingTwin = (status, version, payload) => {
+    let doc;
+    if (!status) settle('twin: ended');
+    else if ((status == 429 || status >= 500) && tries < 3) {
+      clock.clearTimer(timer);
+      timer = clock.setTimer((dev.retryDelay_ << tries++) * (1 + dev.hal_.random()), send);
+    } else if (status >= 300) settle('twin: status ' + status);
+    else if (body) settle(undefined, version);
+    else (doc = json(payload!)) ? settle(undefined, doc) : settle('twin: bad JSON');
+  };
+  pending[rid] = reply;
+  send();
+}
 
-  return (t, p) => {
-    // Replies are `res/{status}/?$rid=..[&$version=n]`, patches `desired/?$version=n`; a reply
-    // with a $version that is not a whole number is no reply at all (parseTwinRes gives null).
-    const x = parseTwinRes(t as string), q = x && P[+x.rid], dn = parseDesired(t as string);
-    let j;
-    if (t === 1 && D) get();
-    // end(): every pending request gets its one callback now, not after a later connect.
-    if (t === 0) for (const r in P) P[r]!();
-    if (q) q(x.status, x.version, p);
-    if (dn != null && dn > dv && D && (j = json(p!))) D(j, (dv = dn));
-  };
+export function getTwin(this: DeviceState, cb: Callback): void {
+  this.twinRequest_('', cb);
+}
+
+export function report(this: DeviceState, patch: object, cb?: Callback): void {
+  this.twinRequest_(JSON.stringify(patch), cb || this.emit_.bind(this, 'error'));
+}
+
+export function onDesired(this: DeviceState, fn: DeviceState['desiredHandler_']): void {
+  this.desiredHandler_ = fn;
+  this.subscribe_(SUB_TWIN);
+  if (this.client_.connected) this.fetchDesired_();
+}
+
+/** Asks for the whole twin and hands the desired document to the handler if it is newer than the last one delivered. */
+export function fetchDesired(this: DeviceState): void {
+  const dev = this;
+  dev.twinRequest_('', (err, twin) => {
+    const desired = twin && twin.desired, version = desired && desired.$version;
+    dev.emit_('error', err);
+    if (version > dev.desiredVersion_) dev.desiredHandler_!(desired, (dev.desiredVersion_ = version), true);
+  });
+}
+
+/**
+ * An incoming message on a twin topic: a reply `res/{status}/?$rid=..[&$version=n]` or a desired
+ * patch `desired/?$version=n`. A reply with a $version that is not a whole number is no reply at
+ * all (parseTwinRes gives null).
+ */
+export function readTwin(this: DeviceState, topic: string, payload: Uint8Array): void {
+  const dev = this, res = parseTwinRes(topic), pending = res && dev.twinPending_, reply = pending && pending[+res!.rid], version = parseDesired(topic);
+  let patch;
+  if (reply) reply(res!.status, res!.version, payload);
+  if (version != null && version > dev.desiredVersion_ && dev.desiredHandler_ && (patch = json(payload))) {
+    dev.desiredHandler_(patch, (dev.desiredVersion_ = version));
+  }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../../firmware/crypto/sha256.js';
@@ -34,10 +35,11 @@ describe('sha256: FIPS 180-2 / NIST CAVP vectors', () => {
   });
 });
 
-describe('sha256: derived round constants', () => {
-  // The code derives K and H from roots of primes in floating point. This checks, exactly with
-  // BigInt, that no constant lies within reach of floating-point error of a rounding boundary,
-  // and that the doubles this engine computes give the exact values.
+describe('sha256: round constants', () => {
+  // The code reads H and K from hex text. This derives them exactly with BigInt from the roots of
+  // the first primes, checks the text against them, and checks that the roots in floating point
+  // (as the code once derived them) give the same values: no constant lies within reach of
+  // floating-point error of a rounding boundary.
   const primes: number[] = [];
   for (let n = 2; primes.length < 64; n++) if (primes.every((p) => n % p)) primes.push(n);
   // floor(x^(1/k)) by integer Newton iteration from above.
@@ -69,6 +71,15 @@ describe('sha256: derived round constants', () => {
     expect(exact[0]).toBe(0x428a2f98n);
     expect(exact[63]).toBe(0xc67178f2n);
     expect(exact[64]).toBe(0x6a09e667n);
+  });
+
+  it("the hex text in sha256.ts is H0..H7 then K0..K63, exactly", () => {
+    const source = readFileSync(new URL('../../../firmware/crypto/sha256.ts', import.meta.url), 'utf8');
+    const texts = source.match(/'[0-9a-f]{64,}'/g) ?? [];
+    expect(texts).toHaveLength(1);
+    const exact = (p: number, k: bigint) => (iroot(BigInt(p) << (32n * k), k) & 0xffffffffn).toString(16).padStart(8, '0');
+    const want = primes.slice(0, 8).map((p) => exact(p, 2n)).join('') + primes.map((p) => exact(p, 3n)).join('');
+    expect(texts[0]).toBe(`'${want}'`);
   });
 });
 

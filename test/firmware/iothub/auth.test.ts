@@ -1,7 +1,8 @@
 // SAS renewal in virtual time against the fake hub, which verifies every token with node:crypto and
 // closes a connection the moment its token expires, as IoT Hub does.
 import { describe, expect, it } from 'vitest';
-import { renewer } from '../../../firmware/iothub/auth.js';
+import { onClose, type Renewal, renewToken, stopRenewal } from '../../../firmware/iothub/auth.js';
+import { emit } from '../../../firmware/iothub/ctx.js';
 import { VirtualClock } from '../../../hal/emulated/clock.js';
 import { nodeCrypto } from '../../../hal/emulated/crypto.js';
 import type { Hal } from '../../../hal/types.js';
@@ -86,6 +87,31 @@ describe('SAS renewal', () => {
     expect(hub.violations).toEqual([]);
   });
 
+  it('the clock jumps into the renewBefore window: the next reconnect carries a fresh token, not the almost-expired one', () => {
+    const { clock, hub, dev, events } = online({ tokenTtl: 3600, renewBefore: 900 });
+    dev.connect();
+    clock.advance(1000);
+    // 599 s of the token left by the wall clock: inside the 900 s window, not expired, and the
+    // renewal timer (monotonic) is still 2699 s away.
+    clock.epoch += 3000;
+    hub.drop('d1');
+    clock.advance(0);
+    expect(events).toEqual(['connect', 'close connection dropped', 'connect']);
+    expect(hub.connects).toHaveLength(2);
+    const c = hub.connects[1]!;
+    expect(checkSas(txt(c.p.password), 'hub.test/devices/d1', KEY, c.at)).toBe(c.at + 3600);
+    // The dials after a refused one, while down, carry the fresh token too.
+    clock.epoch += 3000;
+    hub.link.faults.refuse(2);
+    hub.drop('d1');
+    clock.advance(120_000);
+    expect(dev.connected).toBe(true);
+    const tail = hub.connects.slice(2);
+    expect(tail.length).toBeGreaterThan(0);
+    for (const x of tail) expect(checkSas(txt(x.p.password), 'hub.test/devices/d1', KEY, x.at) as number - x.at).toBeGreaterThan(3600 - 130);
+    expect(hub.violations).toEqual([]);
+  });
+
   it('renewal while the network is down dials at once with the new token', () => {
     const { clock, hub, dev } = online({ tokenTtl: 600, renewBefore: 100 });
     dev.connect();
@@ -105,16 +131,22 @@ describe('SAS renewal', () => {
   });
 });
 
-describe('renewer', () => {
+describe('renewal on its own', () => {
+  // A device's renewal fields, with a client stand-in that records each token's expiry.
   const setup = () => {
     const clock = new VirtualClock();
     const hal = { clock, crypto: nodeCrypto() } as unknown as Hal;
     const tokens: number[] = [], errors: string[] = [];
-    const r = renewer(hal, 'h/devices/d', KEY, 600, 100, undefined, (e) => errors.push(e), (pw) => tokens.push(checkSas(pw, 'h/devices/d', KEY, clock.time()) as number));
+    const dev: Renewal = Object.assign(Object.create({ emit_: emit, renewToken_: renewToken, stopRenewal_: stopRenewal }), {
+      hal_: hal, handlers_: { error: (e: string) => errors.push(e) }, sasResource_: 'h/devices/d', sasKey_: KEY, tokenTtl_: 600, renewBefore_: 100,
+      renewTimer_: 0, tokenExpiry_: 0,
+      client_: { connect: (o: { password: string }) => tokens.push(checkSas(o.password, 'h/devices/d', KEY, clock.time()) as number) },
+    });
+    const r = { go: () => dev.renewToken_(), chk: () => onClose.call(dev, 'closed'), stop: () => dev.stopRenewal_() };
     return { clock, r, tokens, errors };
   };
 
-  it('mints a token at go(), renews `before` seconds ahead of expiry, and chk() renews only a due token', () => {
+  it('mints a token at go() (renewToken), renews `before` seconds ahead of expiry, and chk() (a close, onClose) renews only a due token', () => {
     const { clock, r, tokens } = setup();
     const t0 = clock.time();
     r.go();
@@ -128,7 +160,7 @@ describe('renewer', () => {
     expect(tokens).toHaveLength(3);
   });
 
-  it('after stop() nothing is minted, not even by chk() on a due token', () => {
+  it('after stop() (stopRenewal) nothing is minted, not even by chk() on a due token', () => {
     const { clock, r, tokens } = setup();
     r.go();
     r.stop();

@@ -77,10 +77,11 @@ describe('IoT Hub device compiled to ES5', () => {
       'DIAL hub.test:1883 tcp',
       'CONNECT MQTT v4 flags=192 ka=240 id=d1',
       'SUBSCRIBE id=1 $iothub/methods/POST/# q1',
+      // The twin's two filters in one SUBSCRIBE (the broker logs a line per filter).
       'SUBSCRIBE id=3 $iothub/twin/res/# q1',
-      'SUBSCRIBE id=4 $iothub/twin/PATCH/properties/desired/# q1',
+      'SUBSCRIBE id=3 $iothub/twin/PATCH/properties/desired/# q1',
       'PUBLISH devices/d1/messages/events/%24.ct=application%2Fjson&a%20b=c%2Fd q1 id=2 dup=0 len=10',
-      'PUBLISH $iothub/twin/GET/?$rid=1 q1 id=5 dup=0 len=0',
+      'PUBLISH $iothub/twin/GET/?$rid=1 q1 id=4 dup=0 len=0',
       'DISCONNECT',
     ]);
   });
@@ -110,13 +111,15 @@ describe('what a board carries', () => {
     expect(dev.modules.map((m) => m.path)).not.toContain(join('firmware', 'iothub', 'provision.ts'));
   });
 
-  it('the device layer adds less than 8.7 KB (minified) to the MQTT client', async () => {
+  it('the device layer adds less than 9.1 KB (minified) to the MQTT client', async () => {
     // The issue's goal is 3,000 bytes; this budget only keeps what was reached from growing back.
     // 7.6 KB before Espruino's interpreter ran it: percent-escapes over UTF-8, GatewayHostName
     // and whole numbers without regular expressions, and the tested topic parsers in place of
-    // inlined copies added about 1 KB.
+    // inlined copies added about 1 KB. Then 8.7 KB; the device as one object with its methods
+    // shared on a prototype (`this.` where closures named a variable, four bound listeners) added
+    // 0.3 KB and took about 200 blocks off a connected device on Espruino.
     const mqtt = await bundleFirmware('firmware/mqtt/index.ts', { globalName: 'm', minify: true });
     const dev = await bundleFirmware(app, { globalName: 'app', minify: true });
-    expect(dev.bytes - mqtt.bytes).toBeLessThan(8700);
+    expect(dev.bytes - mqtt.bytes).toBeLessThan(9100);
   });
 });
