@@ -1,7 +1,7 @@
 // Turns firmware TypeScript into one plain-ES5 script for an interpreter that keeps source in RAM.
-// Pipeline: tsc lowers each module to ES5 (esbuild cannot lower classes,
-// let/const or arrows to ES5) -> esbuild bundles the ES5 modules (scope-hoisted ESM, target es5 so
-// its own glue stays ES5) -> we wrap the result in a function instead of esbuild's iife export glue
+// Pipeline (see docs/espruino.md): tsc lowers each module to ES5 (esbuild cannot lower classes,
+// let/const or arrows to ES5) and a class loses its wrapper function (flattenClasses) -> esbuild
+// bundles the ES5 modules (scope-hoisted ESM, target es5 so its own glue stays ES5) -> we wrap the result in a function instead of esbuild's iife export glue
 // (~600 bytes of getters and bind), reading Array's methods off an array (Espruino) -> terser
 // minifies at ecma 5 (or, unminified, only moves function declarations up) -> every var that could
 // be used before its declaration is declared at the top of its function (Espruino) -> verifyEs5
@@ -14,6 +14,12 @@ import { minify as terser } from 'terser';
 import ts from 'typescript';
 import { hoistVars } from './hoist.js';
 import { verifyEs5 } from './verify.js';
+
+/**
+ * Property names the minifier may shorten: the project's convention for names internal to a
+ * bundle. Nothing outside the bundle (an app, a config file, the HAL) may read or write them.
+ */
+export const MANGLED = /_$/;
 
 export interface BundleOptions {
   /** Global variable the entry's exports are assigned to; without it exports are dropped. */
@@ -66,12 +72,78 @@ const tscEs5: esbuild.Plugin = {
           const location = at ? { file: args.path, line: at.line + 1, column: at.character } : null;
           return { text: ts.flattenDiagnosticMessageText(d.messageText, '\n'), location };
         });
-      return errors.length ? { errors } : { contents: out.outputText, loader: 'js' };
+      return errors.length ? { errors } : { contents: aliasThis(flattenClasses(out.outputText)), loader: 'js' };
     });
   },
 };
 
 interface Located { type: string; start: number; end: number; [k: string]: unknown }
+
+/**
+ * tsc lowers a class to `var C = (function () { function C() {...} C.prototype.m = ...; return C; }());`.
+ * On Espruino a function made inside that wrapper costs about three blocks more than one made at
+ * the module's level (measured on the Linux build: a function one level deeper is dearer), so a
+ * class without a base class becomes its constructor and the statements that follow it, at the
+ * module's top level, where tsc's wrapper held nothing else.
+ */
+export function flattenClasses(code: string): string {
+  const ast = parse(code, { ecmaVersion: 2020, sourceType: 'module' }) as unknown as { body: Located[] };
+  let out = '';
+  let from = 0;
+  for (const node of ast.body) {
+    const decl = (node.declarations as Located[] | undefined)?.[0];
+    const call = decl?.init as Located | undefined;
+    const fn = call?.type === 'CallExpression' ? call.callee as Located : undefined;
+    if (node.type !== 'VariableDeclaration' || (node.declarations as Located[]).length !== 1 || !fn ||
+      fn.type !== 'FunctionExpression' || (fn.params as Located[]).length || (call!.arguments as Located[]).length) continue;
+    const name = (decl!.id as { name?: string }).name;
+    const body = (fn.body as { body: Located[] }).body;
+    const first = body[0], last = body[body.length - 1];
+    const named = (n: Located | undefined) => (n as { name?: string } | undefined)?.name === name;
+    if (!first || first.type !== 'FunctionDeclaration' || !named(first.id as Located) || body.length < 2 ||
+      last!.type !== 'ReturnStatement' || !named(last!.argument as Located) ||
+      body.slice(1, -1).some((s) => s.type !== 'ExpressionStatement')) continue;
+    // Its methods are assigned through a variable of its own (`A$prototype.m = ...`), which the
+    // minifier shortens to one letter, where `A.prototype.m` would keep its 10 letters each time.
+    const alias = `${name}$prototype`;
+    const members = code.slice(first.end, body[body.length - 2]!.end).split(`${name}.prototype`).join(alias);
+    out += code.slice(from, node.start) + code.slice(first.start, first.end) + `\nvar ${alias} = ${name}.prototype;` + members;
+    from = node.end;
+  }
+  return out + code.slice(from);
+}
+
+/**
+ * In a function that reads `this` three times or more, `this` becomes a variable set once at its
+ * top (`var this$ = this;`), which the minifier shortens to one letter: a method's `this.x_` is
+ * then 3 characters, not 6, of source a board keeps and lexes on every run.
+ */
+export function aliasThis(code: string): string {
+  const ast = parse(code, { ecmaVersion: 2020, sourceType: 'module' }) as unknown as Located;
+  const edits: { at: number; end: number; text: string }[] = [];
+  const visit = (n: Located, uses: Located[] | undefined): void => {
+    const fn = n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration';
+    const own: Located[] | undefined = fn ? [] : uses;
+    if (n.type === 'ThisExpression') uses?.push(n);
+    for (const k in n) {
+      const v = n[k] as Located | Located[] | null;
+      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === 'string' && visit(c, own));
+      else if (v && typeof v === 'object' && typeof v.type === 'string') visit(v, own);
+    }
+    if (!fn || own!.length < 3) return;
+    edits.push({ at: (n.body as Located).start + 1, end: (n.body as Located).start + 1, text: 'var this$ = this;' });
+    for (const u of own!) edits.push({ at: u.start, end: u.end, text: 'this$' });
+  };
+  visit(ast, undefined);
+  edits.sort((a, b) => a.at - b.at);
+  let out = '';
+  let from = 0;
+  for (const e of edits) {
+    out += code.slice(from, e.at) + e.text;
+    from = e.end;
+  }
+  return out + code.slice(from);
+}
 
 /** Replaces esbuild's trailing `export { a as b }` with a function that returns the exports. */
 function wrap(esm: string, globalName: string | undefined): string {
@@ -129,13 +201,6 @@ function arrayMethodsFromInstance(code: string): string {
   return out + code.slice(from);
 }
 
-/**
- * Property names ending in `_` are the firmware's private state (e.g. the IoT Hub device's
- * `client_`): minified, terser renames them all alike to short names, since on Espruino every
- * property's name is stored in memory with it. The source keeps names that explain themselves.
- */
-const PRIVATE = /_$/;
-
 export async function bundleFirmware(entry: string, opts: BundleOptions = {}): Promise<BundleResult> {
   if (typeof entry !== 'string' || !entry) throw new Error('bundleFirmware: entry must be a file path');
   if (opts.globalName !== undefined && !/^[A-Za-z_$][\w$]*$/.test(opts.globalName)) {
@@ -177,8 +242,10 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
   // and tsc's classes call their constructor function before its declaration. hoist_vars leaves a
   // function's only var statement where it is, so hoistVars (hoist.ts) declares what is still
   // late at the top of its function; verifyEs5 then proves nothing is.
+  // Properties whose names end in `_` (MANGLED) are internal to the bundle: minified, terser gives
+  // them short names, which an Espruino keeps in fewer bytes of source and of each property.
   const r = await terser(arrayMethodsFromInstance(wrap(out.text, opts.globalName)), minify
-    ? { ecma: 5, compress: { passes: 2, hoist_vars: true, hoist_funs: true }, mangle: { properties: { regex: PRIVATE } }, format: { comments: false, ascii_only: true } }
+    ? { ecma: 5, compress: { passes: 2, hoist_vars: true, hoist_funs: true }, mangle: { properties: { regex: MANGLED } }, format: { comments: false, ascii_only: true } }
     : { ecma: 5, compress: { defaults: false, hoist_funs: true }, mangle: false, format: { beautify: true, comments: false, ascii_only: true } });
   if (r.code === undefined) throw new Error('terser produced no output');
   const code = hoistVars(r.code);

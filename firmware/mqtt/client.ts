@@ -2,14 +2,17 @@
 // time: the session's next deadline while a connection is up or being dialled, the reconnect
 // backoff while it is down. `on` keeps one handler per event; a second call replaces the first.
 // Limits and the storage key are read once, at createClient.
-import type { ConnectOptions, Hal } from '../../hal/types.js';
-import type { PublishPacket, QoS, Subscription } from './codec/packet.js';
-import { clientDecoder } from './codec/client-decode.js';
-import { clientEncode } from './codec/client-encode.js';
+//
+// Made once: the methods live on prototypes, so a client costs its state and one bound function
+// (its timer's callback), a connection one small Link object, and a packet no function at all.
+// Names ending in `_` are internal: the build shortens them.
+import type { ConnectOptions, Hal, Socket, SocketHandlers } from '../../hal/types.js';
+import { DISCONNECT, type Packet, type PublishPacket, type QoS, SUBSCRIBE, type Subscription, UNSUBSCRIBE } from './codec/packet.js';
+import { clientDecoder, type Decoder } from './codec/client-decode.js';
 import { delay } from './backoff.js';
 import { type Limits, withLimits } from './limits.js';
-import { createOutbox } from './outbox.js';
-import { createSession, type SessionOptions } from './session.js';
+import type { Callback } from './outbox.js';
+import { Session, type SessionOptions } from './session.js';
 import { useUtf8 } from './codec/utf8.js';
 
 /** Where to connect (the HAL's ConnectOptions), the session's CONNECT fields, and: */
@@ -40,133 +43,212 @@ export interface Client {
   on(ev: 'error', fn: (msg: string) => void): void;
 }
 
-const mix = (o: any, x: any) => {
-  for (const k in x) o[k] = x[k];
+function mix<T>(o: T, x: any): T {
+  for (const k in x) (o as any)[k] = x[k];
   return o;
-};
+}
 
 export function createClient(hal: Hal, opts: ClientOptions): Client {
-  // The platform's text converter, for the codec and everything else that decodes text: set here
-  // because every topic and packet passes through a client, and the codec is called from places
-  // (decoder, outbox) that have no HAL. One board has one converter, whichever client sets it.
-  if (hal.utf8) useUtf8(hal.utf8);
-  const o: ClientOptions = mix({}, opts), l = withLimits(o.limits), ck = hal.clock, H: any = {};
-  // cur: the connection being dialled or up ({s: socket}), 0 when down.
-  let cur: any = 0, tm = 0, att = 0, stop = false;
+  return new MqttClient(hal, opts);
+}
 
-  // App code (handlers and callbacks) runs only through here. What it throws is reported and goes
-  // no further: the packet that called it is still acknowledged, the decoder and timers keep
-  // going. A throw from the error handler itself has nowhere to go and is dropped.
-  const call = (f?: any, a?: any, b?: any, c?: any) => {
+// The link whose bytes are being decoded. The decoder calls back inside push(), so two functions
+// made once serve every connection of every client.
+let fed: Link;
+
+/** The decoder's packets, and its wire errors (strings). */
+function decoded(x: Packet | string) {
+  const c = fed.client_;
+  // A handler may have ended or replaced the connection earlier in the same chunk.
+  if (c.link_ != fed) return;
+  if (typeof x == 'string') c.end_('bad packet from server: ' + x, true);
+  else c.session_.data_(x);
+}
+
+/** One connection's socket handlers. What a connection reports once it is no longer the client's
+ *  current one is ignored. */
+class Link implements SocketHandlers {
+  socket_: Socket | 0 = 0;
+  private readonly decoder_: Decoder;
+
+  constructor(readonly client_: MqttClient) {
+    this.decoder_ = clientDecoder(client_.session_.limits_.maxPacket, decoded, decoded);
+  }
+
+  onOpen() {
+    const c = this.client_;
+    if (c.link_ != this) return;
+    c.session_.open_();
+    c.arm_();
+  }
+
+  onData(b: Uint8Array) {
+    const c = this.client_, was = fed;
+    if (c.link_ != this) return;
+    fed = this;
+    this.decoder_.push(b);
+    fed = was;
+    // Connected: CONNACK accepted it, so the reconnect backoff starts over.
+    if (c.connected) c.attempts_ = 0;
+    c.arm_();
+  }
+
+  onError(m: string) {
+    const c = this.client_;
+    if (c.link_ == this) c.call_(c.handlers_.error, m);
+  }
+
+  onClose(r: string) {
+    const c = this.client_;
+    if (c.link_ != this) return;
+    this.socket_ = 0; // dead already: nothing to close
+    c.down_(r, true);
+  }
+}
+
+class MqttClient implements Client {
+  readonly session_: Session;
+  /** Kept by the session. */
+  connected = false;
+  /** The connection being dialled or up, 0 while down. */
+  link_: Link | 0 = 0;
+  readonly handlers_: Record<string, Callback | undefined> = {};
+  private timer_ = 0;
+  /** Dials since the last accepted CONNACK, for the backoff. */
+  attempts_ = 0;
+  /** end() or drop(): no reconnecting until connect(). */
+  private stopped_ = false;
+  private readonly options_: ClientOptions;
+  private readonly onTimer_: () => void;
+
+  constructor(private readonly hal_: Hal, opts: ClientOptions) {
+    // The platform's text converter, for the codec and everything else that decodes text: set
+    // here because every topic and packet passes through a client, and the codec is called from
+    // places (decoder, outbox) that have no HAL. One board has one converter, whichever client
+    // sets it.
+    if (hal_.utf8) useUtf8(hal_.utf8);
+    const o = (this.options_ = mix({} as ClientOptions, opts)), l = withLimits(o.limits);
+    this.session_ = new Session(o, l, hal_.clock, this, hal_.storage, o.store);
+    // The HAL's timers call back with no arguments: one bound function per client.
+    this.onTimer_ = this.timerFired_.bind(this);
+  }
+
+  connect(x?: Partial<ClientOptions>) {
+    const o = mix(this.options_, x);
+    if (!o.clientId && !o.clean) throw new Error('[MQTT-3.1.3-7] an empty clientId needs clean: true');
+    this.bye_('reconnect');
+    this.stopped_ = false;
+    this.dial_();
+  }
+
+  publish(topic: string, payload: string | Uint8Array, opts?: { qos?: QoS; retain?: boolean }, cb?: (err?: string) => void) {
+    opts = opts || {};
+    const e = this.session_.publish_(topic, payload, opts.qos || 0, !!opts.retain, cb);
+    if (e) cb ? cb(e) : this.call_(this.handlers_.error, e);
+    this.arm_();
+  }
+
+  subscribe(subs: Subscription[], cb?: (err: string | undefined, codes: number[]) => void) {
+    // The encoder throws on an empty list [MQTT-3.8.3-3], a bad filter or qos.
+    this.session_.request_({ type: SUBSCRIBE, subs }, cb as Callback);
+    this.arm_();
+  }
+
+  unsubscribe(topics: string[], cb?: (err?: string) => void) {
+    this.session_.request_({ type: UNSUBSCRIBE, topics }, cb);
+    this.arm_();
+  }
+
+  end(cb?: () => void) {
+    this.bye_('end');
+    if (cb) cb();
+  }
+
+  drop() {
+    this.stopped_ = true;
+    this.down_('drop', false);
+  }
+
+  on(ev: string, fn: Callback) {
+    this.handlers_[ev] = fn;
+  }
+
+  // --- The session's host (SessionHost)
+
+  write_(b: Uint8Array) {
+    const l = this.link_;
+    if (l && l.socket_) l.socket_.write(b);
+  }
+
+  end_(m: string, retry: boolean) {
+    const l = this.link_;
+    this.call_(this.handlers_.error, m);
+    if (l == this.link_) this.down_(m, retry);
+  }
+
+  /**
+   * App code (handlers and callbacks) runs only through here. What it throws is reported and goes
+   * no further: the packet that called it is still acknowledged, the decoder and timers keep
+   * going. A throw from the error handler itself has nowhere to go and is dropped.
+   */
+  call_(f?: Callback, a?: unknown, b?: unknown, c?: unknown) {
+    const onError = this.handlers_.error;
     try {
-      f && f(a, b, c);
+      if (f) f(a, b, c);
     } catch (y: any) {
-      if (f != H.error) err('handler error: ' + (y && y.message || y));
+      if (f != onError) this.call_(onError, 'handler error: ' + (y && y.message || y));
     }
-  };
-  const emit = (e: string, a?: any, b?: any, c?: any) => call(H[e], a, b, c);
-  const err = (m: string) => emit('error', m);
-  const clr = () => {
-    if (tm) ck.clearTimer(tm);
-    tm = 0;
-  };
-  // After every entry from outside, while a connection is up or being dialled: one timer for the
-  // session's next deadline. (While down, the timer is the reconnect delay: left alone.)
-  const arm = () => {
-    if (cur) {
-      clr();
-      const d = S.nextDeadline();
-      if (d < 1 / 0) tm = ck.setTimer(d - ck.now(), tick);
+  }
+
+  // --- Connection and timer
+
+  /**
+   * After every entry from outside, while a connection is up or being dialled: one timer for the
+   * session's next deadline. (While down, the timer is the reconnect delay: left alone.)
+   */
+  arm_() {
+    const clock = this.hal_.clock;
+    if (!this.link_) return;
+    clock.clearTimer(this.timer_); // 0 (none) is fine too
+    const d = this.session_.nextDeadline_();
+    this.timer_ = d < Infinity ? clock.setTimer(d - clock.now(), this.onTimer_) : 0;
+  }
+
+  down_(reason: string, retry: boolean) {
+    const l = this.link_, hal = this.hal_;
+    hal.clock.clearTimer(this.timer_);
+    this.timer_ = 0;
+    if (!l) return;
+    this.link_ = 0;
+    if (l.socket_) l.socket_.close();
+    this.session_.closed_();
+    if (retry && this.options_.reconnect !== false && !this.stopped_) {
+      this.timer_ = hal.clock.setTimer(delay(this.attempts_++, this.session_.limits_, hal.random), this.onTimer_);
     }
-  };
-  // Made once: a closure per arm() would be garbage after every packet.
-  const tick = () => run(S.tick);
-  const run = (f: (x?: any) => void, x?: any) => {
-    f(x);
-    arm();
-  };
-  const down = (r: string, retry: boolean) => {
-    clr();
-    const c = cur;
-    if (!c) return;
-    cur = 0;
-    if (c.s) c.s.close();
-    S.closed();
-    if (retry && o.reconnect !== false && !stop) tm = ck.setTimer(delay(att++, l, hal.random), go);
-    emit('close', r);
-  };
-  const fail = (m: string, retry: boolean) => {
-    const c = cur;
-    err(m);
-    if (c == cur) down(m, retry);
-  };
-  const go = () => {
-    S.start();
-    const c: any = (cur = {});
-    // Calls from a connection that is no longer the current one are ignored.
-    const g = (f: (x?: any) => void) => (x?: any) => cur == c && run(f, x);
-    const d = clientDecoder(l.maxPacket, g(S.data), g(S.bad));
-    c.s = hal.transport.connect(
+    this.call_(this.handlers_.close, reason);
+  }
+
+  private timerFired_() {
+    this.timer_ = 0;
+    if (!this.link_) return this.dial_();
+    this.session_.tick_();
+    this.arm_();
+  }
+
+  private dial_() {
+    const o = this.options_;
+    this.session_.start_(); // throws on options a CONNECT cannot carry, before anything is dialled
+    const l = (this.link_ = new Link(this));
+    l.socket_ = this.hal_.transport.connect(
       { host: o.host, port: o.port, tls: o.tls, ca: o.ca, cert: o.cert, key: o.key, servername: o.servername },
-      {
-        onOpen: g(S.open),
-        onData: g(d.push),
-        onError: g(err),
-        onClose: g((r) => {
-          c.s = 0; // dead already: nothing to close
-          down(r, true);
-        }),
-      },
+      l,
     );
-    arm();
-  };
-  const bye = (r: string) => {
-    stop = true;
-    if (S.st > 1) cur.s.write(clientEncode({ type: 14 }));
-    down(r, false);
-  };
+    this.arm_();
+  }
 
-  const S = createSession(o, l, createOutbox(l, hal.storage, o.store), ck, (b) => cur.s.write(b), fail, (sp) => {
-    att = 0;
-    emit('connect', sp);
-  }, (p) => emit('message', p.topic, p.payload, p), call);
-
-  return {
-    get connected() {
-      return S.st > 1;
-    },
-    connect(x) {
-      mix(o, x);
-      if (!o.clientId && !o.clean) throw new Error('[MQTT-3.1.3-7] an empty clientId needs clean: true');
-      bye('reconnect');
-      stop = false;
-      go();
-    },
-    publish(t, p, op, cb) {
-      op = op || {};
-      const e = S.publish(t, p, op.qos || 0, !!op.retain, cb);
-      if (e) (cb || err)(e);
-      arm();
-    },
-    subscribe(subs, cb) {
-      // encode() throws on an empty list [MQTT-3.8.3-3], a bad filter or qos.
-      S.req({ type: 8, subs }, (c) => cb && cb(c!.indexOf(128) < 0 ? undefined : 'subscribe refused (0x80)', c!));
-      arm();
-    },
-    unsubscribe(topics, cb) {
-      S.req({ type: 10, topics }, cb);
-      arm();
-    },
-    end(cb) {
-      bye('end');
-      if (cb) cb();
-    },
-    drop() {
-      stop = true;
-      down('drop', false);
-    },
-    on(ev: string, fn: any) {
-      H[ev] = fn;
-    },
-  };
+  private bye_(reason: string) {
+    this.stopped_ = true;
+    if (this.connected) this.write_(new Uint8Array([DISCONNECT << 4, 0]));
+    this.down_(reason, false);
+  }
 }

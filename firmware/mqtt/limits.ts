@@ -14,6 +14,12 @@ export interface Limits {
   keepalive: number;
   /** How long to wait for CONNACK, SUBACK, UNSUBACK or PINGRESP, ms. */
   ackTimeout: number;
+  /**
+   * Incoming QoS 2 messages delivered and awaiting their PUBREL at once. One more closes the
+   * connection (a server that never releases them would otherwise fill the heap); after a
+   * reconnect the server sends its PUBRELs again [MQTT-4.4.0-1]. Mosquitto sends at most 20 at once.
+   */
+  incomingQos2: number;
 }
 
 export const defaultLimits: Limits = {
@@ -24,6 +30,7 @@ export const defaultLimits: Limits = {
   backoffMax: 60000,
   keepalive: 60,
   ackTimeout: 10000,
+  incomingQos2: 32,
 };
 
 export function withLimits(over?: Partial<Limits>): Limits {

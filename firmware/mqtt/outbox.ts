@@ -1,82 +1,109 @@
 /*
  * Outbox: every outgoing PUBLISH from publish() until it is done, plus the ids of incoming QoS 2
- * messages that are delivered but not yet released.
+ * messages that are delivered but not yet released. The session holds both lists (Outbox is the
+ * part of it these functions see); here they are bounded, stored and read back.
  *
  * Policy (also in docs/offline-queue.md):
- * - One list in publish order holds queued and in-flight messages alike, as PUBLISH packets
- *   (dup = written before). Written ones form the head of the list; the session sends from the
- *   head while the in-flight window (limits.inflight) has room, so order holds across QoS levels.
- *   A QoS 2 message whose PUBREC came is replaced by its PUBREL until PUBCOMP.
- * - Bound: the encoded size of the packets held (queued + awaiting acknowledgement) never exceeds
- *   limits.queueBytes.
+ * - One list in publish order holds queued and in-flight messages alike. Written ones form the
+ *   head of the list; the session sends from the head while the in-flight window (limits.inflight)
+ *   has room, so order holds across QoS levels. A QoS 2 message whose PUBREC came is replaced by
+ *   its PUBREL until PUBCOMP.
+ * - Each message is held as the bytes of its packet, encoded once by the session: they are what
+ *   is sent, what is counted against the bound and what is stored.
+ * - Bound: the size of the packets held (queued + awaiting acknowledgement) never exceeds
+ *   limits.queueBytes (checked by the session as it queues a message).
  * - Full: publish() fails with "offline queue full: N bytes used of M" to the caller's callback
  *   (or the 'error' event). Nothing already queued is ever dropped.
  * - QoS 0 messages wait in the queue too while offline; they leave it once written.
- * - Persistence (a storage key given): after every change the whole state is written under the key
- *   as MQTT packets back to back: the list as it stands, then a PUBREC for each incoming QoS 2 id.
- *   A client created later with the same storage and key reads them back and sends them after its
+ * - Persistence (a storage key given): after a change, the whole state is written under the key as
+ *   MQTT packets back to back: the list as it stands, then a PUBREC for each incoming QoS 2 id. A
+ *   client created later with the same storage and key reads them back and sends them after its
  *   CONNACK. Callbacks do not survive a reboot.
  */
 import type { Storage } from '../../hal/types.js';
 import type { Limits } from './limits.js';
-import type { Packet, PublishPacket } from './codec/packet.js';
+import { type Packet, PUBLISH, PUBREC, PUBREL } from './codec/packet.js';
 import { clientDecoder } from './codec/client-decode.js';
-import { clientEncode as encode } from './codec/client-encode.js';
+import { clientEncode } from './codec/client-encode.js';
 
-/** A PUBLISH (dup unset = false), or (type 6) the PUBREL of a QoS 2 message awaiting PUBCOMP;
- *  c = the app's callback, n = encoded size. */
-export type Msg = (Omit<PublishPacket, 'dup'> & { dup?: boolean } | { type: 6; id: number }) & {
-  c?: (err?: string) => void;
-  n?: number;
-};
+export type Callback = (...args: any[]) => void;
 
-export interface Outbox {
-  q: Msg[];
-  /** Incoming QoS 2 ids between PUBLISH and PUBREL. */
-  r: number[];
-  /** Queues a PUBLISH (throws if it cannot be encoded); returns an error if it does not fit. */
-  add(p: Msg): string | undefined;
-  save(): void;
+/**
+ * A packet the session holds: in the outbox a PUBLISH or the PUBREL of a QoS 2 message awaiting
+ * PUBCOMP; among the session's awaited replies a CONNECT, SUBSCRIBE, UNSUBSCRIBE or PINGREQ. Its
+ * type and QoS are read from bytes_[0]. Property names end in `_`: the build shortens them.
+ */
+export interface Entry {
+  /** The packet, encoded once. A PUBLISH keeps DUP clear until it is sent again. */
+  bytes_: Uint8Array;
+  /** Packet id, 0 for none. */
+  id_: number;
+  /** The app's callback. */
+  cb_?: Callback;
+  /** Written on this or an earlier connection: a later send is a re-delivery. */
+  sent_?: boolean;
+  /** An awaited reply's deadline; NaN while not sent on this connection (every comparison fails). */
+  deadline_?: number;
 }
 
-const size = (e: Msg) => e.n || (e.n = encode(e as PublishPacket).length);
+export interface Outbox {
+  /** Outgoing PUBLISHes and PUBRELs, in publish order. */
+  readonly queue_: Entry[];
+  /** Incoming QoS 2 ids between PUBLISH and PUBREL. */
+  readonly incoming_: number[];
+  /** Something changed since the last save; whoever changes the lists sets it. */
+  dirty_: boolean;
+  readonly limits_: Limits;
+  readonly storage_: Storage;
+  /** Where the state is stored; none: memory only. */
+  readonly key_?: string;
+}
 
-export function createOutbox(l: Limits, st: Storage, key?: string): Outbox {
-  const q: Msg[] = [], r: number[] = [];
-  // last: what storage holds; s: the record being built. No closure is made per call: on a board
-  // each one is garbage, and a publish saves.
-  let last = (key && st.read(key)) || '', s = '', j = 0, k = 0, u: any = last.length;
-  const put = (p: Packet) => {
-    const b = encode(p);
-    for (j = 0; j < b.length; ) s += String.fromCharCode(b[j++]!);
-  };
-  if (u) {
-    u = new Uint8Array(u);
-    while (j < u.length) u[j] = last.charCodeAt(j++);
-    // A damaged record ends the restore there; what came before it is kept. Only PUBLISH (3),
-    // PUBREC (5, an incoming id) and PUBREL (6) are ever stored.
-    clientDecoder(1e9, (p: any) => (p.type == 5 ? r.push(p.id) : 0x48 >> p.type & 1 && q.push(p)), () => {}).push(u);
+/** The 4 bytes of a PUBACK, PUBREC, PUBREL or PUBCOMP (PUBREL's fixed flags are 0010). */
+export function ack(type: number, id: number): Uint8Array {
+  return new Uint8Array([type << 4 | (type == PUBREL ? 2 : 0), 2, id >> 8, id & 255]);
+}
+
+/** Reads the stored state into the (empty) lists. A damaged record ends it; what came before is kept. */
+export function restore(ob: Outbox): void {
+  const stored = ob.key_ && ob.storage_.read(ob.key_);
+  if (!stored) return;
+  const record = new Uint8Array(stored.length);
+  for (let i = 0; i < stored.length; i++) record[i] = stored.charCodeAt(i);
+  clientDecoder(1e9, (p: Packet) => {
+    // Only PUBLISH, PUBREL (the outbox list) and PUBREC (an incoming id) are ever stored.
+    if (p.type == PUBREC) ob.incoming_.push(p.id);
+    else if (p.type == PUBLISH || p.type == PUBREL) {
+      // Stored with DUP (or a PUBREL): written before the reboot.
+      const sent = p.type == PUBREL || (p as { dup: boolean }).dup;
+      (p as { dup?: boolean }).dup = false;
+      ob.queue_.push({ bytes_: clientEncode(p), id_: p.id || 0, sent_: sent });
+    }
+  }, () => {}).push(record);
+}
+
+/** Writes the state under the key if it changed; erases the key when nothing is held. */
+export function save(ob: Outbox): void {
+  const key = ob.key_, storage = ob.storage_;
+  if (!ob.dirty_ || !key) return;
+  ob.dirty_ = false;
+  let n = ob.incoming_.length * 4, at = 0, s = '';
+  for (const e of ob.queue_) n += e.bytes_.length;
+  const record = new Uint8Array(n);
+  for (const e of ob.queue_) {
+    record.set(e.bytes_, at);
+    // Written before: sent again after a reboot, so with DUP (a PUBREL's flags never change).
+    if (e.sent_ && record[at]! >> 4 == PUBLISH) record[at] = record[at]! | 8;
+    at += e.bytes_.length;
   }
-  return {
-    q,
-    r,
-    add(p) {
-      let n = size(p);
-      for (k = 0; k < q.length; ) n += size(q[k++]!);
-      if (n > l.queueBytes) return 'offline queue full: ' + (n - p.n!) + ' bytes used of ' + l.queueBytes;
-      q.push(p);
-    },
-    save() {
-      if (!key) return;
-      s = '';
-      for (k = 0; k < q.length; ) put(q[k++] as Packet);
-      for (k = 0; k < r.length; ) put({ type: 5, id: r[k++]! });
-      // Flash wears out: write only when something changed.
-      if (s != last) {
-        if (s) st.write(key, s);
-        else st.erase(key);
-        last = s;
-      }
-    },
-  };
+  for (const id of ob.incoming_) record.set(ack(PUBREC, id), (at += 4) - 4);
+  // A native call per 64 bytes, not a JS step per byte (Espruino's apply takes at most 64
+  // arguments in builds before 2021).
+  for (at = 0; at < n; at += 64) s += String.fromCharCode.apply(null, record.subarray(at, at + 64) as unknown as number[]);
+  // Flash wears out: a change undone before the save (a QoS 0 message queued and written at
+  // once) writes nothing.
+  if (s != (storage.read(key) || '')) {
+    if (s) storage.write(key, s);
+    else storage.erase(key);
+  }
 }

@@ -1,6 +1,6 @@
 // The MQTT 3.1.1 protocol state machine. It owns no socket and no timer: the client calls
-// start/open/data/closed/tick, the session writes bytes through the host and says, through
-// nextDeadline(), when it next needs a tick, so every timing path runs in virtual time.
+// start_/open_/data_/closed_/tick_, the session writes bytes through its host and says, through
+// nextDeadline_(), when it next needs a tick, so every timing path runs in virtual time.
 //
 // Choices the spec leaves open:
 // - One ackTimeout bounds every awaited reply: CONNACK (counted from the dial, so a connect or
@@ -14,11 +14,20 @@
 // - An incoming message counts as delivered once the app's handler has run, even if it threw (the
 //   host catches that): it is acknowledged, and a QoS 2 id is remembered. Refusing it would make
 //   the server send it again to the same handler, over and over.
+// - At most limits.incomingQos2 incoming QoS 2 messages await their PUBREL: one more closes the
+//   connection, undelivered and unacknowledged, and the client reconnects.
+//
+// Every packet is encoded once, when it is made: the session keeps its bytes (outbox.ts, Entry).
+// Methods and properties end in `_`: the build shortens them (the client is the public surface).
 import type { Limits } from './limits.js';
-import type { Packet, PublishPacket, QoS } from './codec/packet.js';
-import { clientEncode as encode } from './codec/client-encode.js';
+import {
+  CONNACK, CONNECT, type Packet, PINGREQ, PINGRESP, PUBACK, PUBCOMP, PUBLISH, type PublishPacket, PUBREC, PUBREL,
+  type QoS, SUBACK, type SubscribePacket, UNSUBACK, type UnsubscribePacket,
+} from './codec/packet.js';
+import { clientEncode } from './codec/client-encode.js';
 import { bytes } from './codec/utf8.js';
-import type { Outbox } from './outbox.js';
+import type { Storage } from '../../hal/types.js';
+import { ack, type Callback, type Entry, type Outbox, restore, save } from './outbox.js';
 
 export interface SessionOptions {
   clientId: string;
@@ -29,197 +38,281 @@ export interface SessionOptions {
   will?: { topic: string; payload: string | Uint8Array; qos: QoS; retain: boolean };
 }
 
-/**
- * What the session needs from its client, as arguments of createSession: a clock (now()), and
- * w(bytes): write to the current connection; x(err, retry): the connection must end with this
- * error, retry = reconnect allowed; c(sessionPresent): CONNACK accepted; m(p): an incoming
- * message, delivered once; k(f, a): run the app's callback f(a), f may be unset; c, m and k must
- * not throw.
- */
-export type Write = (b: Uint8Array) => void;
-
-export type Session = ReturnType<typeof createSession>;
-
-const REASONS = ['accepted', 'unacceptable protocol version', 'identifier rejected', 'server unavailable',
-  'bad user name or password', 'not authorized'];
-// By the type of the packet that awaits the reply.
-const NAMES: Record<number, string> = { 1: 'CONNACK', 8: 'SUBACK', 10: 'UNSUBACK', 12: 'PINGRESP' };
-
-export function connackReason(rc: number): string {
-  return REASONS[rc] || 'reserved return code';
+/** What the session needs from its client. None of these may throw. */
+export interface SessionHost {
+  /** Set by the session: CONNACK accepted this connection. */
+  connected: boolean;
+  /** The app's handlers: connect(sessionPresent) once CONNACK accepted the connection,
+   *  message(topic, payload, packet) for each incoming message, delivered once. */
+  handlers_: { connect?: Callback; message?: Callback };
+  /** Writes to the current connection. */
+  write_(b: Uint8Array): void;
+  /** The connection must end with this error; retry: reconnecting is allowed. */
+  end_(error: string, retry: boolean): void;
+  /** Runs the app's callback or handler f, which may be unset, with a, b and c. */
+  call_(f: Callback | undefined, a?: unknown, b?: unknown, c?: unknown): void;
 }
 
-/** An entry of the outbox list or of the awaited replies: a packet plus what the session adds. */
-type Entry = { type: number; id?: number; dup?: boolean; qos?: QoS; t?: number; c?: (x?: any) => void };
+/** A SUBSCRIBE or UNSUBSCRIBE without its packet id, which the session gives. */
+export type Request = Omit<SubscribePacket, 'id'> | Omit<UnsubscribePacket, 'id'>;
 
-export function createSession(
-  o: SessionOptions, l: Limits, ob: Outbox, ck: { now(): number }, w: Write,
-  x: (err: string, retry: boolean) => void, c: (sessionPresent: boolean) => void, m: (p: PublishPacket) => void,
-  k: (f?: (a?: any) => void, a?: any) => void,
-) {
-  const q = ob.q as Entry[], r = ob.r;
-  // A: requests awaiting a reply: CONNECT (first, while dialling) and PINGREQ (per connection),
-  // SUBSCRIBE and UNSUBSCRIBE (kept until answered). t = deadline, unset or NaN while not sent on
-  // this connection (every comparison with it is false). Entries are sent in list order, all
-  // with the same timeout, so A[0] holds the earliest deadline. ka = keepalive in seconds.
-  let A: Entry[] = [], pid = 0, ls = 0, ka = 0, cp: any;
+export function connackReason(rc: number): string {
+  // Made per call, not kept: a refusal is rare and every array element costs RAM on a board.
+  return ['accepted', 'unacceptable protocol version', 'identifier rejected', 'server unavailable',
+    'bad user name or password', 'not authorized'][rc] || 'reserved return code';
+}
 
-  // Only CONNECT goes out before CONNACK. An app handler may end or restart the connection while
-  // a packet is being handled: the reply to it then has no connection to go to.
-  const send = (p: any) => {
-    if (S.st > 1 || p == cp) {
-      ls = ck.now();
-      w(encode(p));
+const type = (e: Entry) => e.bytes_[0]! >> 4;
+
+/** Whether an entry of the list holds this packet id. */
+function holds(list: Entry[], id: number): boolean {
+  for (const e of list) if (e.id_ == id) return true;
+  return false;
+}
+
+export class Session implements Outbox {
+  /** 0 offline, 1 waiting for CONNACK, 2 connected. */
+  state_ = 0;
+  readonly queue_: Entry[] = [];
+  readonly incoming_: number[] = [];
+  dirty_ = false;
+  /**
+   * Requests awaiting a reply: CONNECT (first, while dialling) and PINGREQ (per connection),
+   * SUBSCRIBE and UNSUBSCRIBE (kept until answered). All are sent in list order with the same
+   * timeout, so awaited_[0] holds the earliest deadline.
+   */
+  awaited_: Entry[] = [];
+  private lastId_ = 0;
+  /** When we last wrote, for keepalive. */
+  private lastWrite_ = 0;
+  /** Seconds, as sent in the CONNECT. */
+  private keepalive_ = 0;
+
+  constructor(
+    readonly options_: SessionOptions,
+    readonly limits_: Limits,
+    private readonly clock_: { now(): number },
+    private readonly host_: SessionHost,
+    readonly storage_: Storage,
+    readonly key_?: string,
+  ) {
+    restore(this);
+  }
+
+  /** Dialling: CONNECT is encoded now (bad options throw here) and the CONNACK deadline starts. */
+  start_(): void {
+    const o = this.options_, l = this.limits_;
+    // The options themselves, seen through a CONNECT: the encoder reads clientId, clean,
+    // username, password (string or bytes) and will, and nothing else.
+    const p = Object.create(o);
+    p.type = CONNECT;
+    p.keepalive = this.keepalive_ = o.keepalive != null ? o.keepalive : l.keepalive;
+    const b = clientEncode(p);
+    this.state_ = 1;
+    this.awaited_.unshift({ bytes_: b, id_: 0, deadline_: this.clock_.now() + l.ackTimeout });
+  }
+
+  /** The socket is open: send CONNECT (awaited_[0] since start_()), the only packet that goes
+   *  before CONNACK. */
+  open_(): void {
+    this.lastWrite_ = this.clock_.now();
+    this.host_.write_(this.awaited_[0]!.bytes_);
+  }
+
+  closed_(): void {
+    const a = this.awaited_;
+    this.state_ = 0;
+    this.host_.connected = false;
+    // CONNECT and PINGREQ belong to the connection; SUBSCRIBE and UNSUBSCRIBE wait for the next.
+    for (let i = a.length; i--; ) {
+      a[i]!.deadline_ = NaN;
+      if (!a[i]!.id_) a.splice(i, 1);
     }
-  };
-  const wait = (e: Entry) => {
-    e.t = ck.now() + l.ackTimeout;
-    send(e);
-  };
-  const has = (e: { id?: number }) => e.id == pid;
-  const nid = () => {
-    do pid = pid % 65535 + 1;
-    while (q.some(has) || A.some(has));
-    return pid;
-  };
-  // Written on this or an earlier connection: a PUBLISH with dup set, or a PUBREL.
-  const live = (e: Entry) => e.dup || e.type > 3;
-  const done = (i: number) => {
-    k(q.splice(i, 1)[0]!.c);
-  };
-  // Send queued messages in order while the in-flight window has room; all: re-send the ones in
-  // flight too (after CONNACK, in their original order [MQTT-4.4.0-1] [MQTT-4.6.0-1]).
-  const pump = (all?: 1) => {
+  }
+
+  /** When tick_() is next needed, Infinity for never. */
+  nextDeadline_(): number {
+    const e = this.awaited_[0];
+    const ping = this.state_ > 1 && this.keepalive_ ? this.lastWrite_ + this.keepalive_ * 1000 : Infinity;
+    return e && e.deadline_! < ping ? e.deadline_! : ping;
+  }
+
+  tick_(): void {
+    const now = this.clock_.now(), e = this.awaited_[0], timeout = this.limits_.ackTimeout;
+    if (e && now >= e.deadline_!) {
+      const reply = { 1: 'CONNACK', 8: 'SUBACK', 10: 'UNSUBACK', 12: 'PINGRESP' }[type(e) as 1];
+      this.host_.end_('no ' + reply + ' within ' + timeout + ' ms', true);
+    } else if (now >= this.nextDeadline_()) {
+      // Not a reply that is late: keepalive is due.
+      const ping = { bytes_: new Uint8Array([PINGREQ << 4, 0]), id_: 0 };
+      this.awaited_.push(ping);
+      this.await_(ping);
+    }
+  }
+
+  data_(p: Packet): void {
+    const t = p.type, id = (p as { id: number }).id, early = this.state_ < 2, host = this.host_;
+    const q = this.queue_, incoming = this.incoming_;
+    let i = 0, e: Entry | undefined;
+    // Before CONNACK only CONNACK [MQTT-3.2.0-1]. After it what a server may send: PUBLISH to
+    // PUBCOMP, then the odd types SUBACK, UNSUBACK, PINGRESP (the even ones are the client's).
+    if (!(early ? t == CONNACK : t >= PUBLISH && (t <= PUBCOMP || t & 1 && t <= PINGRESP))) {
+      return host.end_('bad packet from server: [MQTT-' + (early ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
+    }
+    if (t == CONNACK) {
+      const rc = p.rc;
+      if (rc) return host.end_('connection refused: ' + connackReason(rc) + ' (rc ' + rc + ')', rc == 3);
+      this.state_ = 2;
+      host.connected = true;
+      this.awaited_.shift();
+      if (this.options_.clean) {
+        // A new session: the server forgot our ids. Unacknowledged PUBLISHes go again as new
+        // ones; a QoS 2 message that got its PUBREC is the server's already, so it is done.
+        // Not `length = 0`: Espruino's array length is read-only (assigning it throws). Both
+        // splice arguments: ES5 engines (mujs) read a missing count as 0.
+        incoming.splice(0, incoming.length);
+        for (i = q.length; i--; ) {
+          e = q[i]!;
+          if (type(e) == PUBREL) this.done_(i);
+          else if (e.sent_) {
+            e.sent_ = false;
+            e.bytes_[0] = e.bytes_[0]! & ~8;
+          }
+        }
+        this.dirty_ = true;
+      }
+      for (e of this.awaited_) this.await_(e);
+      this.pump_(true);
+    } else if (t == PUBLISH) {
+      const qos = p.qos;
+      // QoS 2: deliver on the first PUBLISH, then only PUBREC until PUBREL frees the id.
+      if (qos < 2 || incoming.indexOf(id) < 0) {
+        if (qos > 1) {
+          const max = this.limits_.incomingQos2;
+          if (incoming.length >= max) {
+            return host.end_('too many QoS 2 messages await PUBREL (limits.incomingQos2 = ' + max + ')', true);
+          }
+          incoming.push(id);
+          this.dirty_ = true;
+        }
+        host.call_(host.handlers_.message, p.topic, p.payload, p);
+      }
+      if (qos) this.send_(ack(qos > 1 ? PUBREC : PUBACK, id));
+    } else if (t == PUBREL) {
+      i = incoming.indexOf(id);
+      if (i >= 0) incoming.splice(i, 1), this.dirty_ = true;
+      this.send_(ack(PUBCOMP, id));
+    } else if (t <= PUBCOMP) {
+      // PUBACK, PUBREC or PUBCOMP: for the written entry with that id, if it awaits this one.
+      for (; (e = q[i]); i++) {
+        if (e.id_ == id && e.sent_) {
+          const rel = type(e) == PUBREL, awaits = rel ? PUBCOMP : (e.bytes_[0]! >> 1 & 3) == 1 ? PUBACK : PUBREC;
+          if (t == awaits && t != PUBREC) {
+            this.done_(i);
+            this.pump_();
+          } else if (t == PUBREC && (rel || awaits == PUBREC)) {
+            // The PUBREL replaces the PUBLISH until PUBCOMP; a repeated PUBREC gets it again.
+            if (!rel) {
+              q[i] = e = { bytes_: ack(PUBREL, id), id_: id, cb_: e.cb_, sent_: true };
+              this.dirty_ = true;
+            }
+            this.send_(e.bytes_);
+          }
+          break;
+        }
+      }
+    } else {
+      // SUBACK, UNSUBACK, PINGRESP: the reply to the request of the type before it (a PINGRESP
+      // has no id, a PINGREQ entry has id 0).
+      for (; (e = this.awaited_[i]); i++) {
+        if (type(e) == t - 1 && e.id_ == (id | 0)) {
+          this.awaited_.splice(i, 1);
+          if (t == SUBACK) host.call_(e.cb_, p.codes.indexOf(128) < 0 ? undefined : 'subscribe refused (0x80)', p.codes);
+          else if (t == UNSUBACK) host.call_(e.cb_);
+          break;
+        }
+      }
+    }
+    save(this);
+    if (t == CONNACK) host.call_(host.handlers_.connect, p.sessionPresent);
+  }
+
+  /** Queues a PUBLISH; returns an error when the queue has no room (limits.queueBytes). Throws on
+   *  bad arguments. */
+  publish_(topic: string, payload: string | Uint8Array, qos: QoS, retain: boolean, cb?: Callback): string | undefined {
+    // The encoder throws on a wildcard, an empty topic or a bad qos.
+    const id = qos ? this.nextId_() : 0;
+    const b = clientEncode({ type: PUBLISH, topic, payload: bytes(payload), qos, retain, dup: false, id });
+    const max = this.limits_.queueBytes;
+    let used = 0;
+    for (const e of this.queue_) used += e.bytes_.length;
+    // Full: refused, and nothing already queued is dropped.
+    if (used + b.length > max) return 'offline queue full: ' + used + ' bytes used of ' + max;
+    this.queue_.push({ bytes_: b, id_: id, cb_: cb });
+    this.dirty_ = true;
+    this.pump_();
+    save(this);
+  }
+
+  /** SUBSCRIBE (cb gets an error if any filter was refused, and the SUBACK's codes) or UNSUBSCRIBE. */
+  request_(p: Request, cb?: Callback): void {
+    const id = this.nextId_();
+    (p as SubscribePacket).id = id;
+    // Encoded now: bad arguments throw here, not on a later send.
+    const e: Entry = { bytes_: clientEncode(p as SubscribePacket), id_: id, cb_: cb };
+    this.awaited_.push(e);
+    if (this.state_ > 1) this.await_(e);
+  }
+
+  /** Writes, once connected: an app handler may end the connection while a packet is handled, and
+   *  the reply to it then has no connection to go to. */
+  private send_(b: Uint8Array): void {
+    if (this.state_ > 1) {
+      this.lastWrite_ = this.clock_.now();
+      this.host_.write_(b);
+    }
+  }
+
+  /** Sends a request whose reply is awaited, from now on. */
+  private await_(e: Entry): void {
+    e.deadline_ = this.clock_.now() + this.limits_.ackTimeout;
+    this.send_(e.bytes_);
+  }
+
+  private nextId_(): number {
+    let id = this.lastId_;
+    do id = id % 65535 + 1;
+    while (holds(this.queue_, id) || holds(this.awaited_, id));
+    return (this.lastId_ = id);
+  }
+
+  /** The outbox entry at i is done: it leaves the list and its callback runs. */
+  private done_(i: number): void {
+    this.dirty_ = true;
+    this.host_.call_(this.queue_.splice(i, 1)[0]!.cb_);
+  }
+
+  /**
+   * Sends queued messages in order while the in-flight window has room; all: re-sends the ones in
+   * flight too, with DUP (after CONNACK, in their original order [MQTT-4.4.0-1] [MQTT-4.6.0-1]).
+   */
+  private pump_(all?: boolean): void {
+    const q = this.queue_;
     let n = 0, i = 0, e;
-    for (; S.st > 1 && (e = q[i]); n++, i++) {
-      if (live(e)) {
-        if (all) send(e);
-      } else if (!e.qos) {
-        send(e);
-        done(i--);
+    for (; this.state_ > 1 && (e = q[i]); n++, i++) {
+      if (e.sent_) {
+        if (!all) continue;
+        if (type(e) == PUBLISH) e.bytes_[0] = e.bytes_[0]! | 8; // a re-delivery [MQTT-3.3.1-1]
+        this.send_(e.bytes_);
+      } else if (!(e.bytes_[0]! & 6)) {
+        // QoS 0: written, done.
+        this.send_(e.bytes_);
+        this.done_(i--);
         n--;
-      } else if (n < l.inflight) {
-        send(e);
-        e.dup = true; // a later re-send is a re-delivery [MQTT-3.3.1-1]
+      } else if (n < this.limits_.inflight) {
+        this.send_(e.bytes_);
+        e.sent_ = this.dirty_ = true;
       } else break;
     }
-  };
-  const ping = () => S.st > 1 && ka ? ls + ka * 1000 : 1 / 0;
-
-  const S = {
-    /** 0 offline, 1 waiting for CONNACK, 2 connected. */
-    st: 0,
-    /** Dialling: CONNECT is built now (bad options throw here) and the CONNACK deadline starts. */
-    start() {
-      ka = o.keepalive != null ? o.keepalive : l.keepalive;
-      // The options themselves, seen through a CONNECT: the encoder reads clientId, clean,
-      // username, password (string or bytes) and will, and nothing else.
-      cp = Object.create(o);
-      cp.type = 1;
-      cp.keepalive = ka;
-      encode(cp);
-      S.st = 1;
-      A.unshift({ type: 1, t: ck.now() + l.ackTimeout });
-    },
-    /** The socket is open: send CONNECT. */
-    open() {
-      send(cp);
-    },
-    closed() {
-      S.st = 0;
-      A = A.filter((e) => (e.t = NaN, e.id));
-    },
-    /** The server broke the protocol (e: a wire error, from the decoder or from data()). */
-    bad(e: string) {
-      x('bad packet from server: ' + e, true);
-    },
-    /** When tick() is next needed, Infinity for never. */
-    nextDeadline(): number {
-      const e = A[0], d = ping();
-      return e && e.t! < d ? e.t! : d;
-    },
-    tick() {
-      const n = ck.now(), e = A[0], p = { type: 12 };
-      if (e && n >= e.t!) x('no ' + NAMES[e.type] + ' within ' + l.ackTimeout + ' ms', true);
-      else if (n >= ping()) A.push(p), wait(p);
-    },
-    data(p: Packet) {
-      const t = p.type, id = (p as { id: number }).id, f = S.st < 2;
-      let i = 0, e: Entry | undefined;
-      // Before CONNACK only CONNACK [MQTT-3.2.0-1]; after it what a server may send (3-7, 9, 11, 13).
-      if (!((f ? 4 : 0x2af8) >> t & 1)) {
-        return S.bad('[MQTT-' + (f ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t);
-      }
-      if (t == 2) {
-        const rc = p.rc;
-        if (rc) return x('connection refused: ' + connackReason(rc) + ' (rc ' + rc + ')', rc == 3);
-        S.st = 2;
-        A.shift();
-        if (o.clean) {
-          // A new session: the server forgot our ids. Unacknowledged PUBLISHes go again as new
-          // ones; a QoS 2 message that got its PUBREC is the server's already, so it is done.
-          // Not `length = 0`: Espruino's array length is read-only (assigning it throws). Both
-          // splice arguments: ES5 engines (mujs) read a missing count as 0.
-          r.splice(0, r.length);
-          for (i = q.length; i--; ) {
-            e = q[i]!;
-            if (e.dup) e.dup = false;
-            else if (e.type > 3) done(i);
-          }
-        }
-        A.forEach(wait);
-        pump(1);
-      } else if (t == 3) {
-        const g = p.qos;
-        // QoS 2: deliver on the first PUBLISH, then only PUBREC until PUBREL frees the id.
-        if (g < 2 || r.indexOf(id) < 0) {
-          if (g > 1) r.push(id);
-          m(p);
-        }
-        if (g) send({ type: 3 + g, id });
-      } else if (t == 6) {
-        i = r.indexOf(id);
-        if (i >= 0) r.splice(i, 1);
-        send({ type: 7, id });
-      } else if (t < 8) {
-        for (; (e = q[i]); i++) {
-          if (e.id == id && live(e)) {
-            // 1, 2 = QoS of a written PUBLISH; 4 = PUBREL sent, PUBCOMP awaited.
-            const g = e.type > 3 ? 4 : e.qos;
-            if (t == 5 && g! > 1) send((q[i] = { type: 6, id, c: e.c }));
-            else if (t - 3 == g) done(i), pump();
-            break;
-          }
-        }
-      } else {
-        // SUBACK, UNSUBACK, PINGRESP: the reply to the request of the type before it.
-        for (; (e = A[i]); i++) {
-          if (e.type + 1 == t && e.id === id) {
-            A.splice(i, 1);
-            k(e.c, (p as { codes?: number[] }).codes);
-            break;
-          }
-        }
-      }
-      ob.save();
-      if (t == 2) c(p.sessionPresent);
-    },
-    /** Queues a PUBLISH; returns an error when the queue has no room. Throws on bad arguments. */
-    publish(topic: string, payload: string | Uint8Array, qos: QoS, retain: boolean, c?: (err?: string) => void) {
-      // encode() throws on a wildcard, an empty topic or a bad qos.
-      const err = ob.add({ type: 3, topic, payload: bytes(payload), qos, retain, id: qos && nid(), c });
-      pump();
-      ob.save();
-      return err;
-    },
-    /** SUBSCRIBE or UNSUBSCRIBE (without its id); c gets the SUBACK's codes, or nothing for an UNSUBACK. */
-    req(p: any, c?: (codes?: any) => void) {
-      p.id = nid();
-      p.c = c;
-      encode(p); // bad arguments throw now, not on a later send
-      A.push(p);
-      if (S.st > 1) wait(p);
-    },
-  };
-  return S;
+  }
 }

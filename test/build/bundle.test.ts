@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleFirmware } from '../../build/bundle.js';
+import { aliasThis, bundleFirmware, flattenClasses } from '../../build/bundle.js';
 import { engines, runInEngine } from '../../build/es5-engines.js';
 import { verifyEs5 } from '../../build/verify.js';
 import { engineMissing } from '../support/binary.js';
@@ -47,6 +47,16 @@ const sources: Record<string, string> = {
   'broken.ts': 'export function f( {',
   'text.ts': "export const s = 'h\u00e9llo \u20ac\u{1F600}';",
   'side.ts': "print('side effect ran');\nexport const unused = 1;",
+  'internal.ts': `
+    class Counter {
+      count_ = 0;
+      constructor(readonly step_: number, readonly label: string) {}
+      add_() { this.count_ += this.step_; return this; }
+    }
+    export function twice(step: number) {
+      const c = new Counter(step, 'kept').add_().add_();
+      return c.label + ' ' + c.count_ + ' ' + Object.keys(c).filter((k) => /_$/.test(k)).length;
+    }`,
 };
 
 beforeAll(async () => {
@@ -140,6 +150,35 @@ describe('bundleFirmware', () => {
 
   it('reports TypeScript syntax errors with the file', async () => {
     await expect(bundleFirmware(file('broken.ts'))).rejects.toThrow(/bundle of .*broken\.ts failed:\n.*broken\.ts:1: '\}' expected/);
+  });
+
+  it('takes away the wrapper function tsc gives a class without a base class, and only that', () => {
+    const plain = 'var A = (function () {\n    function A() {\n        this.n = 1;\n    }\n    A.prototype.m = function () { return this.n; };\n    A.k = 2;\n    return A;\n}());\nexport { A };\n';
+    expect(flattenClasses(plain)).toBe('function A() {\n        this.n = 1;\n    }\nvar A$prototype = A.prototype;\n    A$prototype.m = function () { return this.n; };\n    A.k = 2;\nexport { A };\n');
+    const derived = 'var B = (function (_super) {\n    __extends(B, _super);\n    function B() { return _super.call(this) || this; }\n    return B;\n}(A));\n';
+    const other = 'var C = (function () {\n    var x = 1;\n    function C() {}\n    return C;\n}());\nvar D = (function () { return 1; }());\n';
+    expect(flattenClasses(derived)).toBe(derived);
+    expect(flattenClasses(other)).toBe(other);
+  });
+
+  it('reads `this` through a variable in a function that reads it three times or more, and only its own', () => {
+    const three = 'function f() { return this.a + this.b + (this.c || function () { return this.d + this.e + this.f; }); }';
+    expect(aliasThis(three)).toBe('function f() {var this$ = this; return this$.a + this$.b + (this$.c || function () {var this$ = this; return this$.d + this$.e + this$.f; }); }');
+    const two = 'function g() { return this.a + this.b; }';
+    expect(aliasThis(two)).toBe(two);
+    const f = new Function('return ' + aliasThis(three).replace(/^function f/, 'function'))() as (this: object) => unknown;
+    expect(f.call({ a: 1, b: 2, c: 3 })).toBe(6);
+  });
+
+  it.skipIf(engineMissing('duktape'))('minified, shortens property names ending in "_" and no others', async () => {
+    const r = await bundleFirmware(file('internal.ts'), { globalName: 'app', minify: true });
+    expect(r.code).not.toMatch(/count_|step_|add_/);
+    expect(r.code).toContain('label');
+    const out = await runInEngine(r.code, { engine: 'duktape', script: 'print(app.twice(3));' });
+    expect(out.output).toBe('kept 6 0\n');
+    const plain = await bundleFirmware(file('internal.ts'), { globalName: 'app' });
+    expect(plain.code).toContain('count_');
+    expect((await runInEngine(plain.code, { engine: 'duktape', script: 'print(app.twice(3));' })).output).toBe('kept 6 2\n');
   });
 
   it('throws early on bad arguments', async () => {

@@ -47,7 +47,7 @@ describe('tinyiot boards (the binary)', () => {
       const { jsVars, bytes } = boardBudget(b);
       expect(parsed[i].budget).toEqual({ ...b.budget, jsVars, bytes });
       expect(Object.keys(parsed[i].mqttLimits).sort()).toEqual(
-        ['ackTimeout', 'backoffMax', 'backoffMin', 'inflight', 'keepalive', 'maxPacket', 'queueBytes']);
+        ['ackTimeout', 'backoffMax', 'backoffMin', 'incomingQos2', 'inflight', 'keepalive', 'maxPacket', 'queueBytes']);
     }
   });
 

@@ -41,4 +41,27 @@ describe('persistence across a reboot', () => {
     c2.take();
     expect(storage.read('mq')).toBeUndefined(); // nothing left: the key is erased
   });
+
+  it('writes storage only when the queue changes: not for a PINGRESP, a SUBACK or a QoS 0 message', () => {
+    const storage = memoryStorage();
+    const writes: string[] = [];
+    const counted = { ...storage, write: (k: string, v: string) => (writes.push(v), storage.write(k, v)), erase: (k: string) => (writes.push(''), storage.erase(k)) };
+    const a = setup({ store: 'mq', keepalive: 10 }, { storage: counted });
+    a.c.connect();
+    const conn = a.online();
+    a.c.publish('t', 'held', { qos: 1 });
+    const [p] = conn.take() as PublishPacket[];
+    expect(writes.length).toBe(1);
+    a.c.subscribe([{ topic: 's', qos: 0 }]);
+    const [sub] = conn.take() as { id: number }[];
+    conn.send({ type: 9, id: sub!.id, codes: [0] });
+    a.c.publish('t', 'qos 0 goes at once', { qos: 0 });
+    conn.send({ type: 3, topic: 'in', payload: utf8Encode('x'), qos: 1, retain: false, dup: false, id: 5 });
+    a.clock.advance(10_000);
+    expect(conn.types()).toEqual([3, 4, 12]);
+    conn.send({ type: 13 });
+    expect(writes.length).toBe(1);
+    conn.send({ type: 4, id: p!.id! });
+    expect(writes).toEqual([writes[0], '']);
+  });
 });

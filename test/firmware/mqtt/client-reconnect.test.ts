@@ -24,6 +24,31 @@ describe('server misbehaviour', () => {
     expect(msgs).toEqual([]);
   });
 
+  it('a server that never releases incoming QoS 2 messages: closed at limits.incomingQos2, named, reconnected', () => {
+    const { c, transport, clock, log, msgs, online } = setup({ limits: { incomingQos2: 3 } }, { random: () => 0 });
+    c.connect();
+    const conn = online();
+    const q2 = (id: number) => conn.send({ type: 3, topic: 'in', payload: new Uint8Array([48 + id]), qos: 2, retain: false, dup: false, id });
+    for (let id = 1; id <= 4; id++) q2(id);
+    const m = 'too many QoS 2 messages await PUBREL (limits.incomingQos2 = 3)';
+    expect(log.slice(1)).toEqual(['error ' + m, 'close ' + m]);
+    expect(msgs.map(([, p]) => p)).toEqual(['1', '2', '3']);
+    expect(conn.take()).toEqual([5, 5, 5].map((type, i) => ({ type, id: i + 1 })));
+    expect(conn.closedByClient).toBe(true);
+    clock.advance(0);
+    expect(transport.conns.length).toBe(2);
+  });
+
+  it('a wire error from the decoder ends the connection, saying it came from the server, then reconnects', () => {
+    const { c, transport, clock, log, online } = setup({}, { random: () => 0 });
+    c.connect();
+    online();
+    transport.last.bytes([0x30, 5, 0, 3, 0x61, 0x2f, 0x2b]); // PUBLISH to 'a/+': a wildcard [MQTT-3.3.2-2]
+    expect(log.slice(1)).toEqual(['error bad packet from server: [MQTT-3.3.2-2]', 'close bad packet from server: [MQTT-3.3.2-2]']);
+    clock.advance(0);
+    expect(transport.conns.length).toBe(2);
+  });
+
   it('a close reported after the client closed is ignored', () => {
     const { c, transport, clock, log, online } = setup();
     c.connect();

@@ -10,9 +10,9 @@ describe('CONNECT', () => {
       clientId: 'dev-7', username: 'u', password: 'sëcret', clean: true, keepalive: 30,
       will: { topic: 'dev/7/status', payload: 'gone', qos: 1, retain: true },
     });
-    s.start();
+    s.start_();
     expect(take()).toEqual([]); // nothing before the socket is open
-    s.open();
+    s.open_();
     expect(take()).toEqual([{
       type: 1, clientId: 'dev-7', clean: true, keepalive: 30, username: 'u', password: utf8Encode('sëcret'),
       will: { topic: 'dev/7/status', payload: utf8Encode('gone'), qos: 1, retain: true },
@@ -22,8 +22,8 @@ describe('CONNECT', () => {
   it('uses limits.keepalive by default, sends binary passwords as given, and omits what is absent', () => {
     const pw = new Uint8Array([0, 255, 1]);
     const { s, take } = harness({ username: 'u', password: pw }, { keepalive: 45 });
-    s.start();
-    s.open();
+    s.start_();
+    s.open_();
     expect(take()).toEqual([{ type: 1, clientId: 'dev1', clean: false, keepalive: 45, username: 'u', password: pw }]);
   });
 });
@@ -33,7 +33,7 @@ describe('CONNACK', () => {
     const { s, up, connects } = harness();
     up(true);
     expect(connects).toEqual([true]);
-    expect(s.st).toBe(2);
+    expect(s.state_).toBe(2);
   });
 
   const reasons: [number, string, boolean][] = [
@@ -46,12 +46,12 @@ describe('CONNACK', () => {
   for (const [rc, reason, retry] of reasons) {
     it(`refused rc ${rc}: "${reason}", ${retry ? 'retry' : 'no retry'}, never connected`, () => {
       const { s, connects, ends } = harness();
-      s.start();
-      s.open();
-      s.data({ type: 2, sessionPresent: false, rc });
+      s.start_();
+      s.open_();
+      s.data_({ type: 2, sessionPresent: false, rc });
       expect(ends).toEqual([[`connection refused: ${reason} (rc ${rc})`, retry]]);
       expect(connects).toEqual([]);
-      expect(s.st).toBe(0);
+      expect(s.state_).toBe(0);
       expect(connackReason(rc)).toBe(reason);
     });
   }
@@ -64,14 +64,14 @@ describe('CONNACK', () => {
   it('times out ackTimeout ms after dialling', () => {
     const { s, t, ends } = harness({}, { ackTimeout: 5000 });
     t.now = 100;
-    s.start();
-    s.open();
-    expect(s.nextDeadline()).toBe(5100);
+    s.start_();
+    s.open_();
+    expect(s.nextDeadline_()).toBe(5100);
     t.now = 5099;
-    s.tick();
+    s.tick_();
     expect(ends).toEqual([]);
     t.now = 5100;
-    s.tick();
+    s.tick_();
     expect(ends).toEqual([['no CONNACK within 5000 ms', true]]);
   });
 });

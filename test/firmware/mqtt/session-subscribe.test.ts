@@ -8,34 +8,36 @@ describe('SUBSCRIBE / UNSUBSCRIBE', () => {
     up();
     take();
     const got: number[][] = [];
-    s.req({ type: 8, subs: [{ topic: 'a', qos: 2 }, { topic: 'b', qos: 1 }] }, (codes) => got.push(codes!));
-    s.req({ type: 8, subs: [{ topic: 'c', qos: 0 }] }, (codes) => got.push(codes!));
+    const errs: unknown[] = [];
+    s.request_({ type: 8, subs: [{ topic: 'a', qos: 2 }, { topic: 'b', qos: 1 }] }, (e, codes) => (errs.push(e), got.push(codes)));
+    s.request_({ type: 8, subs: [{ topic: 'c', qos: 0 }] }, (e, codes) => (errs.push(e), got.push(codes)));
     const [a, b] = take() as { id: number }[];
-    s.data({ type: 9, id: b!.id, codes: [0x80] });
-    s.data({ type: 9, id: a!.id, codes: [1, 0x80] });
-    s.data({ type: 9, id: a!.id, codes: [1, 0x80] }); // answered already: ignored
+    s.data_({ type: 9, id: b!.id, codes: [0x80] });
+    s.data_({ type: 9, id: a!.id, codes: [1, 0x80] });
+    s.data_({ type: 9, id: a!.id, codes: [1, 0x80] }); // answered already: ignored
     expect(got).toEqual([[0x80], [1, 0x80]]);
+    expect(errs).toEqual(['subscribe refused (0x80)', 'subscribe refused (0x80)']);
   });
 
   it('times out a missing SUBACK like any reply', () => {
     const { s, t, up, ends } = harness({ keepalive: 0 }, { ackTimeout: 3000 });
     up();
     t.now = 10;
-    s.req({ type: 10, topics: ['a'] }, () => {});
-    expect(s.nextDeadline()).toBe(3010);
+    s.request_({ type: 10, topics: ['a'] }, () => {});
+    expect(s.nextDeadline_()).toBe(3010);
     t.now = 3010;
-    s.tick();
+    s.tick_();
     expect(ends).toEqual([['no UNSUBACK within 3000 ms', true]]);
   });
 
   it('throws on an empty filter list, a bad filter QoS, an empty or wildcard topic, a bad qos', () => {
     const { s } = harness();
-    expect(() => s.req({ type: 8, subs: [] }, () => {})).toThrow();
-    expect(() => s.req({ type: 8, subs: [{ topic: 'a', qos: 3 }] }, () => {})).toThrow(/qos/);
-    expect(() => s.req({ type: 10, topics: [] }, () => {})).toThrow();
-    expect(() => s.publish('', 'x', 0, false)).toThrow(/empty topic/);
-    expect(() => s.publish('a/+/b', 'x', 0, false)).toThrow(/wildcard/);
-    expect(() => s.publish('a/#', 'x', 0, false)).toThrow(/wildcard/);
-    expect(() => s.publish('a', 'x', 3 as 0, false)).toThrow(/qos/);
+    expect(() => s.request_({ type: 8, subs: [] }, () => {})).toThrow();
+    expect(() => s.request_({ type: 8, subs: [{ topic: 'a', qos: 3 as 0 }] }, () => {})).toThrow(/qos/);
+    expect(() => s.request_({ type: 10, topics: [] }, () => {})).toThrow();
+    expect(() => s.publish_('', 'x', 0, false)).toThrow(/empty topic/);
+    expect(() => s.publish_('a/+/b', 'x', 0, false)).toThrow(/wildcard/);
+    expect(() => s.publish_('a/#', 'x', 0, false)).toThrow(/wildcard/);
+    expect(() => s.publish_('a', 'x', 3 as 0, false)).toThrow(/qos/);
   });
 });
