@@ -15,11 +15,13 @@
 //   then leaks the half-made OS socket). So E.defrag() runs before each TLS connect while none of
 //   our TLS sockets is open: defrag moves unlocked flat strings, and an open socket's mbedTLS state
 //   is one that mbedTLS points into.
+// - One TLS socket at a time: a TLS dial while another of ours is still closing waits for that
+//   close (Espruino crashed otherwise: see EspruinoTransport.connect).
 // - A failed handshake is not reported as such: Espruino throws mbedTLS's error from its idle loop
 //   (an uncaught "mbedtls_ssl_handshake returned -0x7780" on the console) and the socket only ends,
 //   with "unsent data" when our first bytes were waiting. That case gets a hint.
 import { base64Decode } from '../../firmware/crypto/base64.js';
-import type { Log, Socket, Transport } from '../types.js';
+import type { ConnectOptions, Log, Socket, SocketHandlers, Transport } from '../types.js';
 import { toByteString, toBytes } from './bytes.js';
 import type { EspruinoEnv } from './env.js';
 
@@ -35,115 +37,167 @@ const msg = (e: any) => (e && e.message) || String(e);
 /** Why a TLS socket that ended before the server sent a byte may have ended. */
 const HINT = ': TLS ended before the server sent anything, as a failed handshake does (Espruino needs an RSA server certificate)';
 
+// Made once: a connection is one EspruinoSocket and no function. Espruino calls a socket's
+// listeners with `this` = its socket, which holds its EspruinoSocket as link_, so four listeners
+// made once serve every connection.
+function onOpen(this: any) {
+  const s: EspruinoSocket = this.link_;
+  if (!s.state_) s.handlers_.onOpen();
+}
+
+function onData(this: any, d: string) {
+  const s: EspruinoSocket = this.link_;
+  s.heard_ = true;
+  if (!s.state_) s.handlers_.onData(toBytes(d, s.transport_.env_.E));
+}
+
+function onError(this: any, e: any) {
+  (this.link_ as EspruinoSocket).fail_(msg(e));
+}
+
+function onClose(this: any) {
+  (this.link_ as EspruinoSocket).bye_();
+}
+
+class EspruinoSocket implements Socket {
+  /** 0 open or opening, 1 closed by us, 2 dead. */
+  state_ = 0;
+  error_ = '';
+  /** Bytes have arrived. */
+  heard_ = false;
+  /** A TLS socket counted in the transport's tlsOpen_. */
+  counted_ = false;
+  /** Espruino's socket, 0 when connect() threw or before it is dialled. */
+  socket_: any = 0;
+  /** Waiting for the transport's previous TLS socket to close (see EspruinoTransport.connect). */
+  waiting_ = false;
+  /** Goes ahead with the dial should that close never come. */
+  waitTimer_ = 0;
+
+  constructor(readonly transport_: EspruinoTransport, readonly handlers_: SocketHandlers, readonly options_: ConnectOptions) {}
+
+  write(b: Uint8Array) {
+    if (this.state_ || !this.socket_) return;
+    try {
+      this.socket_.write(toByteString(b, this.transport_.env_.E));
+    } catch (e) {
+      // Closed under us: the queued "close" event finishes the job.
+    }
+  }
+
+  close() {
+    if (this.state_) return;
+    this.state_ = 1;
+    if (this.waiting_) return; // its dial sees state_ and reports the close
+    try {
+      if (this.socket_) this.socket_.end();
+    } catch (e) {
+      // already closed: its "close" event is queued
+    }
+  }
+
+  /** m, with the hint when a TLS socket ends before the server sent anything. */
+  silent_(m: string) {
+    return this.options_.tls && !this.heard_ ? m + HINT : m;
+  }
+
+  fail_(m: string) {
+    if (this.state_ || this.error_) return;
+    this.error_ = m == 'unsent data' ? this.silent_(m) : m;
+    this.handlers_.onError(this.error_);
+  }
+
+  bye_() {
+    const was = this.state_;
+    if (this.counted_) {
+      this.counted_ = false;
+      if (!--this.transport_.tlsOpen_) this.transport_.next_();
+    }
+    if (was > 1) return;
+    this.state_ = 2;
+    this.handlers_.onClose(this.error_ || (was ? 'closed' : this.silent_('closed')));
+  }
+}
+
 /** How long a TLS dial waits for the previous TLS socket's close before it goes ahead anyway. */
 const CLOSE_WAIT_MS = 3000;
 
+class EspruinoTransport implements Transport {
+  private warned_ = false;
+  /** Our TLS sockets between tls.connect() and their "close" event. */
+  tlsOpen_ = 0;
+  /** TLS dials waiting for the previous TLS socket to be gone, oldest first. */
+  private waiting_: EspruinoSocket[] = [];
+
+  constructor(readonly env_: EspruinoEnv, private readonly log_: Log) {}
+
+  connect(o: ConnectOptions, h: SocketHandlers): Socket {
+    const s = new EspruinoSocket(this, h, o);
+    if (o.tls && this.tlsOpen_) {
+      // One TLS socket at a time: Espruino crashes (SIGSEGV in ssl_getSocketData) when a TLS socket
+      // is dialled while one it is still closing has data to send, as on every SAS renewal (the
+      // old socket's DISCONNECT, then the new CONNECT). The dial waits for that close, or goes
+      // ahead after CLOSE_WAIT_MS should the close never come. A rare path: one closure per wait.
+      s.waiting_ = true;
+      this.waiting_.push(s);
+      s.waitTimer_ = this.env_.setTimeout(() => {
+        s.waitTimer_ = 0;
+        this.dial_(s);
+      }, CLOSE_WAIT_MS);
+    } else this.dial_(s);
+    return s;
+  }
+
+  /** The oldest waiting dial, once no TLS socket of ours is open. */
+  next_() {
+    const s = this.waiting_[0];
+    if (s) this.dial_(s);
+  }
+
+  private dial_(s: EspruinoSocket) {
+    const env = this.env_, o = s.options_;
+    const i = this.waiting_.indexOf(s);
+    if (i >= 0) this.waiting_.splice(i, 1);
+    if (s.waitTimer_) env.clearTimeout(s.waitTimer_);
+    s.waitTimer_ = 0;
+    s.waiting_ = false;
+    if (s.state_) {
+      // Closed by us while it waited: it never dials, and its one onClose comes on a later tick.
+      env.setTimeout(() => s.bye_(), 0);
+      return;
+    }
+    try {
+      const x: any = { host: o.host, port: o.port };
+      if (o.tls) {
+        if (!this.warned_) this.log_.warn("espruino: TLS does not verify the server's certificate (Espruino's mbedTLS runs with VERIFY_NONE)");
+        this.warned_ = true;
+        if (o.ca) x.ca = pemToDer(o.ca, 'CERTIFICATE', env);
+        if (o.cert) x.cert = pemToDer(o.cert, 'CERTIFICATE', env);
+        if (o.key) x.key = pemToDer(o.key, 'PRIVATE KEY', env);
+        // Only while no TLS socket of ours is open: defrag would move its mbedTLS state (header).
+        if (!this.tlsOpen_ && env.E && env.E.defrag) env.E.defrag();
+      }
+      const sk = (s.socket_ = env.require(o.tls ? 'tls' : 'net').connect(x, onOpen));
+      sk.link_ = s;
+      if (o.tls) {
+        s.counted_ = true;
+        this.tlsOpen_++;
+      }
+      sk.on('data', onData);
+      sk.on('error', onError);
+      sk.on('close', onClose);
+    } catch (e) {
+      const m = msg(e);
+      s.socket_ = 0;
+      // A rare path: this one function per failed connect reports it on a later tick.
+      env.setTimeout(() => {
+        s.fail_(m);
+        s.bye_();
+      }, 0);
+    }
+  }
+}
+
 export function espruinoTransport(env: EspruinoEnv, log: Log): Transport {
-  let warned = 0;
-  let tlsOpen = 0; // our TLS sockets between tls.connect() and their "close" event
-  // TLS dials waiting for the previous TLS socket to be gone (see "One TLS socket at a time").
-  const waiting: (() => void)[] = [];
-  const next = () => {
-    const dial = waiting.shift();
-    if (dial) dial();
-  };
-  return {
-    connect(o, h): Socket {
-      let sk: any;
-      let st = 0; // 0 open or opening, 1 closed by us, 2 dead
-      let err = '';
-      let heard = 0; // bytes have arrived
-      let counted = 0;
-      let queued: (() => void) | 0 = 0;
-      let waitTimer = 0;
-      const silent = (m: string) => (o.tls && !heard ? m + HINT : m);
-      const bye = () => {
-        if (counted) {
-          counted = 0;
-          if (!--tlsOpen) next();
-        }
-        if (st > 1) return;
-        const was = st;
-        st = 2;
-        h.onClose(err || (was ? 'closed' : silent('closed')));
-      };
-      const fail = (m: string) => {
-        if (st || err) return;
-        err = m == 'unsent data' ? silent(m) : m;
-        h.onError(err);
-      };
-      const dial = () => {
-        queued = 0;
-        if (waitTimer) env.clearTimeout(waitTimer);
-        waitTimer = 0;
-        if (st) {
-          env.setTimeout(bye, 0); // closed by us while it waited
-          return;
-        }
-        try {
-          const x: any = { host: o.host, port: o.port };
-          if (o.tls) {
-            if (!warned++) log.warn("espruino: TLS does not verify the server's certificate (Espruino's mbedTLS runs with VERIFY_NONE)");
-            if (o.ca) x.ca = pemToDer(o.ca, 'CERTIFICATE', env);
-            if (o.cert) x.cert = pemToDer(o.cert, 'CERTIFICATE', env);
-            if (o.key) x.key = pemToDer(o.key, 'PRIVATE KEY', env);
-            // Only while no TLS socket of ours is open: defrag would move its mbedTLS state (header).
-            if (!tlsOpen && env.E && env.E.defrag) env.E.defrag();
-          }
-          sk = env.require(o.tls ? 'tls' : 'net').connect(x, () => st || h.onOpen());
-          if (o.tls) {
-            counted = 1;
-            tlsOpen++;
-          }
-          sk.on('data', (s: string) => {
-            heard = 1;
-            if (!st) h.onData(toBytes(s, env.E));
-          });
-          sk.on('error', (e: any) => fail(msg(e)));
-          sk.on('close', bye);
-        } catch (e) {
-          sk = 0;
-          const m = msg(e);
-          env.setTimeout(() => {
-            fail(m);
-            bye();
-          }, 0);
-        }
-      };
-      if (o.tls && tlsOpen) {
-        // One TLS socket at a time: Espruino crashes (SIGSEGV in ssl_getSocketData) when a TLS socket
-        // is dialled while one it is still closing has data to send, as on every SAS renewal (the
-        // old socket's DISCONNECT, then the new CONNECT). The dial waits for that close, or goes
-        // ahead after CLOSE_WAIT_MS should the close never come.
-        queued = dial;
-        waiting.push(dial);
-        waitTimer = env.setTimeout(() => {
-          waitTimer = 0;
-          const i = waiting.indexOf(dial);
-          if (i >= 0) waiting.splice(i, 1);
-          dial();
-        }, CLOSE_WAIT_MS);
-      } else dial();
-      return {
-        write(b) {
-          if (st || !sk) return;
-          try {
-            sk.write(toByteString(b, env.E));
-          } catch (e) {
-            // Closed under us: the queued "close" event finishes the job.
-          }
-        },
-        close() {
-          if (st) return;
-          st = 1;
-          if (queued) return; // its dial sees st and reports the close
-          try {
-            if (sk) sk.end();
-          } catch (e) {
-            // already closed: its "close" event is queued
-          }
-        },
-      };
-    },
-  };
+  return new EspruinoTransport(env, log);
 }

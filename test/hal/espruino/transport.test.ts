@@ -312,7 +312,7 @@ describe('espruinoTransport after our own close()', () => {
     sock.write = () => undefined;
     sock.end = () => void (sock.ended = true);
     const b = fakeEspruino();
-    const env = { ...b.env, require: (m: string) => (m === 'net' ? { connect: (_o: unknown, cb: () => void) => (setImmediate(cb), sock) } : b.env.require(m)) };
+    const env = { ...b.env, require: (m: string) => (m === 'net' ? { connect: (_o: unknown, cb: () => void) => (setImmediate(() => cb.call(sock)), sock) } : b.env.require(m)) };
     const events: string[] = [];
     const s = espruinoTransport(env, arrayLog()).connect({ host: '127.0.0.1', port: 1, tls: false }, {
       onOpen: () => events.push('open'),
