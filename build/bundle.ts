@@ -7,7 +7,9 @@
 // be used before its declaration is declared at the top of its function (Espruino) -> verifyEs5
 // checks the result.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'acorn';
 import * as esbuild from 'esbuild';
 import { minify as terser } from 'terser';
@@ -51,10 +53,15 @@ const es5Options: ts.CompilerOptions = {
 const tscEs5: esbuild.Plugin = {
   name: 'tsc-es5',
   setup(b) {
-    // Firmware imports only its own files and hal/types.ts: no packages, no Node built-ins.
+    // Firmware imports only its own files and this toolkit's: no other packages, no Node built-ins.
+    // `tinyiot/<path>` (how an app outside this repository imports firmware/ and hal/, see the
+    // package's exports) is this checkout's file, so the app is built against the very HAL and
+    // boot code the generated entry uses, whichever copy of the package the app's folder holds.
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.kind === 'entry-point') return undefined;
-      return { errors: [{ text: `firmware may import only relative files, not '${args.path}' (from ${args.importer})` }] };
+      const own = toolkitFile(args.path);
+      if (own) return { path: own };
+      return { errors: [{ text: `firmware may import only relative files and tinyiot/firmware/..., tinyiot/hal/..., not '${args.path}' (from ${args.importer})` }] };
     });
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
       const src = await readFile(args.path, 'utf8');
@@ -70,6 +77,16 @@ const tscEs5: esbuild.Plugin = {
     });
   },
 };
+
+const toolkitRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/** `tinyiot/firmware/mqtt/client` (or `.js`) -> this checkout's firmware/mqtt/client.ts; else undefined. */
+export function toolkitFile(spec: string): string | undefined {
+  const m = /^tinyiot\/((?:firmware|hal)\/[\w./-]+?)(\.js|\.ts)?$/.exec(spec);
+  if (!m || m[1]!.split('/').includes('..')) return undefined;
+  const file = join(toolkitRoot, `${m[1]}.ts`);
+  return existsSync(file) ? file : undefined;
+}
 
 interface Located { type: string; start: number; end: number; [k: string]: unknown }
 

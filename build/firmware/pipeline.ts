@@ -6,6 +6,7 @@
 // -> write the files and the size report (output.ts, report.ts).
 // The entry is bundled from a folder of this build's own, and every output file is replaced by a
 // rename, so builds of the same app and board running at once never read each other's half-written files.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { type Board, loadBoard } from '../boards.js';
 import { bundleFirmware } from '../bundle.js';
 import { verifyEs5 } from '../verify.js';
 import { type App, loadApp } from './apps.js';
+import { checkApp, es5ProblemsInSource, shown } from './app-check.js';
 import { type BudgetResult, checkBudget } from './budget.js';
 import { bootGlobals, bootLine, generateEntry } from './entry.js';
 import { codeJsVars } from './jsvars.js';
@@ -54,15 +56,31 @@ export interface Build {
   output?: Output;
 }
 
+/** A bundle that is not plain ES5, said at the app's own file:line:col when the cause is there. */
+function locateEs5(files: string[] | undefined, error: string): string | undefined {
+  if (!files || !/is not plain ES5/.test(error)) return undefined;
+  const located = es5ProblemsInSource(files, (f) => readFileSync(f, 'utf8'));
+  return located.length ? `not plain ES5:\n  ${located.join('\n  ')}` : undefined;
+}
+
 export async function buildFirmware(o: BuildOptions): Promise<Build> {
   const board = typeof o.board === 'string' ? loadBoard(o.board, o.boardsDir) : o.board;
   const app = loadApp(o.app);
   const no = refusal(board, o);
   if (no) return { ok: false, error: no, app, board };
+  // An app of the user's own is type-checked first, so its mistakes name its own file:line:col.
+  const checked = app.dir ? checkApp(app.main) : undefined;
+  if (checked?.problems.length) return { ok: false, error: `${app.name} does not type-check:\n  ${checked.problems.join('\n  ')}`, app, board };
+  if (app.exampleMissing) o.progress?.(`${shown(app.exampleMissing)} not found: the start-up check runs main() with the config {}${o.config ? '' : ' (give one with --config)'}`);
   const outDir = resolve(o.outDir ?? 'out');
   const tmp = await mkdtemp(join(tmpdir(), 'tinyiot-entry-'));
   try {
-    return await bundleAndCheck(o, app, board, outDir, join(tmp, `${app.name}.entry.ts`));
+    const r = await bundleAndCheck(o, app, board, outDir, join(tmp, `${app.name}.entry.ts`));
+    return r.ok ? r : { ...r, error: locateEs5(checked?.files, r.error!) ?? r.error };
+  } catch (e) {
+    const located = locateEs5(checked?.files, (e as Error).message);
+    if (located) return { ok: false, error: located, app, board };
+    throw e;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
