@@ -61,7 +61,7 @@ const tscEs5: esbuild.Plugin = {
       if (args.kind === 'entry-point') return undefined;
       const own = toolkitFile(args.path);
       if (own) return { path: own };
-      return { errors: [{ text: `firmware may import only relative files and tinyiot/firmware/..., tinyiot/hal/..., not '${args.path}' (from ${args.importer})` }] };
+      return { errors: [{ text: `firmware may import only relative files, not '${args.path}' (from ${args.importer}), and this toolkit's modules as tinyiot/firmware/... and tinyiot/hal/...` }] };
     });
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
       const src = await readFile(args.path, 'utf8');

@@ -67,7 +67,13 @@ Exit code: 0 when the device connected (and, with --until, the event happened) a
 raised no error; 1 otherwise, with the reason (e.g. a refused connection or an untrusted
 certificate); 2 for a mistake in the options or the config.
 
-apps: ${listApps().join(', ')}`;
+<app> is an example app's name or the path of a folder of your own (./my-app, .): its main.ts
+(or src/main.ts) exports main(hal, cfg) and imports tinyiot/firmware/... and tinyiot/hal/...;
+see 'tinyiot new'. A folder's app is type-checked first (its tsconfig.json, else strict ES5
+defaults) and its mistakes are reported at its own file:line:col. Without a config.example.json
+the app gets the config {} (a line says so).
+
+examples: ${listApps().join(', ')}`;
 
 const kinds = {
   engine: 'string', board: 'string', broker: 'string', hub: 'string', ca: 'string', config: 'string', duration: 'number', until: 'string', tries: 'number',
@@ -118,8 +124,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { app, board, engine, until } = pl;
   if (pl.note) process.stderr.write(`sim: ${pl.note}\n`);
+  if (app.exampleMissing && !f.config) process.stderr.write(`sim: ${app.exampleMissing} not found: the firmware's config is only what --broker, --hub and --ca give\n`);
   const built = await buildFirmware({
-    app: app.name, board, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true, simHost: engine === 'espruino',
+    app: app.dir ?? app.name, board, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true, simHost: engine === 'espruino',
     progress: (l) => process.stderr.write(`sim: ${l}\n`),
   });
   if (!built.ok) {
