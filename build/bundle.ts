@@ -14,7 +14,8 @@ import { parse } from 'acorn';
 import * as esbuild from 'esbuild';
 import { minify as terser } from 'terser';
 import ts from 'typescript';
-import { hoistVars } from './hoist.js';
+import type { BundleMap } from './bundle-map.js';
+import { hoistEdits, hoistVars } from './hoist.js';
 import { verifyEs5 } from './verify.js';
 
 export interface BundleOptions {
@@ -24,6 +25,8 @@ export interface BundleOptions {
   /** esbuild defines: identifier -> JS expression text. */
   define?: Record<string, string>;
   outFile?: string;
+  /** Also a source map from the code back to the TypeScript sources (bundle-map.ts reads it). */
+  sourceMap?: boolean;
 }
 
 export interface ModuleSize {
@@ -38,6 +41,8 @@ export interface BundleResult {
   bytes: number;
   /** Largest first. */
   modules: ModuleSize[];
+  /** With sourceMap: terser's map (to the TypeScript sources) and what hoistVars inserted after it. */
+  map?: BundleMap;
 }
 
 const es5Options: ts.CompilerOptions = {
@@ -50,7 +55,7 @@ const es5Options: ts.CompilerOptions = {
   sourceMap: false,
 };
 
-const tscEs5: esbuild.Plugin = {
+const tscEs5 = (sourceMap: boolean): esbuild.Plugin => ({
   name: 'tsc-es5',
   setup(b) {
     // Firmware imports only its own files and this toolkit's: no other packages, no Node built-ins.
@@ -65,7 +70,8 @@ const tscEs5: esbuild.Plugin = {
     });
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
       const src = await readFile(args.path, 'utf8');
-      const out = ts.transpileModule(src, { fileName: args.path, compilerOptions: es5Options, reportDiagnostics: true });
+      const compilerOptions = sourceMap ? { ...es5Options, inlineSourceMap: true } : es5Options;
+      const out = ts.transpileModule(src, { fileName: args.path, compilerOptions, reportDiagnostics: true });
       const errors = (out.diagnostics ?? [])
         .filter((d) => d.category === ts.DiagnosticCategory.Error)
         .map((d) => {
@@ -76,7 +82,7 @@ const tscEs5: esbuild.Plugin = {
       return errors.length ? { errors } : { contents: out.outputText, loader: 'js' };
     });
   },
-};
+});
 
 const toolkitRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -86,6 +92,11 @@ export function toolkitFile(spec: string): string | undefined {
   if (!m || m[1]!.split('/').includes('..')) return undefined;
   const file = join(toolkitRoot, `${m[1]}.ts`);
   return existsSync(file) ? file : undefined;
+}
+
+function shiftOneLine(mapJson: string): string {
+  const m = JSON.parse(mapJson) as { mappings: string };
+  return JSON.stringify({ ...m, mappings: ';' + m.mappings });
 }
 
 interface Located { type: string; start: number; end: number; [k: string]: unknown }
@@ -140,7 +151,8 @@ function arrayMethodsFromInstance(code: string): string {
   let out = '';
   let from = 0;
   for (let i = 0; i < at.length; i += 2) {
-    out += code.slice(from, at[i]) + '[]';
+    // Padded to the same length (`[]   .slice` is valid), so a source map of `code` still holds.
+    out += code.slice(from, at[i]) + '[]'.padEnd(at[i + 1]! - at[i]!, ' ');
     from = at[i + 1]!;
   }
   return out + code.slice(from);
@@ -164,7 +176,8 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
       metafile: true,
       minify,
       define: opts.define,
-      plugins: [tscEs5],
+      plugins: [tscEs5(opts.sourceMap === true)],
+      ...(opts.sourceMap ? { sourcemap: 'external' as const, outfile: 'bundle.js' } : {}),
       logLevel: 'silent',
       legalComments: 'none',
       charset: 'ascii',
@@ -174,8 +187,9 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
     if (!errs) throw e;
     throw new Error(`bundle of ${entry} failed:\n${errs.map((m) => `  ${m.location ? `${m.location.file}:${m.location.line}: ` : ''}${m.text}`).join('\n')}`);
   }
-  const out = built.outputFiles[0];
-  const meta = Object.values(built.metafile.outputs)[0];
+  const out = built.outputFiles.find((f) => !f.path.endsWith('.map'));
+  const esbuildMap = built.outputFiles.find((f) => f.path.endsWith('.map'));
+  const meta = Object.entries(built.metafile.outputs).find(([k]) => !k.endsWith('.map'))?.[1];
   if (!out || !meta) throw new Error(`bundle of ${entry} produced no output`);
   // Not toplevel: with it terser unwraps the function into top-level vars, which on a board are
   // globals. Everything but globalName is inside the wrapper, so mangling loses nothing.
@@ -187,11 +201,16 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
   // and tsc's classes call their constructor function before its declaration. hoist_vars leaves a
   // function's only var statement where it is, so hoistVars (hoist.ts) declares what is still
   // late at the top of its function; verifyEs5 then proves nothing is.
-  const r = await terser(arrayMethodsFromInstance(wrap(out.text, opts.globalName)), minify
-    ? { ecma: 5, compress: { passes: 2, hoist_vars: true, hoist_funs: true }, format: { comments: false, ascii_only: true } }
-    : { ecma: 5, compress: { defaults: false, hoist_funs: true }, mangle: false, format: { beautify: true, comments: false, ascii_only: true } });
+  const r = await terser(arrayMethodsFromInstance(wrap(out.text, opts.globalName)), {
+    ...(minify
+      ? { ecma: 5, compress: { passes: 2, hoist_vars: true, hoist_funs: true }, format: { comments: false, ascii_only: true } }
+      : { ecma: 5, compress: { defaults: false, hoist_funs: true }, mangle: false, format: { beautify: true, comments: false, ascii_only: true } }),
+    // wrap() puts one line before esbuild's code: its map gets one empty line in front.
+    ...(esbuildMap ? { sourceMap: { content: shiftOneLine(esbuildMap.text) } } : {}),
+  });
   if (r.code === undefined) throw new Error('terser produced no output');
-  const code = hoistVars(r.code);
+  const edits = hoistEdits(r.code);
+  const code = hoistVars(r.code, edits);
   const problems = verifyEs5(code);
   if (problems.length) throw new Error(`bundle of ${entry} is not plain ES5:\n  ${problems.join('\n  ')}`);
   const modules = Object.entries(meta.inputs)
@@ -201,5 +220,6 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
     await mkdir(dirname(resolve(opts.outFile)), { recursive: true });
     await writeFile(opts.outFile, code);
   }
-  return { code, bytes: Buffer.byteLength(code), modules };
+  const map = esbuildMap && typeof r.map === 'string' ? { map: r.map, inserts: edits.map((e) => ({ at: e.at, len: e.text.length })) } : undefined;
+  return { code, bytes: Buffer.byteLength(code), modules, map };
 }

@@ -22,6 +22,7 @@ import { bootScript, GLOBAL, type Output, writeAtomic, writeOutput } from './out
 import { refusal } from './refuse.js';
 import { sizeReport } from './report.js';
 import { smokeEngine, smokeRun } from './smoke.js';
+import { startErrorInSource } from './start-error.js';
 
 export interface BuildOptions {
   app: string;
@@ -92,7 +93,8 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
   const entry = generateEntry(app, board, entryOptions);
   await writeFile(entryPath, entry);
   say(`bundling ${app.name} for ${board.id} (hal ${board.hal}, tls ${board.tls}, crypto ${board.crypto})`);
-  const b = await bundleFirmware(entryPath, { globalName: GLOBAL, minify: true });
+  // An app of the user's own gets a source map, so a start-up throw names its file:line:col.
+  const b = await bundleFirmware(entryPath, { globalName: GLOBAL, minify: true, sourceMap: app.dir !== undefined });
   const script = bootScript(b.code, board, entryOptions);
   const problems = verifyEs5(script, { allowGlobals: board.hal === 'emulated' ? [] : bootGlobals });
   if (problems.length) return { ok: false, error: `the boot script is not plain ES5:\n  ${problems.join('\n  ')}`, app, board };
@@ -102,7 +104,11 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
     ? `starting it on Espruino's interpreter, booted from Storage (JsVars measured: ${board.jsVars} on the board)`
     : `starting it in QuickJS (${board.jsVars} JsVars x ${board.blockSize} B heap cap)`);
   const smoke = await smokeRun(b.code, bootLine(board, GLOBAL, entryOptions), board, o.config ?? app.example, engine);
-  if (!smoke.ok && !smoke.overHeap) return { ok: false, error: `${smoke.error}\n${smoke.output}`.trim(), app, board, bundle: b.code, script };
+  if (!smoke.ok && !smoke.overHeap) {
+    const boot = bootLine(board, GLOBAL, entryOptions);
+    const error = b.map ? await startErrorInSource(smoke, { code: b.code, map: b.map, boot, board, cfg: o.config ?? app.example }) : smoke.error;
+    return { ok: false, error: `${error}\n${smoke.output}`.trim(), app, board, bundle: b.code, script };
+  }
 
   const startHeap = smoke.startBytes - smoke.loadBytes;
   const blocks = smoke.startBlocks !== undefined ? { load: smoke.loadBlocks!, start: smoke.startBlocks } : undefined;

@@ -103,3 +103,18 @@ describe('an app of the user\'s own: mistakes at its own file:line:col', () => {
     expect(r.code).toBe(0);
   }, 60000);
 });
+
+describe('an app of the user\'s own that throws while starting', () => {
+  it('names its own file and line, never the bundle or a temporary entry', async () => {
+    const p = join(dir, 'thrower');
+    mkdirSync(p);
+    writeFileSync(join(p, 'config.example.json'), '{}');
+    writeFileSync(join(p, 'main.ts'), "import type { Hal } from 'tinyiot/hal/types';\n\nfunction check(n: number): void {\n  if (n > 0) throw new Error('sensor missing');\n}\n\nexport function main(hal: Hal): void {\n  hal.log.info('up');\n  check(1);\n}\n");
+    const r = await build(p);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('main() did not start: Error: sensor missing');
+    expect(r.stderr).toContain(`(${join(p, 'main.ts')}:4:`);
+    expect(r.stderr).toContain(`(${join(p, 'main.ts')}:9:3)`);
+    expect(r.stderr).not.toMatch(/tinyiot-entry-|bundle\.js|tinyiot\.js/);
+  }, 90000);
+});
