@@ -5,12 +5,24 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary } from '../../support/binary.js';
+import { type Broker, startMosquitto } from '../../support/brokers.js';
+import { until } from '../../support/wait.js';
 import { ROOT, runCli } from '../cliRun.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tinyiot-new-'));
 const out = join(dir, 'out');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const mosq = requireBinary('mosquitto');
+let broker: Broker | undefined;
+beforeAll(async () => {
+  if (!mosq.missing) broker = await startMosquitto();
+}, 30000);
+afterAll(async () => {
+  await broker?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A project made by `tinyiot new`, with tinyiot installed in it as a symlink to this checkout. */
 async function project(name: string, template = 'mqtt'): Promise<string> {
@@ -60,6 +72,26 @@ describe('tinyiot new', () => {
     expect(r.stderr).not.toContain('failed');
     expect(r.code).toBe(0);
     expect(existsSync(join(out, 'espruino-wifi', `proj-${template}.js`))).toBe(true);
+  }, 180000);
+});
+
+describe('a new project in the simulator', () => {
+  it.skipIf(mosq.missing)('the mqtt template runs against mosquitto and publishes its counter', async () => {
+    const p = await project('proj-sim');
+    const peer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker!.port}`, { clientId: 'new-sim-peer' });
+    const got: string[] = [];
+    peer.on('message', (_t, m) => got.push(m.toString()));
+    // The template's config.example.json: topic tinyiot/my-device
+    await peer.subscribeAsync('tinyiot/my-device/state', { qos: 1 });
+    try {
+      const r = await runCli(['sim', p, '--broker', `mqtt://127.0.0.1:${broker!.port}`, '--until', 'message', '--duration', '120', '--out', out]);
+      expect(r.stderr).toContain(`firmware info: connected to 127.0.0.1`);
+      expect(r.code).toBe(0);
+      await until(() => got.length > 0, 'the counter at the peer', 30000);
+      expect(got[0]).toMatch(/^\{"count":\d+,"led":(true|false)\}$/);
+    } finally {
+      await peer.endAsync();
+    }
   }, 180000);
 });
 
