@@ -9,6 +9,7 @@ import { type Board, loadBoard } from '../boards.js';
 import { type App, listApps, loadApp } from '../firmware/apps.js';
 import { parseArgs, UsageError } from '../firmware/args.js';
 import { readConfigFile } from '../firmware/config-file.js';
+import { mapStack } from '../bundle-map.js';
 import { buildFirmware } from '../firmware/pipeline.js';
 import { brokerConfig, connectionStringProblem, redactUrl } from '../firmware/sim-config.js';
 import { engineBoard, MissingEngine, pickEngine, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
@@ -144,7 +145,9 @@ export async function run(argv: string[]): Promise<number> {
     device = await startSimDevice(engine, built, cfg, {
       log: (level, m) => process.stderr.write(`firmware ${level}: ${m}\n`),
       pin: (pin, v) => process.stderr.write(`sim: pin ${pin} ${v ? 'on' : 'off'}\n`),
-      error: (m) => {
+      error: (raw) => {
+        // The QuickJS simulator runs the bundle as bundle.js: an app of the user's own is named in its source.
+        const m = built.map && engine === 'quickjs' ? mapStack(raw, built.bundle!, built.map, ['bundle.js']) : raw;
         failed ||= m;
         process.stderr.write(`sim: firmware error: ${briefError(m)}\n`);
       },

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { type Board, loadBoard } from '../boards.js';
 import { bundleFirmware } from '../bundle.js';
+import type { BundleMap } from '../bundle-map.js';
 import { verifyEs5 } from '../verify.js';
 import { type App, loadApp } from './apps.js';
 import { checkApp, es5ProblemsInSource, shown } from './app-check.js';
@@ -50,6 +51,8 @@ export interface Build {
   board: Board;
   /** The bundle (defines `tinyiot`), without the boot line. */
   bundle?: string;
+  /** The bundle's source map, for an app of the user's own (build/bundle-map.ts). */
+  map?: BundleMap;
   /** What out/<board>/<app>.js holds. */
   script?: string;
   budget?: BudgetResult;
@@ -128,5 +131,5 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
     return { ok: false, error: `over budget:\n  ${budget.over.join('\n  ')}`, app, board, bundle: b.code, script, budget, report };
   }
   const output = await writeOutput(outDir, board, app.name, b.code, report, entry, entryOptions);
-  return { ok: true, app, board, bundle: b.code, script, budget, report, output };
+  return { ok: true, app, board, bundle: b.code, map: b.map, script, budget, report, output };
 }

@@ -150,3 +150,15 @@ describe('an app of the user\'s own that throws while starting', () => {
     expect(r.stderr).not.toMatch(/tinyiot-entry-|bundle\.js|tinyiot\.js/);
   }, 90000);
 });
+
+describe('an app of the user\'s own that throws later, in the simulator', () => {
+  it('quickjs: the firmware error names its own file and line', async () => {
+    const p = join(dir, 'late');
+    mkdirSync(p);
+    writeFileSync(join(p, 'config.example.json'), '{"host": "127.0.0.1", "tls": false}');
+    writeFileSync(join(p, 'main.ts'), "import type { Hal } from 'tinyiot/hal/types';\n\nexport function main(hal: Hal): void {\n  hal.clock.setTimer(100, () => {\n    throw new Error('late failure');\n  });\n}\n");
+    const r = await runCli(['sim', p, '--engine', 'quickjs', '--broker', 'mqtt://127.0.0.1:1', '--duration', '10', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`tinyiot sim: the firmware failed: Error: late failure [at <anonymous> (${join(p, 'main.ts')}:5:`);
+  }, 90000);
+});
