@@ -35,7 +35,10 @@ export const shown = (file: string): string => {
   const r = relative(process.cwd(), file);
   return r && !r.startsWith('..') ? r : resolve(file);
 };
-const own = (file: string): boolean => !resolve(file).startsWith(toolkitRoot) && !file.includes(`${sep}node_modules${sep}`) && !file.endsWith('.d.ts');
+/** This toolkit's firmware and HAL, which `tinyiot/...` names; an app may live anywhere else, in this checkout too. */
+const toolkitDirs = ['firmware', 'hal'].map((d) => resolve(toolkitRoot, d) + sep);
+const own = (file: string): boolean =>
+  !toolkitDirs.some((d) => resolve(file).startsWith(d)) && !file.includes(`${sep}node_modules${sep}`) && !file.endsWith('.d.ts');
 
 function where(d: ts.Diagnostic): string {
   if (!d.file || d.start === undefined) return '';
