@@ -111,6 +111,8 @@ function plan(f: Flags, appName: string | undefined): Plan {
   return { app, board, engine, note, cfg, until };
 }
 
+const failedAttempts = (n: number): string => `${n} failed attempt${n > 1 ? 's' : ''}`;
+
 export async function run(argv: string[]): Promise<number> {
   let f: Flags;
   let pl: Plan;
@@ -153,7 +155,8 @@ export async function run(argv: string[]): Promise<number> {
       },
     }, {
       event: (e) => e === until && finish(''),
-      failed: () => tries !== undefined && device.watch.failures >= tries && finish(`${device.watch.failures} failed attempt${device.watch.failures > 1 ? 's' : ''}`),
+      // A refusal can come before startSimDevice returns; the check after it catches that one.
+      failed: () => tries !== undefined && device !== undefined && device.watch.failures >= tries && finish(failedAttempts(device.watch.failures)),
     });
   } catch (e) {
     await hub?.stop();
@@ -176,7 +179,7 @@ export async function run(argv: string[]): Promise<number> {
     const t = f.duration ? setTimeout(() => done(`${f.duration} s`), (f.duration as number) * 1000) : undefined;
     process.once('SIGINT', int);
     if (until && watch.seen[until]) finish('');
-    else if (tries !== undefined && watch.failures >= tries) finish(`${watch.failures} failed attempts`);
+    else if (tries !== undefined && watch.failures >= tries) finish(failedAttempts(watch.failures));
   });
   const m = device.memory();
   await device.stop();
