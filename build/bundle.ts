@@ -7,13 +7,15 @@
 // be used before its declaration is declared at the top of its function (Espruino) -> verifyEs5
 // checks the result.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'acorn';
 import * as esbuild from 'esbuild';
 import { minify as terser } from 'terser';
 import ts from 'typescript';
-import { hoistVars } from './hoist.js';
+import type { BundleMap } from './bundle-map.js';
+import { hoistEdits, hoistVars } from './hoist.js';
 import { verifyEs5 } from './verify.js';
 
 /**
@@ -32,6 +34,8 @@ export interface BundleOptions {
   /** esbuild defines: identifier -> JS expression text. */
   define?: Record<string, string>;
   outFile?: string;
+  /** Also a source map from the code back to the TypeScript sources (bundle-map.ts reads it). */
+  sourceMap?: boolean;
 }
 
 export interface ModuleSize {
@@ -46,6 +50,8 @@ export interface BundleResult {
   bytes: number;
   /** Largest first. */
   modules: ModuleSize[];
+  /** With sourceMap: terser's map (to the TypeScript sources) and what hoistVars inserted after it. */
+  map?: BundleMap;
 }
 
 const es5Options: ts.CompilerOptions = {
@@ -58,17 +64,23 @@ const es5Options: ts.CompilerOptions = {
   sourceMap: false,
 };
 
-const tscEs5: esbuild.Plugin = {
+const tscEs5 = (sourceMap: boolean): esbuild.Plugin => ({
   name: 'tsc-es5',
   setup(b) {
-    // Firmware imports only its own files and hal/types.ts: no packages, no Node built-ins.
+    // Firmware imports only its own files and this toolkit's: no other packages, no Node built-ins.
+    // `tinyiot/<path>` (how an app outside this repository imports firmware/ and hal/, see the
+    // package's exports) is this checkout's file, so the app is built against the very HAL and
+    // boot code the generated entry uses, whichever copy of the package the app's folder holds.
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.kind === 'entry-point') return undefined;
-      return { errors: [{ text: `firmware may import only relative files, not '${args.path}' (from ${args.importer})` }] };
+      const own = toolkitFile(args.path);
+      if (own) return { path: own };
+      return { errors: [{ text: `firmware may import only relative files, not '${args.path}' (from ${args.importer}), and this toolkit's modules as tinyiot/firmware/... and tinyiot/hal/...` }] };
     });
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
       const src = await readFile(args.path, 'utf8');
-      const out = ts.transpileModule(src, { fileName: args.path, compilerOptions: es5Options, reportDiagnostics: true });
+      const compilerOptions = sourceMap ? { ...es5Options, inlineSourceMap: true } : es5Options;
+      const out = ts.transpileModule(src, { fileName: args.path, compilerOptions, reportDiagnostics: true });
       const errors = (out.diagnostics ?? [])
         .filter((d) => d.category === ts.DiagnosticCategory.Error)
         .map((d) => {
@@ -79,7 +91,22 @@ const tscEs5: esbuild.Plugin = {
       return errors.length ? { errors } : { contents: aliasThis(flattenClasses(out.outputText)), loader: 'js' };
     });
   },
-};
+});
+
+const toolkitRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/** `tinyiot/firmware/mqtt/client` (or `.js`) -> this checkout's firmware/mqtt/client.ts; else undefined. */
+export function toolkitFile(spec: string): string | undefined {
+  const m = /^tinyiot\/((?:firmware|hal)\/[\w./-]+?)(\.js|\.ts)?$/.exec(spec);
+  if (!m || m[1]!.split('/').includes('..')) return undefined;
+  const file = join(toolkitRoot, `${m[1]}.ts`);
+  return existsSync(file) ? file : undefined;
+}
+
+function shiftOneLine(mapJson: string): string {
+  const m = JSON.parse(mapJson) as { mappings: string };
+  return JSON.stringify({ ...m, mappings: ';' + m.mappings });
+}
 
 interface Located { type: string; start: number; end: number; [k: string]: unknown }
 
@@ -210,7 +237,8 @@ function arrayMethodsFromInstance(code: string): string {
   let out = '';
   let from = 0;
   for (let i = 0; i < at.length; i += 2) {
-    out += code.slice(from, at[i]) + '[]';
+    // Padded to the same length (`[]   .slice` is valid), so a source map of `code` still holds.
+    out += code.slice(from, at[i]) + '[]'.padEnd(at[i + 1]! - at[i]!, ' ');
     from = at[i + 1]!;
   }
   return out + code.slice(from);
@@ -234,8 +262,9 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
       metafile: true,
       minify,
       define: opts.define,
-      plugins: [tscEs5],
+      plugins: [tscEs5(opts.sourceMap === true)],
       inject: [CLASS_HELPER],
+      ...(opts.sourceMap ? { sourcemap: 'external' as const, outfile: 'bundle.js' } : {}),
       logLevel: 'silent',
       legalComments: 'none',
       charset: 'ascii',
@@ -245,8 +274,9 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
     if (!errs) throw e;
     throw new Error(`bundle of ${entry} failed:\n${errs.map((m) => `  ${m.location ? `${m.location.file}:${m.location.line}: ` : ''}${m.text}`).join('\n')}`);
   }
-  const out = built.outputFiles[0];
-  const meta = Object.values(built.metafile.outputs)[0];
+  const out = built.outputFiles.find((f) => !f.path.endsWith('.map'));
+  const esbuildMap = built.outputFiles.find((f) => f.path.endsWith('.map'));
+  const meta = Object.entries(built.metafile.outputs).find(([k]) => !k.endsWith('.map'))?.[1];
   if (!out || !meta) throw new Error(`bundle of ${entry} produced no output`);
   // Not toplevel: with it terser unwraps the function into top-level vars, which on a board are
   // globals. Everything but globalName is inside the wrapper, so mangling loses nothing.
@@ -260,11 +290,16 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
   // late at the top of its function; verifyEs5 then proves nothing is.
   // Properties whose names end in `_` (MANGLED) are internal to the bundle: minified, terser gives
   // them short names, which an Espruino keeps in fewer bytes of source and of each property.
-  const r = await terser(arrayMethodsFromInstance(wrap(out.text, opts.globalName)), minify
-    ? { ecma: 5, compress: { passes: 2, hoist_vars: true, hoist_funs: true }, mangle: { properties: { regex: MANGLED } }, format: { comments: false, ascii_only: true } }
-    : { ecma: 5, compress: { defaults: false, hoist_funs: true }, mangle: false, format: { beautify: true, comments: false, ascii_only: true } });
+  const r = await terser(arrayMethodsFromInstance(wrap(out.text, opts.globalName)), {
+    ...(minify
+      ? { ecma: 5, compress: { passes: 2, hoist_vars: true, hoist_funs: true }, mangle: { properties: { regex: MANGLED } }, format: { comments: false, ascii_only: true } }
+      : { ecma: 5, compress: { defaults: false, hoist_funs: true }, mangle: false, format: { beautify: true, comments: false, ascii_only: true } }),
+    // wrap() puts one line before esbuild's code: its map gets one empty line in front.
+    ...(esbuildMap ? { sourceMap: { content: shiftOneLine(esbuildMap.text) } } : {}),
+  });
   if (r.code === undefined) throw new Error('terser produced no output');
-  const code = hoistVars(r.code);
+  const edits = hoistEdits(r.code);
+  const code = hoistVars(r.code, edits);
   const problems = verifyEs5(code);
   if (problems.length) throw new Error(`bundle of ${entry} is not plain ES5:\n  ${problems.join('\n  ')}`);
   const modules = Object.entries(meta.inputs)
@@ -274,5 +309,6 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
     await mkdir(dirname(resolve(opts.outFile)), { recursive: true });
     await writeFile(opts.outFile, code);
   }
-  return { code, bytes: Buffer.byteLength(code), modules };
+  const map = esbuildMap && typeof r.map === 'string' ? { map: r.map, inserts: edits.map((e) => ({ at: e.at, len: e.text.length })) } : undefined;
+  return { code, bytes: Buffer.byteLength(code), modules, map };
 }

@@ -7,6 +7,7 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
+  new: { summary: 'create a firmware project of your own in a new folder', load: () => import('./commands/new.js') },
   boards: { summary: 'list the supported boards and their memory budgets', load: () => import('./commands/boards.js') },
   build: { summary: 'build an app into checked ES5 firmware for a board', load: () => import('./commands/build.js') },
   flash: { summary: 'build an app and upload it to a board over serial or TCP', load: () => import('./commands/flash.js') },

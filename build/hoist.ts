@@ -165,14 +165,19 @@ export function lateDeclarations(program: Node, closures = false): Scope[] {
   return out;
 }
 
-/** Declares every var that may be used before its declaration runs at the top of its function. */
-export function hoistVars(code: string): string {
+/** What hoistVars inserts: text at offsets of `code`, last first. */
+export function hoistEdits(code: string): { at: number; text: string }[] {
   const program = parse(code, { ecmaVersion: 5 }) as unknown as Node;
-  const edits = lateDeclarations(program, true)
+  return lateDeclarations(program, true)
     .map((s) => ({ at: s.top, names: s.late.filter((l) => l.kind === 'var').map((l) => l.name) }))
     .filter((e) => e.names.length)
-    .sort((a, b) => b.at - a.at);
+    .sort((a, b) => b.at - a.at)
+    .map((e) => ({ at: e.at, text: 'var ' + e.names.join(',') + ';' }));
+}
+
+/** Declares every var that may be used before its declaration runs at the top of its function. */
+export function hoistVars(code: string, edits = hoistEdits(code)): string {
   let out = code;
-  for (const e of edits) out = out.slice(0, e.at) + 'var ' + e.names.join(',') + ';' + out.slice(e.at);
+  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at);
   return out;
 }

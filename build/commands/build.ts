@@ -6,14 +6,14 @@ import { buildFirmware } from '../firmware/pipeline.js';
 
 export const help = `usage: tinyiot build <app> --board <id> [options]
 
-Builds firmware/apps/<app> for a board (boards/<id>.json) into out/<id>/:
+Builds an app for a board (boards/<id>.json) into out/<id>/:
   <app>.js         bundle + boot line; 'tinyiot flash' stores it as Storage ".bootcde",
                    which Espruino runs at every power-up
   <app>.module.js  the same as Modules.addCached("tinyiot-<app>", ...) for your own program
   <app>.size.txt   the size report (also printed)
-The bundle is plain ES5, started once in QuickJS over stand-ins of the board's APIs (main() must
-start without throwing), and checked against the board's budget: bytes against maxBundleBytes,
-estimated JsVars against maxShare x jsVars. Over budget fails with the report of what takes the space.
+The bundle is plain ES5, started once (on Espruino's interpreter when one is found, else in
+QuickJS) over stand-ins of the board's APIs (main() must start without throwing), and checked
+against the board's budget: bytes against maxBundleBytes, JsVars against maxShare x jsVars. Over budget fails with the report of what takes the space.
 
 options:
   --board <id>          target board (see 'tinyiot boards')
@@ -23,7 +23,13 @@ options:
   --out <dir>           output directory (default out)
   --config <file.json>  config for the start-up check (default the app's config.example.json)
 
-apps: ${listApps().join(', ')}`;
+<app> is an example app's name or the path of a folder of your own (./my-app, .): its main.ts
+(or src/main.ts) exports main(hal, cfg) and imports tinyiot/firmware/... and tinyiot/hal/...;
+see 'tinyiot new'. A folder's app is type-checked first (its tsconfig.json, else strict ES5
+defaults) and its mistakes are reported at its own file:line:col. Without a config.example.json
+the app gets the config {} (a line says so).
+
+examples: ${listApps().join(', ')}`;
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseAppArgs('build', help, argv, buildKinds);

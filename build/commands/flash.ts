@@ -25,7 +25,13 @@ options:
   --boards-dir <dir>    board files from <dir> instead of ${defaultBoardsDir}
   --out <dir>           build output directory (default out)
 
-apps: ${listApps().join(', ')}`;
+<app> is an example app's name or the path of a folder of your own (./my-app, .): its main.ts
+(or src/main.ts) exports main(hal, cfg) and imports tinyiot/firmware/... and tinyiot/hal/...;
+see 'tinyiot new'. A folder's app is type-checked first (its tsconfig.json, else strict ES5
+defaults) and its mistakes are reported at its own file:line:col. Without a config.example.json
+the app gets the config {} (a line says so).
+
+examples: ${listApps().join(', ')}`;
 
 const kinds = { ...buildKinds, port: 'string', baud: 'number', timeout: 'number' } as const;
 

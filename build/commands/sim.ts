@@ -9,6 +9,7 @@ import { type Board, loadBoard } from '../boards.js';
 import { type App, listApps, loadApp } from '../firmware/apps.js';
 import { parseArgs, UsageError } from '../firmware/args.js';
 import { readConfigFile } from '../firmware/config-file.js';
+import { mapStack } from '../bundle-map.js';
 import { buildFirmware } from '../firmware/pipeline.js';
 import { brokerConfig, connectionStringProblem, redactUrl } from '../firmware/sim-config.js';
 import { engineBoard, MissingEngine, pickEngine, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
@@ -67,7 +68,13 @@ Exit code: 0 when the device connected (and, with --until, the event happened) a
 raised no error; 1 otherwise, with the reason (e.g. a refused connection or an untrusted
 certificate); 2 for a mistake in the options or the config.
 
-apps: ${listApps().join(', ')}`;
+<app> is an example app's name or the path of a folder of your own (./my-app, .): its main.ts
+(or src/main.ts) exports main(hal, cfg) and imports tinyiot/firmware/... and tinyiot/hal/...;
+see 'tinyiot new'. A folder's app is type-checked first (its tsconfig.json, else strict ES5
+defaults) and its mistakes are reported at its own file:line:col. Without a config.example.json
+the app gets the config {} (a line says so).
+
+examples: ${listApps().join(', ')}`;
 
 const kinds = {
   engine: 'string', board: 'string', broker: 'string', hub: 'string', ca: 'string', config: 'string', duration: 'number', until: 'string', tries: 'number',
@@ -104,6 +111,8 @@ function plan(f: Flags, appName: string | undefined): Plan {
   return { app, board, engine, note, cfg, until };
 }
 
+const failedAttempts = (n: number): string => `${n} failed attempt${n > 1 ? 's' : ''}`;
+
 export async function run(argv: string[]): Promise<number> {
   let f: Flags;
   let pl: Plan;
@@ -118,8 +127,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { app, board, engine, until } = pl;
   if (pl.note) process.stderr.write(`sim: ${pl.note}\n`);
+  if (app.exampleMissing && !f.config) process.stderr.write(`sim: ${app.exampleMissing} not found: the firmware's config is only what --broker, --hub and --ca give\n`);
   const built = await buildFirmware({
-    app: app.name, board, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true, simHost: engine === 'espruino',
+    app: app.dir ?? app.name, board, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true, simHost: engine === 'espruino',
     progress: (l) => process.stderr.write(`sim: ${l}\n`),
   });
   if (!built.ok) {
@@ -137,14 +147,16 @@ export async function run(argv: string[]): Promise<number> {
     device = await startSimDevice(engine, built, cfg, {
       log: (level, m) => process.stderr.write(`firmware ${level}: ${m}\n`),
       pin: (pin, v) => process.stderr.write(`sim: pin ${pin} ${v ? 'on' : 'off'}\n`),
-      error: (m) => {
+      error: (raw) => {
+        // The QuickJS simulator runs the bundle as bundle.js: an app of the user's own is named in its source.
+        const m = built.map && engine === 'quickjs' ? mapStack(raw, built.bundle!, built.map, ['bundle.js']) : raw;
         failed ||= m;
         process.stderr.write(`sim: firmware error: ${briefError(m)}\n`);
       },
     }, {
       event: (e) => e === until && finish(''),
       // Can come before startSimDevice returns: the watch is the argument, not device.watch.
-      failed: (w) => tries !== undefined && w.failures >= tries && finish(`${w.failures} failed attempt${w.failures > 1 ? 's' : ''}`),
+      failed: (w) => tries !== undefined && w.failures >= tries && finish(failedAttempts(w.failures)),
     });
   } catch (e) {
     await hub?.stop();
@@ -167,7 +179,7 @@ export async function run(argv: string[]): Promise<number> {
     const t = f.duration ? setTimeout(() => done(`${f.duration} s`), (f.duration as number) * 1000) : undefined;
     process.once('SIGINT', int);
     if (until && watch.seen[until]) finish('');
-    else if (tries !== undefined && watch.failures >= tries) finish(`${watch.failures} failed attempts`);
+    else if (tries !== undefined && watch.failures >= tries) finish(failedAttempts(watch.failures));
   });
   const m = device.memory();
   await device.stop();

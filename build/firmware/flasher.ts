@@ -12,11 +12,20 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Board } from '../boards.js';
 
-export const espruinoCli = fileURLToPath(new URL('../../node_modules/espruino/bin/espruino-cli.js', import.meta.url));
+// Resolved as Node resolves a dependency, so it is found where npm put it: inside this checkout's
+// node_modules, or beside tinyiot in a project that installed tinyiot (npm hoists it there).
+export const espruinoCli = ((): string => {
+  try {
+    return createRequire(import.meta.url).resolve('espruino/bin/espruino-cli.js');
+  } catch {
+    return fileURLToPath(new URL('../../node_modules/espruino/bin/espruino-cli.js', import.meta.url));
+  }
+})();
 
 /** Espruino added Storage in 1v96; the board JSON claims a version that has it. */
 const MIN_VERSION = '2v00';

@@ -6,13 +6,16 @@
 // -> write the files and the size report (output.ts, report.ts).
 // The entry is bundled from a folder of this build's own, and every output file is replaced by a
 // rename, so builds of the same app and board running at once never read each other's half-written files.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { type Board, loadBoard } from '../boards.js';
 import { bundleFirmware } from '../bundle.js';
+import type { BundleMap } from '../bundle-map.js';
 import { verifyEs5 } from '../verify.js';
 import { type App, loadApp } from './apps.js';
+import { checkApp, es5ProblemsInSource, shown } from './app-check.js';
 import { type BudgetResult, checkBudget } from './budget.js';
 import { bootGlobals, bootLine, generateEntry } from './entry.js';
 import { codeJsVars } from './jsvars.js';
@@ -20,6 +23,7 @@ import { bootScript, GLOBAL, type Output, writeAtomic, writeOutput } from './out
 import { refusal } from './refuse.js';
 import { sizeReport } from './report.js';
 import { smokeEngine, smokeRun } from './smoke.js';
+import { startErrorInSource } from './start-error.js';
 
 export interface BuildOptions {
   app: string;
@@ -47,6 +51,8 @@ export interface Build {
   board: Board;
   /** The bundle (defines `tinyiot`), without the boot line. */
   bundle?: string;
+  /** The bundle's source map, for an app of the user's own (build/bundle-map.ts). */
+  map?: BundleMap;
   /** What out/<board>/<app>.js holds. */
   script?: string;
   budget?: BudgetResult;
@@ -54,15 +60,31 @@ export interface Build {
   output?: Output;
 }
 
+/** A bundle that is not plain ES5, said at the app's own file:line:col when the cause is there. */
+function locateEs5(files: string[] | undefined, error: string): string | undefined {
+  if (!files || !/is not plain ES5/.test(error)) return undefined;
+  const located = es5ProblemsInSource(files, (f) => readFileSync(f, 'utf8'));
+  return located.length ? `not plain ES5:\n  ${located.join('\n  ')}` : undefined;
+}
+
 export async function buildFirmware(o: BuildOptions): Promise<Build> {
   const board = typeof o.board === 'string' ? loadBoard(o.board, o.boardsDir) : o.board;
   const app = loadApp(o.app);
   const no = refusal(board, o);
   if (no) return { ok: false, error: no, app, board };
+  // An app of the user's own is type-checked first, so its mistakes name its own file:line:col.
+  const checked = app.dir ? checkApp(app.main) : undefined;
+  if (checked?.problems.length) return { ok: false, error: `${app.name} does not type-check:\n  ${checked.problems.join('\n  ')}`, app, board };
+  if (app.exampleMissing) o.progress?.(`${shown(app.exampleMissing)} not found: the start-up check runs main() with the config {}${o.config ? '' : ' (give one with --config)'}`);
   const outDir = resolve(o.outDir ?? 'out');
   const tmp = await mkdtemp(join(tmpdir(), 'tinyiot-entry-'));
   try {
-    return await bundleAndCheck(o, app, board, outDir, join(tmp, `${app.name}.entry.ts`));
+    const r = await bundleAndCheck(o, app, board, outDir, join(tmp, `${app.name}.entry.ts`));
+    return r.ok ? r : { ...r, error: locateEs5(checked?.files, r.error!) ?? r.error };
+  } catch (e) {
+    const located = locateEs5(checked?.files, (e as Error).message);
+    if (located) return { ok: false, error: located, app, board };
+    throw e;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
@@ -74,7 +96,8 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
   const entry = generateEntry(app, board, entryOptions);
   await writeFile(entryPath, entry);
   say(`bundling ${app.name} for ${board.id} (hal ${board.hal}, tls ${board.tls}, crypto ${board.crypto})`);
-  const b = await bundleFirmware(entryPath, { globalName: GLOBAL, minify: true });
+  // An app of the user's own gets a source map, so a start-up throw names its file:line:col.
+  const b = await bundleFirmware(entryPath, { globalName: GLOBAL, minify: true, sourceMap: app.dir !== undefined });
   const script = bootScript(b.code, board, entryOptions);
   const problems = verifyEs5(script, { allowGlobals: board.hal === 'emulated' ? [] : bootGlobals });
   if (problems.length) return { ok: false, error: `the boot script is not plain ES5:\n  ${problems.join('\n  ')}`, app, board };
@@ -84,7 +107,11 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
     ? `starting it on Espruino's interpreter, booted from Storage (JsVars measured: ${board.jsVars} on the board)`
     : `starting it in QuickJS (${board.jsVars} JsVars x ${board.blockSize} B heap cap)`);
   const smoke = await smokeRun(b.code, bootLine(board, GLOBAL, entryOptions), board, o.config ?? app.example, engine);
-  if (!smoke.ok && !smoke.overHeap) return { ok: false, error: `${smoke.error}\n${smoke.output}`.trim(), app, board, bundle: b.code, script };
+  if (!smoke.ok && !smoke.overHeap) {
+    const boot = bootLine(board, GLOBAL, entryOptions);
+    const error = b.map ? await startErrorInSource(smoke, { code: b.code, map: b.map, boot, board, cfg: o.config ?? app.example }) : smoke.error;
+    return { ok: false, error: `${error}\n${smoke.output}`.trim(), app, board, bundle: b.code, script };
+  }
 
   const startHeap = smoke.startBytes - smoke.loadBytes;
   const blocks = smoke.startBlocks !== undefined ? { load: smoke.loadBlocks!, start: smoke.startBlocks } : undefined;
@@ -104,5 +131,5 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
     return { ok: false, error: `over budget:\n  ${budget.over.join('\n  ')}`, app, board, bundle: b.code, script, budget, report };
   }
   const output = await writeOutput(outDir, board, app.name, b.code, report, entry, entryOptions);
-  return { ok: true, app, board, bundle: b.code, script, budget, report, output };
+  return { ok: true, app, board, bundle: b.code, map: b.map, script, budget, report, output };
 }

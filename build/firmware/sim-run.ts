@@ -59,6 +59,7 @@ export async function startSim(o: SimOptions): Promise<Sim> {
  * bundle (enough to find it in the minified bundle; the rest of a QuickJS trace is the host's). */
 export function briefError(msg: string): string {
   const lines = msg.split('\n');
-  const at = lines.slice(1).find((l) => /\bbundle\.js:\d/.test(l));
+  // A frame in the bundle, or in an app's TypeScript once mapped back to it (sim.ts).
+  const at = lines.slice(1).find((l) => /\b(bundle\.js|\.ts):\d/.test(l));
   return at ? `${lines[0]} [${at.trim()}]` : lines[0]!;
 }

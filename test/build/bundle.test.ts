@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aliasThis, bundleFirmware, flattenClasses } from '../../build/bundle.js';
+import { aliasThis, bundleFirmware, flattenClasses, toolkitFile } from '../../build/bundle.js';
 import { engines, runInEngine } from '../../build/es5-engines.js';
 import { verifyEs5 } from '../../build/verify.js';
 import { engineMissing } from '../support/binary.js';
@@ -146,6 +146,14 @@ describe('bundleFirmware', () => {
 
   it('refuses imports of packages or Node built-ins', async () => {
     await expect(bundleFirmware(file('uses-node.ts'))).rejects.toThrow(/may import only relative files, not 'node:fs'/);
+  });
+
+  it('resolves tinyiot/firmware/... and tinyiot/hal/... (an app outside the repository) to this checkout', () => {
+    expect(toolkitFile('tinyiot/firmware/mqtt/client')).toMatch(/\/firmware\/mqtt\/client\.ts$/);
+    expect(toolkitFile('tinyiot/hal/types.js')).toMatch(/\/hal\/types\.ts$/);
+    expect(toolkitFile('tinyiot/build/cli')).toBeUndefined();
+    expect(toolkitFile('tinyiot/firmware/../build/cli')).toBeUndefined();
+    expect(toolkitFile('tinyiot/firmware/nope')).toBeUndefined();
   });
 
   it('reports TypeScript syntax errors with the file', async () => {
