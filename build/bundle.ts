@@ -1,6 +1,6 @@
 // Turns firmware TypeScript into one plain-ES5 script for an interpreter that keeps source in RAM.
 // Pipeline (see docs/espruino.md): tsc lowers each module to ES5 (esbuild cannot lower classes,
-// let/const or arrows to ES5) and a class loses its wrapper function (flattenClasses) -> esbuild
+// let/const or arrows to ES5), a class loses its wrapper function (flattenClasses) -> esbuild
 // bundles the ES5 modules (scope-hoisted ESM, target es5 so its own glue stays ES5) -> we wrap the result in a function instead of esbuild's iife export glue
 // (~600 bytes of getters and bind), reading Array's methods off an array (Espruino) -> terser
 // minifies at ecma 5 (or, unminified, only moves function declarations up) -> every var that could
@@ -8,6 +8,7 @@
 // checks the result.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'acorn';
 import * as esbuild from 'esbuild';
 import { minify as terser } from 'terser';
@@ -20,6 +21,9 @@ import { verifyEs5 } from './verify.js';
  * bundle. Nothing outside the bundle (an app, a config file, the HAL) may read or write them.
  */
 export const MANGLED = /_$/;
+
+/** Gives `defineClass` to every module flattenClasses rewrote. */
+const CLASS_HELPER = fileURLToPath(new URL('./class-helper.ts', import.meta.url));
 
 export interface BundleOptions {
   /** Global variable the entry's exports are assigned to; without it exports are dropped. */
@@ -83,8 +87,11 @@ interface Located { type: string; start: number; end: number; [k: string]: unkno
  * tsc lowers a class to `var C = (function () { function C() {...} C.prototype.m = ...; return C; }());`.
  * On Espruino a function made inside that wrapper costs about three blocks more than one made at
  * the module's level (measured on the Linux build: a function one level deeper is dearer), so a
- * class without a base class becomes its constructor and the statements that follow it, at the
- * module's top level, where tsc's wrapper held nothing else.
+ * class whose wrapper holds only its constructor and methods becomes
+ * `var C = /* @__PURE__ *\/ defineClass(function C() {...}, { m: ..., n: ... });`: every function
+ * made at the module's level, and the whole of it dropped from a bundle that does not use it, as
+ * tsc's wrapper was (`defineClass`, class-helper.ts, is injected by the bundler).
+ * Anything else (a base class, static members, accessors) keeps its wrapper.
  */
 export function flattenClasses(code: string): string {
   const ast = parse(code, { ecmaVersion: 2020, sourceType: 'module' }) as unknown as { body: Located[] };
@@ -99,15 +106,23 @@ export function flattenClasses(code: string): string {
     const name = (decl!.id as { name?: string }).name;
     const body = (fn.body as { body: Located[] }).body;
     const first = body[0], last = body[body.length - 1];
-    const named = (n: Located | undefined) => (n as { name?: string } | undefined)?.name === name;
-    if (!first || first.type !== 'FunctionDeclaration' || !named(first.id as Located) || body.length < 2 ||
-      last!.type !== 'ReturnStatement' || !named(last!.argument as Located) ||
-      body.slice(1, -1).some((s) => s.type !== 'ExpressionStatement')) continue;
-    // Its methods are assigned through a variable of its own (`A$prototype.m = ...`), which the
-    // minifier shortens to one letter, where `A.prototype.m` would keep its 10 letters each time.
-    const alias = `${name}$prototype`;
-    const members = code.slice(first.end, body[body.length - 2]!.end).split(`${name}.prototype`).join(alias);
-    out += code.slice(from, node.start) + code.slice(first.start, first.end) + `\nvar ${alias} = ${name}.prototype;` + members;
+    const named = (n: unknown) => (n as { type?: string; name?: string } | undefined)?.name === name;
+    // `C.prototype.m = function ...;`: its name, else undefined.
+    const method = (st: Located) => {
+      const e = st.expression as Located | undefined;
+      const left = e?.left as Located | undefined;
+      const obj = left?.object as Located | undefined;
+      const ok = st.type === 'ExpressionStatement' && e!.type === 'AssignmentExpression' && e!.operator === '=' &&
+        left!.type === 'MemberExpression' && !left!.computed && obj?.type === 'MemberExpression' && !obj.computed &&
+        named(obj.object) && (obj.property as { name?: string }).name === 'prototype' &&
+        (e!.right as Located).type === 'FunctionExpression';
+      return ok ? (left!.property as { name: string }).name : undefined;
+    };
+    if (!first || first.type !== 'FunctionDeclaration' || !named(first.id) || body.length < 2 ||
+      last!.type !== 'ReturnStatement' || !named(last!.argument) || !body.slice(1, -1).every(method)) continue;
+    const members = body.slice(1, -1).map((st) => `    ${method(st)}: ${code.slice(((st.expression as Located).right as Located).start, ((st.expression as Located).right as Located).end)}`);
+    const ctor = code.slice(first.start, first.end);
+    out += code.slice(from, node.start) + `var ${name} = /* @__PURE__ */ defineClass(${ctor}, {\n${members.join(',\n')}\n});`;
     from = node.end;
   }
   return out + code.slice(from);
@@ -220,6 +235,7 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
       minify,
       define: opts.define,
       plugins: [tscEs5],
+      inject: [CLASS_HELPER],
       logLevel: 'silent',
       legalComments: 'none',
       charset: 'ascii',

@@ -19,7 +19,7 @@
 //   (an uncaught "mbedtls_ssl_handshake returned -0x7780" on the console) and the socket only ends,
 //   with "unsent data" when our first bytes were waiting. That case gets a hint.
 import { base64Decode } from '../../firmware/crypto/base64.js';
-import type { Log, Socket, Transport } from '../types.js';
+import type { ConnectOptions, Log, Socket, SocketHandlers, Transport } from '../types.js';
 import { toByteString, toBytes } from './bytes.js';
 import type { EspruinoEnv } from './env.js';
 
@@ -35,80 +35,125 @@ const msg = (e: any) => (e && e.message) || String(e);
 /** Why a TLS socket that ended before the server sent a byte may have ended. */
 const HINT = ': TLS ended before the server sent anything, as a failed handshake does (Espruino needs an RSA server certificate)';
 
-export function espruinoTransport(env: EspruinoEnv, log: Log): Transport {
-  let warned = 0;
-  let tlsOpen = 0; // our TLS sockets between tls.connect() and their "close" event
-  return {
-    connect(o, h): Socket {
-      let sk: any;
-      let st = 0; // 0 open or opening, 1 closed by us, 2 dead
-      let err = '';
-      let heard = 0; // bytes have arrived
-      let counted = 0;
-      const silent = (m: string) => (o.tls && !heard ? m + HINT : m);
-      const bye = () => {
-        if (counted) {
-          counted = 0;
-          tlsOpen--;
-        }
-        if (st > 1) return;
-        const was = st;
-        st = 2;
-        h.onClose(err || (was ? 'closed' : silent('closed')));
-      };
-      const fail = (m: string) => {
-        if (st || err) return;
-        err = m == 'unsent data' ? silent(m) : m;
-        h.onError(err);
-      };
-      try {
-        const x: any = { host: o.host, port: o.port };
-        if (o.tls) {
-          if (!warned++) log.warn("espruino: TLS does not verify the server's certificate (Espruino's mbedTLS runs with VERIFY_NONE)");
-          if (o.ca) x.ca = pemToDer(o.ca, 'CERTIFICATE', env);
-          if (o.cert) x.cert = pemToDer(o.cert, 'CERTIFICATE', env);
-          if (o.key) x.key = pemToDer(o.key, 'PRIVATE KEY', env);
-          // Only while no TLS socket of ours is open: defrag would move its mbedTLS state (header).
-          if (!tlsOpen && env.E && env.E.defrag) env.E.defrag();
-        }
-        sk = env.require(o.tls ? 'tls' : 'net').connect(x, () => st || h.onOpen());
-        if (o.tls) {
-          counted = 1;
-          tlsOpen++;
-        }
-        sk.on('data', (s: string) => {
-          heard = 1;
-          if (!st) h.onData(toBytes(s, env.E));
-        });
-        sk.on('error', (e: any) => fail(msg(e)));
-        sk.on('close', bye);
-      } catch (e) {
-        sk = 0;
-        const m = msg(e);
-        env.setTimeout(() => {
-          fail(m);
-          bye();
-        }, 0);
+// Made once: a connection is one EspruinoSocket and no function. Espruino calls a socket's
+// listeners with `this` = its socket, which holds its EspruinoSocket as link_, so four listeners
+// made once serve every connection.
+function onOpen(this: any) {
+  const s: EspruinoSocket = this.link_;
+  if (!s.state_) s.handlers_.onOpen();
+}
+
+function onData(this: any, d: string) {
+  const s: EspruinoSocket = this.link_;
+  s.heard_ = true;
+  if (!s.state_) s.handlers_.onData(toBytes(d, s.transport_.env_.E));
+}
+
+function onError(this: any, e: any) {
+  (this.link_ as EspruinoSocket).fail_(msg(e));
+}
+
+function onClose(this: any) {
+  (this.link_ as EspruinoSocket).bye_();
+}
+
+class EspruinoSocket implements Socket {
+  /** 0 open or opening, 1 closed by us, 2 dead. */
+  state_ = 0;
+  error_ = '';
+  /** Bytes have arrived. */
+  heard_ = false;
+  /** A TLS socket counted in the transport's tlsOpen_. */
+  counted_ = false;
+  /** Espruino's socket, 0 when connect() threw. */
+  socket_: any = 0;
+
+  constructor(readonly transport_: EspruinoTransport, readonly handlers_: SocketHandlers, private readonly tls_: boolean) {}
+
+  write(b: Uint8Array) {
+    if (this.state_ || !this.socket_) return;
+    try {
+      this.socket_.write(toByteString(b, this.transport_.env_.E));
+    } catch (e) {
+      // Closed under us: the queued "close" event finishes the job.
+    }
+  }
+
+  close() {
+    if (this.state_) return;
+    this.state_ = 1;
+    try {
+      if (this.socket_) this.socket_.end();
+    } catch (e) {
+      // already closed: its "close" event is queued
+    }
+  }
+
+  /** m, with the hint when a TLS socket ends before the server sent anything. */
+  silent_(m: string) {
+    return this.tls_ && !this.heard_ ? m + HINT : m;
+  }
+
+  fail_(m: string) {
+    if (this.state_ || this.error_) return;
+    this.error_ = m == 'unsent data' ? this.silent_(m) : m;
+    this.handlers_.onError(this.error_);
+  }
+
+  bye_() {
+    const was = this.state_;
+    if (this.counted_) {
+      this.counted_ = false;
+      this.transport_.tlsOpen_--;
+    }
+    if (was > 1) return;
+    this.state_ = 2;
+    this.handlers_.onClose(this.error_ || (was ? 'closed' : this.silent_('closed')));
+  }
+}
+
+class EspruinoTransport implements Transport {
+  private warned_ = false;
+  /** Our TLS sockets between tls.connect() and their "close" event. */
+  tlsOpen_ = 0;
+
+  constructor(readonly env_: EspruinoEnv, private readonly log_: Log) {}
+
+  connect(o: ConnectOptions, h: SocketHandlers): Socket {
+    const env = this.env_, s = new EspruinoSocket(this, h, o.tls);
+    try {
+      const x: any = { host: o.host, port: o.port };
+      if (o.tls) {
+        if (!this.warned_) this.log_.warn("espruino: TLS does not verify the server's certificate (Espruino's mbedTLS runs with VERIFY_NONE)");
+        this.warned_ = true;
+        if (o.ca) x.ca = pemToDer(o.ca, 'CERTIFICATE', env);
+        if (o.cert) x.cert = pemToDer(o.cert, 'CERTIFICATE', env);
+        if (o.key) x.key = pemToDer(o.key, 'PRIVATE KEY', env);
+        // Only while no TLS socket of ours is open: defrag would move its mbedTLS state (header).
+        if (!this.tlsOpen_ && env.E && env.E.defrag) env.E.defrag();
       }
-      return {
-        write(b) {
-          if (st || !sk) return;
-          try {
-            sk.write(toByteString(b, env.E));
-          } catch (e) {
-            // Closed under us: the queued "close" event finishes the job.
-          }
-        },
-        close() {
-          if (st) return;
-          st = 1;
-          try {
-            if (sk) sk.end();
-          } catch (e) {
-            // already closed: its "close" event is queued
-          }
-        },
-      };
-    },
-  };
+      const sk = (s.socket_ = env.require(o.tls ? 'tls' : 'net').connect(x, onOpen));
+      sk.link_ = s;
+      if (o.tls) {
+        s.counted_ = true;
+        this.tlsOpen_++;
+      }
+      sk.on('data', onData);
+      sk.on('error', onError);
+      sk.on('close', onClose);
+    } catch (e) {
+      const m = msg(e);
+      s.socket_ = 0;
+      // A rare path: this one function per failed connect reports it on a later tick.
+      env.setTimeout(() => {
+        s.fail_(m);
+        s.bye_();
+      }, 0);
+    }
+    return s;
+  }
+}
+
+export function espruinoTransport(env: EspruinoEnv, log: Log): Transport {
+  return new EspruinoTransport(env, log);
 }

@@ -152,13 +152,24 @@ describe('bundleFirmware', () => {
     await expect(bundleFirmware(file('broken.ts'))).rejects.toThrow(/bundle of .*broken\.ts failed:\n.*broken\.ts:1: '\}' expected/);
   });
 
-  it('takes away the wrapper function tsc gives a class without a base class, and only that', () => {
-    const plain = 'var A = (function () {\n    function A() {\n        this.n = 1;\n    }\n    A.prototype.m = function () { return this.n; };\n    A.k = 2;\n    return A;\n}());\nexport { A };\n';
-    expect(flattenClasses(plain)).toBe('function A() {\n        this.n = 1;\n    }\nvar A$prototype = A.prototype;\n    A$prototype.m = function () { return this.n; };\n    A.k = 2;\nexport { A };\n');
+  it('makes a class without a base class, statics or accessors at the module level, and only such a class', () => {
+    const plain = 'var A = (function () {\n    function A(n) {\n        this.n = n;\n    }\n    A.prototype.m = function () { return this.n; };\n    A.prototype.k = function (x) { return x; };\n    return A;\n}());\nexport { A };\n';
+    expect(flattenClasses(plain)).toBe('var A = /* @__PURE__ */ defineClass(function A(n) {\n        this.n = n;\n    }, {\n    m: function () { return this.n; },\n    k: function (x) { return x; }\n});\nexport { A };\n');
     const derived = 'var B = (function (_super) {\n    __extends(B, _super);\n    function B() { return _super.call(this) || this; }\n    return B;\n}(A));\n';
+    const statics = 'var S = (function () {\n    function S() {}\n    S.made = 0;\n    return S;\n}());\n';
     const other = 'var C = (function () {\n    var x = 1;\n    function C() {}\n    return C;\n}());\nvar D = (function () { return 1; }());\n';
-    expect(flattenClasses(derived)).toBe(derived);
-    expect(flattenClasses(other)).toBe(other);
+    for (const code of [derived, statics, other]) expect(flattenClasses(code)).toBe(code);
+  });
+
+  it('leaves out a class nothing uses, as it would a function', async () => {
+    const r = await bundleFirmware(file('internal.ts'), { globalName: 'app' });
+    expect(r.code).toContain('defineClass');
+    const unused = await bundleFirmware(file('side.ts'), { globalName: 'app' });
+    expect(unused.code).not.toContain('defineClass');
+    await writeFile(file('unused-class.ts'), "export { VERSION } from './main.js';\nexport class Idle { run_() { return 1; } }\n");
+    await writeFile(file('uses-version.ts'), "import { VERSION } from './unused-class.js';\nexport const v = VERSION;\n");
+    const shaken = await bundleFirmware(file('uses-version.ts'), { globalName: 'app', define: { DEBUG: 'false' } });
+    expect(shaken.code).not.toMatch(/Idle|run_|defineClass/);
   });
 
   it('reads `this` through a variable in a function that reads it three times or more, and only its own', () => {

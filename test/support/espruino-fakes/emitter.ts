@@ -22,10 +22,11 @@ export class Emitter {
     return this.ls[ev]?.length ?? 0;
   }
 
-  /** Queues a call of each listener ev has now (Espruino picks the callbacks when it queues). */
+  /** Queues a call of each listener ev has now (Espruino picks the callbacks when it queues), with
+   *  `this` the object that emitted, as Espruino calls them. */
   emit(ev: string, ...args: unknown[]): void {
     const fns = (this.ls[ev] ?? []).slice();
-    if (fns.length) setImmediate(() => fns.forEach((fn) => fn(...args)));
+    if (fns.length) setImmediate(() => fns.forEach((fn) => fn.apply(this, args)));
   }
 }
 
