@@ -113,7 +113,10 @@ class MqttClient implements Client {
   /** The connection being dialled or up, 0 while down. */
   link_: Link | 0 = 0;
   readonly handlers_: Record<string, Callback | undefined> = {};
+  /** The one HAL timer: the session's next deadline while a connection is up or being dialled
+   *  (armedFor_), the reconnect delay while down; 0 for none. */
   private timer_ = 0;
+  private armedFor_ = 0;
   /** Dials since the last accepted CONNACK, for the backoff. */
   attempts_ = 0;
   /** end() or drop(): no reconnecting until connect(). */
@@ -203,14 +206,17 @@ class MqttClient implements Client {
   // --- Connection and timer
 
   /**
-   * After every entry from outside, while a connection is up or being dialled: one timer for the
+   * After every entry from outside, while a connection is up or being dialled: a timer for the
    * session's next deadline. (While down, the timer is the reconnect delay: left alone.)
    */
   arm_() {
-    const clock = this.hal_.clock;
-    if (!this.link_) return;
+    const clock = this.hal_.clock, d = this.session_.nextDeadline_();
+    // A timer already set for this deadline or an earlier one stays: when it fires, tick_() does
+    // what is due, if anything, and the timer is set again. Most packets only push the keepalive
+    // deadline later, so they cost no timer.
+    if (!this.link_ || this.timer_ && this.armedFor_ <= d) return;
     clock.clearTimer(this.timer_); // 0 (none) is fine too
-    const d = this.session_.nextDeadline_();
+    this.armedFor_ = d;
     this.timer_ = d < Infinity ? clock.setTimer(d - clock.now(), this.onTimer_) : 0;
   }
 

@@ -107,6 +107,27 @@ describe('keepalive in virtual time', () => {
     expect(transport.conns.length).toBe(1);
   });
 
+  it('packets that only push the keepalive deadline later set no timer; the one set stays', () => {
+    const { c, clock, online } = setup({ keepalive: 20 });
+    let sets = 0;
+    const set = clock.setTimer.bind(clock);
+    clock.setTimer = (ms, fn) => (sets++, set(ms, fn));
+    c.connect();
+    const conn = online();
+    const before = sets;
+    for (let k = 0; k < 50; k++) {
+      clock.advance(100);
+      c.publish('t', 'busy');
+      conn.send({ type: 3, topic: 'in', payload: new Uint8Array(1), qos: 0, retain: false, dup: false });
+    }
+    expect(sets).toBe(before);
+    expect(clock.pending()).toBe(1);
+    clock.advance(19_999); // the first timer fires at 20 s, finds nothing due and is set again
+    expect(conn.types()).toEqual(Array(50).fill(3));
+    clock.advance(5000);
+    expect(conn.types()).toEqual([12]); // 20 s after the last write
+  });
+
   it('no PINGRESP within ackTimeout: the connection is dead, closed, and a new one is made', () => {
     const { c, transport, clock, log, online } = setup({ keepalive: 30, limits: { ackTimeout: 5000 } }, { random: () => 0 });
     c.connect();
