@@ -52,8 +52,8 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
   return new MqttClient(hal, opts);
 }
 
-// The link whose bytes are being decoded. The decoder calls back inside push(), so two functions
-// made once serve every connection of every client.
+// The link whose bytes are being decoded. The decoder calls back inside push(), so one function
+// made once serves every connection of every client.
 let fed: Link;
 
 /** The decoder's packets, and its wire errors (strings). */

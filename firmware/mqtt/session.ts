@@ -9,8 +9,7 @@
 // - PINGREQ goes out when nothing was written for `keepalive` seconds, whatever was received.
 // - SUBSCRIBE/UNSUBSCRIBE made while offline, or still unanswered when a connection ends, are
 //   (re)sent after the next CONNACK (both are idempotent), so their callbacks always fire.
-// - Packet ids are given when a message is queued and skip every id still held by a queued or
-//   in-flight PUBLISH or a pending SUBSCRIBE/UNSUBSCRIBE.
+// - Packet ids are given when a message is queued and skip every id still in use.
 // - An incoming message counts as delivered once the app's handler has run, even if it threw (the
 //   host catches that): it is acknowledged, and a QoS 2 id is remembered. Refusing it would make
 //   the server send it again to the same handler, over and over.
@@ -63,12 +62,6 @@ export function connackReason(rc: number): string {
 }
 
 const type = (e: Entry) => e.bytes_[0]! >> 4;
-
-/** Whether an entry of the list holds this packet id. */
-function holds(list: Entry[], id: number): boolean {
-  for (const e of list) if (e.id_ == id) return true;
-  return false;
-}
 
 export class Session implements Outbox {
   /** 0 offline, 1 waiting for CONNACK, 2 connected. */
@@ -264,8 +257,7 @@ export class Session implements Outbox {
     if (this.state_ > 1) this.await_(e);
   }
 
-  /** Writes, once connected: an app handler may end the connection while a packet is handled, and
-   *  the reply to it then has no connection to go to. */
+  /** Writes, once connected (a handler may have ended the connection: a reply has nowhere to go). */
   private send_(b: Uint8Array): void {
     if (this.state_ > 1) {
       this.lastWrite_ = this.clock_.now();
@@ -279,10 +271,15 @@ export class Session implements Outbox {
     this.send_(e.bytes_);
   }
 
+  /** The next packet id that no queued or in-flight message and no unanswered request holds. */
   private nextId_(): number {
-    let id = this.lastId_;
-    do id = id % 65535 + 1;
-    while (holds(this.queue_, id) || holds(this.awaited_, id));
+    let id = this.lastId_, held = true;
+    while (held) {
+      id = id % 65535 + 1;
+      held = false;
+      for (const e of this.queue_) if (e.id_ == id) held = true;
+      for (const e of this.awaited_) if (e.id_ == id) held = true;
+    }
     return (this.lastId_ = id);
   }
 

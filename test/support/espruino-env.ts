@@ -20,23 +20,23 @@ export function espruinoShim(b: Board, cfg: object): string {
     : '';
   return `
 var __store = { 'tinyiot.json': ${JSON.stringify(JSON.stringify(cfg))} };
-// Espruino calls a socket's listeners, and its connect callback, with \`this\` = the socket.
 function __espSocket(tls, o, cb) {
-  var L = {}, dead = false, S;
-  function emit(e, a) { __timer(function () { if (L[e]) L[e].call(S, a); }, 0); }
+  var L = {}, dead = false, sock;
+  // Espruino calls a socket's listeners with this = the socket.
+  function emit(e, a) { __timer(function () { if (L[e]) L[e].call(sock, a); }, 0); }
   var id = __sock({
-    open: function () { if (cb) __timer(function () { cb.call(S); }, 0); emit('connect'); },
+    open: function () { if (cb) __timer(function () { cb.call(sock); }, 0); emit('connect'); },
     data: function (s) { emit('data', s); },
     error: function (m) { emit('error', { code: -1, message: m }); },
     close: function () { dead = true; emit('end'); emit('close', false); }
   });
   __h_connect(id, JSON.stringify({ host: o.host, port: o.port, tls: tls, ca: o.ca, cert: o.cert, key: o.key }));
-  S = {
+  sock = {
     on: function (e, f) { L[e] = f; },
     write: function (d) { if (dead) throw new Error('This socket is closed.'); __h_write(id, String(d)); return true; },
     end: function () { __h_close(id); }
   };
-  return S;
+  return sock;
 }
 function require(m) {
   if (m == 'net') return { connect: function (o, cb) { return __espSocket(false, o, cb); } };
