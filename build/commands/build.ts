@@ -1,6 +1,6 @@
 // `tinyiot build <app> --board <id>`: firmware for one board, checked and measured (build/firmware/pipeline.ts).
 import { defaultBoardsDir } from '../boards.js';
-import { listApps } from '../firmware/apps.js';
+import { appArgumentHelp } from '../firmware/apps.js';
 import { buildKinds, buildOptions, parseAppArgs } from '../firmware/args.js';
 import { buildFirmware } from '../firmware/pipeline.js';
 
@@ -23,13 +23,7 @@ options:
   --out <dir>           output directory (default out)
   --config <file.json>  config for the start-up check (default the app's config.example.json)
 
-<app> is an example app's name or the path of a folder of your own (./my-app, .): its main.ts
-(or src/main.ts) exports main(hal, cfg) and imports tinyiot/firmware/... and tinyiot/hal/...;
-see 'tinyiot new'. A folder's app is type-checked first (its tsconfig.json, else strict ES5
-defaults) and its mistakes are reported at its own file:line:col. Without a config.example.json
-the app gets the config {} (a line says so).
-
-examples: ${listApps().join(', ')}`;
+${appArgumentHelp()}`;
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseAppArgs('build', help, argv, buildKinds);

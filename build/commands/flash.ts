@@ -1,7 +1,7 @@
 // `tinyiot flash <app> --board <id> --port <serial|tcp://host:port>`: build, then upload with
 // EspruinoTools (build/firmware/flasher.ts).
 import { defaultBoardsDir } from '../boards.js';
-import { listApps } from '../firmware/apps.js';
+import { appArgumentHelp } from '../firmware/apps.js';
 import { buildKinds, buildOptions, parseAppArgs } from '../firmware/args.js';
 import { readConfigFile } from '../firmware/config-file.js';
 import { checkPort, flash, FlashError } from '../firmware/flasher.js';
@@ -25,13 +25,7 @@ options:
   --boards-dir <dir>    board files from <dir> instead of ${defaultBoardsDir}
   --out <dir>           build output directory (default out)
 
-<app> is an example app's name or the path of a folder of your own (./my-app, .): its main.ts
-(or src/main.ts) exports main(hal, cfg) and imports tinyiot/firmware/... and tinyiot/hal/...;
-see 'tinyiot new'. A folder's app is type-checked first (its tsconfig.json, else strict ES5
-defaults) and its mistakes are reported at its own file:line:col. Without a config.example.json
-the app gets the config {} (a line says so).
-
-examples: ${listApps().join(', ')}`;
+${appArgumentHelp()}`;
 
 const kinds = { ...buildKinds, port: 'string', baud: 'number', timeout: 'number' } as const;
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Board, loadBoard } from '../boards.js';
-import { type App, listApps, loadApp } from '../firmware/apps.js';
+import { type App, appArgumentHelp, loadApp } from '../firmware/apps.js';
 import { parseArgs, UsageError } from '../firmware/args.js';
 import { readConfigFile } from '../firmware/config-file.js';
 import { mapStack } from '../bundle-map.js';
@@ -68,13 +68,7 @@ Exit code: 0 when the device connected (and, with --until, the event happened) a
 raised no error; 1 otherwise, with the reason (e.g. a refused connection or an untrusted
 certificate); 2 for a mistake in the options or the config.
 
-<app> is an example app's name or the path of a folder of your own (./my-app, .): its main.ts
-(or src/main.ts) exports main(hal, cfg) and imports tinyiot/firmware/... and tinyiot/hal/...;
-see 'tinyiot new'. A folder's app is type-checked first (its tsconfig.json, else strict ES5
-defaults) and its mistakes are reported at its own file:line:col. Without a config.example.json
-the app gets the config {} (a line says so).
-
-examples: ${listApps().join(', ')}`;
+${appArgumentHelp()}`;
 
 const kinds = {
   engine: 'string', board: 'string', broker: 'string', hub: 'string', ca: 'string', config: 'string', duration: 'number', until: 'string', tries: 'number',

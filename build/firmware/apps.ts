@@ -29,6 +29,17 @@ export function listApps(dir: string = appsDir): string[] {
 }
 
 /** A path (has a slash, or is . or ..) names a folder; anything else names an example app. */
+/** What the <app> argument of build, flash and sim may be: the same paragraph in each command's help. */
+export function appArgumentHelp(): string {
+  return `<app> is an example app's name or the path of a folder of your own (./my-app, .): its main.ts
+(or src/main.ts) exports main(hal, cfg) and imports tinyiot/firmware/... and tinyiot/hal/...;
+see 'tinyiot new'. A folder's app is type-checked first (its tsconfig.json, else strict ES5
+defaults) and its mistakes are reported at its own file:line:col. Without a config.example.json
+the app gets the config {} (a line says so).
+
+examples: ${listApps().join(', ')}`;
+}
+
 export function isAppPath(arg: string): boolean {
   return arg.includes('/') || arg.includes('\\') || arg === '.' || arg === '..';
 }
