@@ -1,6 +1,6 @@
 // `tinyiot boards`: every board at a glance, one board in full, or all of them as JSON.
-import { parseArgs } from 'node:util';
 import { type Board, boardBudget, boardLimits, defaultBoardsDir, listBoards, loadBoard } from '../boards.js';
+import { parseArgs, UsageError } from '../firmware/args.js';
 
 export const help = `usage: tinyiot boards [<id>] [--json] [--boards-dir <dir>]
 
@@ -66,18 +66,15 @@ function details(b: Board): string {
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'boards-dir': { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs(argv, { json: 'boolean', 'boards-dir': 'string' }, 1);
   } catch (e) {
-    process.stderr.write(`tinyiot boards: ${(e as Error).message.replace(/^Unknown option/, 'unknown option')}\n\n${help}\n`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`tinyiot boards: ${e.message}\n\n${help}\n`);
     return 2;
   }
-  const { values: o, positionals: rest } = parsed;
-  if (rest.length > 1) {
-    process.stderr.write(`tinyiot boards: expected at most one board id (got ${rest.join(' ')})\n`);
-    return 2;
-  }
-  const dir = o['boards-dir'];
-  const id = rest[0];
+  const { flags: o, positionals } = parsed;
+  const dir = o['boards-dir'] as string | undefined;
+  const id = positionals[0];
   if (id !== undefined) {
     const b = loadBoard(id, dir);
     process.stdout.write((o.json ? JSON.stringify(toJson(b), null, 2) : details(b)) + '\n');

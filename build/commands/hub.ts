@@ -52,25 +52,9 @@ limits of the hub's own (IoT Hub's fixed limits are in docs/hub-limits.md):
 
 const kinds: Record<string, FlagKind> = {
   data: 'string', port: 'string', host: 'string', 'insecure-tcp': 'boolean', 'http-port': 'string', 'hub-name': 'string',
-  ttl: 'string', timeout: 'string', json: 'boolean', count: 'string',
+  ttl: 'string', timeout: 'string', json: 'boolean', count: 'string', prop: 'list',
   ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((f) => [f, 'string' as const])),
 };
-
-/** The values of a repeatable flag, and argv without them: the shared parser keeps one value a flag. */
-function takeRepeated(argv: string[], name: string): { rest: string[]; values: string[] } {
-  const rest: string[] = [];
-  const values: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === `--${name}`) {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-      values.push(v);
-    } else if (a.startsWith(`--${name}=`)) values.push(a.slice(name.length + 3));
-    else rest.push(a);
-  }
-  return { rest, values };
-}
 
 function num(v: string | undefined, what: string, min: number, max = Infinity): number | undefined {
   if (v === undefined) return undefined;
@@ -119,8 +103,8 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function hub(argv: string[]): Promise<number> {
-  const { rest, values: propArgs } = takeRepeated(argv, 'prop');
-  const { flags, positionals: p } = parseArgs(rest, kinds, 4);
+  const { flags, positionals: p } = parseArgs(argv, kinds, 4);
+  const propArgs = (flags.prop as string[] | undefined) ?? [];
   const o = {
     data: (flags.data as string | undefined) ?? DEFAULT_DATA_DIR,
     port: (flags.port as string | undefined) ?? '8883',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Board, loadBoard } from '../boards.js';
 import { type App, appArgumentHelp, loadApp } from '../firmware/apps.js';
-import { parseArgs, UsageError } from '../firmware/args.js';
+import { type Parsed, parseArgs, UsageError } from '../firmware/args.js';
 import { readConfigFile } from '../firmware/config-file.js';
 import { mapStack } from '../bundle-map.js';
 import { buildFirmware } from '../firmware/pipeline.js';
@@ -75,7 +75,7 @@ const kinds = {
   out: 'string', 'insecure-dev': 'boolean',
 } as const;
 
-type Flags = Record<string, string | number | boolean | undefined>;
+type Flags = Parsed['flags'];
 
 interface Plan {
   app: App;

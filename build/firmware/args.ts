@@ -1,44 +1,49 @@
-// A small flag parser for build, flash, sim and demo: --name value, --name=value, boolean --flag,
-// and positionals. Mistakes throw UsageError, which the commands turn into exit code 2 and their
-// help. Also what build and flash share: <app> --board <id> and the flags that feed buildFirmware.
+// The one flag parser of every tinyiot command: node:util's parseArgs reads --name value,
+// --name=value, boolean --flag, repeated flags and positionals; this wrapper holds tinyiot's rules
+// over its tokens (every option known, a value where one is needed, numbers positive) so each
+// mistake is a UsageError naming the flag, which the commands turn into exit code 2 and their help.
+// Also what build and flash share: <app> --board <id> and the flags that feed buildFirmware.
+import { parseArgs as parseTokens } from 'node:util';
 import { readConfigFile } from './config-file.js';
 import type { BuildOptions } from './pipeline.js';
 
 export class UsageError extends Error {}
 
-export type FlagKind = 'string' | 'number' | 'boolean';
+/** 'list': a string flag that may be given again, each value kept in order. */
+export type FlagKind = 'string' | 'number' | 'boolean' | 'list';
 
 export interface Parsed {
-  flags: Record<string, string | number | boolean | undefined>;
+  flags: Record<string, string | number | boolean | string[] | undefined>;
   positionals: string[];
 }
 
+function value(name: string, kind: FlagKind, v: string | undefined, inline: boolean): string | number {
+  // A flag right after a flag (`--board --json`) is a forgotten value, not the value.
+  if (v === undefined || v === '' || (!inline && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+  if (kind !== 'number') return v;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number (got '${v}')`);
+  return n;
+}
+
 export function parseArgs(argv: string[], kinds: Record<string, FlagKind>, maxPositionals: number): Parsed {
+  const options = Object.fromEntries(
+    Object.entries(kinds).map(([name, kind]) => [name, { type: kind === 'boolean' ? ('boolean' as const) : ('string' as const), multiple: kind === 'list' }]),
+  );
+  // Not node's strict mode: its messages quote node's own wording; the same checks are made below.
+  const { tokens } = parseTokens({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   const flags: Parsed['flags'] = {};
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) {
-      if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option '${a}'`);
-      positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    const kind = kinds[name];
-    if (!kind) throw new UsageError(`unknown option '--${name}'`);
+  for (const t of tokens) {
+    if (t.kind === 'positional') positionals.push(t.value);
+    if (t.kind !== 'option') continue;
+    const kind = Object.hasOwn(kinds, t.name) ? kinds[t.name] : undefined;
+    if (!kind) throw new UsageError(`unknown option '${t.rawName}'`);
     if (kind === 'boolean') {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags[name] = true;
-      continue;
-    }
-    const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-    if (v === undefined || v === '' || (eq < 0 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-    if (kind === 'number') {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number (got '${v}')`);
-      flags[name] = n;
-    } else flags[name] = v;
+      if (t.value !== undefined) throw new UsageError(`--${t.name} takes no value`);
+      flags[t.name] = true;
+    } else if (kind === 'list') flags[t.name] = [...((flags[t.name] as string[] | undefined) ?? []), value(t.name, kind, t.value, t.inlineValue === true) as string];
+    else flags[t.name] = value(t.name, kind, t.value, t.inlineValue === true);
   }
   if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument '${positionals[maxPositionals]}'`);
   return { flags, positionals };

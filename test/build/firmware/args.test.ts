@@ -1,18 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../../../build/firmware/args.js';
 
-const kinds = { board: 'string', n: 'number', flag: 'boolean' } as const;
+const kinds = { board: 'string', n: 'number', flag: 'boolean', prop: 'list' } as const;
 
 describe('parseArgs', () => {
   it('reads --k v, --k=v, boolean flags and positionals', () => {
     expect(parseArgs(['app', '--board', 'esp32', '--n=3', '--flag'], kinds, 1)).toEqual({ flags: { board: 'esp32', n: 3, flag: true }, positionals: ['app'] });
   });
 
+  it('keeps every value of a list flag in order', () => {
+    expect(parseArgs(['--prop', 'a=1', '--prop=b=2'], kinds, 0).flags).toEqual({ prop: ['a=1', 'b=2'] });
+  });
+
+  it('takes what follows -- as positionals', () => {
+    expect(parseArgs(['--', '--flag'], kinds, 1)).toEqual({ flags: {}, positionals: ['--flag'] });
+  });
+
+  it('takes an inline value that starts with dashes', () => {
+    expect(parseArgs(['--board=--x'], kinds, 0).flags).toEqual({ board: '--x' });
+  });
+
   it.each([
     [['--nope'], "unknown option '--nope'"],
+    [['--nope=1'], "unknown option '--nope'"],
+    [['--toString'], "unknown option '--toString'"],
     [['-x'], "unknown option '-x'"],
+    [['-fx'], "unknown option '-f'"],
     [['--board'], '--board needs a value'],
+    [['--board='], '--board needs a value'],
     [['--board', '--flag'], '--board needs a value'],
+    [['--prop'], '--prop needs a value'],
     [['--n', 'abc'], "--n must be a positive number (got 'abc')"],
     [['--n', '-1'], "--n must be a positive number (got '-1')"],
     [['--flag=1'], '--flag takes no value'],
