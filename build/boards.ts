@@ -1,12 +1,15 @@
-// Boards as data: boards/<id>.json, checked against boards/schema.json by a small interpreter of
-// the JSON Schema keywords that file uses, then by the rules that tie fields together (which a
-// schema would state only as long if/then chains with poor messages). Every error names the file
-// and the field, so a typo in a board file is found without reading this code.
+// Boards as data: boards/<id>.json, checked against boards/schema.json (build/board-schema.ts), then
+// by the rules that tie fields together (which a schema would state only as long if/then chains
+// with poor messages). Every error names the file and the field, so a typo in a board file is
+// found without reading this code.
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Limits, withLimits } from '../firmware/mqtt/limits.js';
+import { orList, schemaProblems, show } from './board-schema.js';
 import { jsonErrorAt } from './json.js';
+
+export { orList };
 
 export const NETWORKS = ['none', 'ble', 'wifi', 'wifi-at', 'cellular-at', 'ethernet'] as const;
 export const TLS_MODES = ['native', 'offload', 'none'] as const;
@@ -45,95 +48,6 @@ export interface Board {
 
 export const defaultBoardsDir = fileURLToPath(new URL('../boards/', import.meta.url));
 const SCHEMA_FILE = 'schema.json';
-
-interface Schema {
-  type?: string | string[];
-  enum?: unknown[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  additionalProperties?: boolean;
-  items?: Schema;
-  minItems?: number;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  minLength?: number;
-  pattern?: string;
-}
-
-let schemaCache: Schema | undefined;
-function schema(): Schema {
-  return (schemaCache ??= JSON.parse(readFileSync(join(defaultBoardsDir, SCHEMA_FILE), 'utf8')) as Schema);
-}
-
-const article: Record<string, string> = {
-  integer: 'an integer', number: 'a number', string: 'a string', boolean: 'a boolean (true or false)',
-  object: 'an object', array: 'an array', null: 'null',
-};
-
-function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
-}
-
-const fits = (v: unknown, t: string): boolean => typeOf(v) === t || (t === 'number' && typeOf(v) === 'integer');
-const show = (v: unknown): string => {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 40 ? s.slice(0, 37) + '...' : s;
-};
-/** "a, b or c" */
-export function orList(xs: readonly unknown[]): string {
-  const s = xs.map(String);
-  return s.length < 2 ? s.join('') : `${s.slice(0, -1).join(', ')} or ${s[s.length - 1]}`;
-}
-
-/** Walks one value against one schema node, pushing "field '...' ..." messages. */
-function check(v: unknown, s: Schema, path: string, errs: string[]): void {
-  const field = `field '${path}'`;
-  if (s.type) {
-    const types = Array.isArray(s.type) ? s.type : [s.type];
-    if (!types.some((t) => fits(v, t))) {
-      errs.push(`${field} must be ${orList(types.map((t) => article[t] ?? t))} (got ${show(v)})`);
-      return;
-    }
-  }
-  if (s.enum && !s.enum.includes(v)) {
-    errs.push(typeof v === 'string'
-      ? `unknown ${path} '${v}' (expected ${orList(s.enum)})`
-      : `${field} must be one of ${orList(s.enum)} (got ${show(v)})`);
-    return;
-  }
-  if (typeof v === 'number') {
-    if (s.minimum !== undefined && v < s.minimum) errs.push(`${field} must be at least ${s.minimum} (got ${v})`);
-    if (s.exclusiveMinimum !== undefined && v <= s.exclusiveMinimum) errs.push(`${field} must be more than ${s.exclusiveMinimum} (got ${v})`);
-    if (s.maximum !== undefined && v > s.maximum) errs.push(`${field} must be at most ${s.maximum} (got ${v})`);
-  }
-  if (typeof v === 'string') {
-    if (s.minLength !== undefined && v.length < s.minLength) errs.push(`${field} must not be empty`);
-    if (s.pattern && !new RegExp(s.pattern).test(v)) errs.push(`${field} must match ${s.pattern} (got ${show(v)})`);
-  }
-  if (Array.isArray(v)) {
-    if (s.minItems !== undefined && v.length < s.minItems) errs.push(`${field} must have at least ${s.minItems} item(s)`);
-    if (s.items) v.forEach((x, i) => check(x, s.items!, `${path}[${i}]`, errs));
-  }
-  if (typeOf(v) === 'object') checkObject(v as Record<string, unknown>, s, path, errs);
-}
-
-function checkObject(o: Record<string, unknown>, s: Schema, path: string, errs: string[]): void {
-  const at = (k: string) => (path ? `${path}.${k}` : k);
-  const props = s.properties ?? {};
-  for (const k of s.required ?? []) if (!(k in o)) errs.push(`missing field '${at(k)}'`);
-  for (const [k, sub] of Object.entries(props)) if (k in o) check(o[k], sub, at(k), errs);
-  if (s.additionalProperties === false) {
-    for (const k of Object.keys(o)) {
-      if (k in props) continue;
-      const near = Object.keys(props).find((p) => p.toLowerCase() === k.toLowerCase());
-      errs.push(`unknown field '${at(k)}'${near ? ` (did you mean '${near}'?)` : ''}`);
-    }
-  }
-}
 
 /** Bytes per JsVar for a JsVar count (Espruino src/jsutils.h, JSVAR_CACHE_SIZE). */
 export function espruinoBlockSize(jsVars: number): number {
@@ -198,8 +112,8 @@ function crossCheck(b: Board, fileId: string | undefined, errs: string[]): void 
  */
 export function validateBoard(obj: unknown, file: string): Board {
   const errs: string[] = [];
-  if (typeOf(obj) !== 'object') errs.push(`must be a JSON object (got ${show(obj)})`);
-  else check(obj, schema(), '', errs);
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) errs.push(`must be a JSON object (got ${show(obj)})`);
+  else errs.push(...schemaProblems(obj, defaultBoardsDir, SCHEMA_FILE));
   if (errs.length === 0) {
     const name = basename(file);
     crossCheck(obj as Board, name.endsWith('.json') ? name.slice(0, -5) : undefined, errs);
