@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Limits, withLimits } from '../firmware/mqtt/limits.js';
 import { orList, schemaProblems, show } from './board-schema.js';
 import { jsonErrorAt } from './json.js';
+import { UsageError } from './usage-error.js';
 
 export { orList };
 
@@ -158,7 +159,7 @@ export function boardIds(boardsDir: string = defaultBoardsDir): string[] {
 export function loadBoard(id: string, boardsDir: string = defaultBoardsDir): Board {
   if (typeof id !== 'string' || !id) throw new Error('loadBoard: board id must be a non-empty string');
   const ids = boardIds(boardsDir);
-  if (!ids.includes(id)) throw new Error(`unknown board '${id}' (known boards: ${ids.join(', ')})`);
+  if (!ids.includes(id)) throw new UsageError(`unknown board '${id}' (known boards: ${ids.join(', ')})`);
   return readBoard(boardsDir, id);
 }
 

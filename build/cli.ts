@@ -1,5 +1,9 @@
 // The tinyiot command line: a table of commands, each in build/commands/<name>.ts exporting
-// `run(argv): Promise<number>` (the exit code) and `help` (its usage text).
+// `run(argv): Promise<number>` (the exit code) and `help` (its usage text). Every command exits 2
+// for a usage mistake (a UsageError, wherever it is found) and 1 for a failure.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from './usage-error.js';
 
 interface Command {
   summary: string;
@@ -19,17 +23,28 @@ const commands: Record<string, Command> = {
 };
 
 function usage(): string {
-  const lines = ['usage: tinyiot <command> [options]', '', 'commands:'];
+  const lines = ['usage: tinyiot <command> [options]', '       tinyiot --version', '', 'commands:'];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
   lines.push('', "Run 'tinyiot <command> --help' for a command's options.");
   return lines.join('\n');
 }
 
+export const version = (): string =>
+  (JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`tinyiot ${version()}\n`);
+    return 0;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
-    return name ? 0 : 2;
+    return 0;
+  }
+  if (!name) {
+    process.stderr.write(`tinyiot: missing <command>\n\n${usage()}\n`);
+    return 2;
   }
   const cmd = commands[name];
   if (!cmd) {
@@ -45,6 +60,6 @@ export async function main(argv: string[]): Promise<number> {
     return await mod.run(rest);
   } catch (e) {
     process.stderr.write(`tinyiot ${name}: ${(e as Error).message}\n`);
-    return 1;
+    return e instanceof UsageError ? 2 : 1;
   }
 }

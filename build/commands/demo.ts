@@ -13,7 +13,8 @@ import type { Hub, TelemetryEvent } from '../hub/server.js';
 import { Abort, runChecks, summaryTable, verdict } from '../demo/checks.js';
 import { redact, tagged, telemetryLine } from '../demo/format.js';
 import { INTERVAL, operatorSteps } from '../demo/operator.js';
-import { APP, buildSensor, type Device, DEVICE_ID, openDemoHub, startDevice } from '../demo/setup.js';
+import { APP, buildSensor, type Device, DEVICE_ID, demoBoard, openDemoHub, startDevice } from '../demo/setup.js';
+import type { Board } from '../boards.js';
 import { MissingEngine, pickEngine, type SimEngine } from '../firmware/sim-device.js';
 
 export const DEFAULT_KEEP_DIR = '.tinyiot/demo';
@@ -71,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`tinyiot demo: ${e.message}\n\n${help}\n`);
     return 2;
   }
+  const board = demoBoard((f.board as string | undefined) ?? 'emulator');
   if (picked.note) say('demo', picked.note);
   const keep = f['keep-running'] === true;
   const temp = !f.data && !keep;
@@ -80,7 +82,6 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const board = (f.board as string | undefined) ?? 'emulator';
     return await demo({ engine: picked.engine, dataDir, keep, board, outDir: f.out as string | undefined, ms: ((f.timeout as number | undefined) ?? STEP_S) * 1000, abort });
   } finally {
     process.off('SIGINT', stop);
@@ -93,17 +94,17 @@ interface DemoOptions {
   engine: SimEngine;
   dataDir: string;
   keep: boolean;
-  board: string;
+  board: Board;
   outDir?: string;
   /** Time each check may take. */
   ms: number;
   abort: Abort;
 }
 
-async function demo({ engine, dataDir, keep, board: boardId, outDir, ms, abort }: DemoOptions): Promise<number> {
+async function demo({ engine, dataDir, keep, board, outDir, ms, abort }: DemoOptions): Promise<number> {
   const on = engine === 'espruino' ? "Espruino's interpreter" : 'QuickJS';
-  say('demo', `the local IoT hub, the ${APP} firmware on a simulated ${boardId} board in ${on}, and you as the operator`);
-  const built = await buildSensor(boardId, engine, (l) => say('build', l), outDir);
+  say('demo', `the local IoT hub, the ${APP} firmware on a simulated ${board.id} board in ${on}, and you as the operator`);
+  const built = await buildSensor(board, engine, (l) => say('build', l), outDir);
   if (!built.ok) {
     if (built.report) out(built.report);
     out(`demo FAILED at 'build': ${built.error}`);

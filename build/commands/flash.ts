@@ -1,8 +1,8 @@
 // `tinyiot flash <app> --board <id> --port <serial|tcp://host:port>`: build, then upload with
 // EspruinoTools (build/firmware/flasher.ts).
-import { defaultBoardsDir } from '../boards.js';
+import { defaultBoardsDir, loadBoard } from '../boards.js';
 import { appArgumentHelp } from '../firmware/apps.js';
-import { buildKinds, buildOptions, parseAppArgs } from '../firmware/args.js';
+import { buildKinds, buildOptions, parseAppArgs, UsageError } from '../firmware/args.js';
 import { readConfigFile } from '../firmware/config-file.js';
 import { checkPort, flash, FlashError } from '../firmware/flasher.js';
 import { buildFirmware } from '../firmware/pipeline.js';
@@ -34,21 +34,22 @@ export async function run(argv: string[]): Promise<number> {
   if (!p) return 2;
   const f = p.flags;
   const say = (l: string) => process.stderr.write(`flash: ${l}\n`);
+  // Before the build: a wrong board, port or config is said at once.
+  if (loadBoard(f.board as string, f['boards-dir'] as string | undefined).hal === 'emulated') {
+    throw new UsageError(`board '${f.board}' is the simulator: run the app on it with 'tinyiot sim'`);
+  }
   try {
     checkPort(f.port as string);
-    if (f.config) readConfigFile(f.config as string);
   } catch (e) {
-    process.stderr.write(`tinyiot flash: ${(e as Error).message}\n`);
+    if (!(e instanceof FlashError)) throw e;
+    process.stderr.write(`tinyiot flash: ${e.message}\n`);
     return 1;
   }
+  if (f.config) readConfigFile(f.config as string);
   const r = await buildFirmware(buildOptions(p, say));
   if (!r.ok) {
     if (r.report) process.stdout.write(r.report);
     process.stderr.write(`tinyiot flash: ${r.app.name} for ${r.board.id} failed: ${r.error}\n`);
-    return 1;
-  }
-  if (r.board.hal === 'emulated') {
-    process.stderr.write(`tinyiot flash: board '${r.board.id}' is the simulator: use 'tinyiot sim'\n`);
     return 1;
   }
   try {

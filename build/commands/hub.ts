@@ -6,7 +6,8 @@ import { C2D_LIMITS, type ConnLimits, DEFAULT_LIMITS, LIMIT_FLAGS } from '../hub
 import { methodNameError } from '../hub/methods.js';
 import { startHub, type TelemetryEvent } from '../hub/server.js';
 import { telemetryJson } from '../hub/http.js';
-import { DEFAULT_DATA_DIR, devicePath, hubApi, hubFetch, hubInfo } from '../hub/service.js';
+import { DEFAULT_DATA_DIR, devicePath, hubApi, hubFetch, hubInfo, ServiceError } from '../hub/service.js';
+import { usageText } from '../usage-error.js';
 
 export const help = `usage: tinyiot hub [options]                      run the local hub until Ctrl-C
        tinyiot hub send <device> <message> [--prop k=v]... [--ttl s]
@@ -22,15 +23,16 @@ cloud-to-device queue. Point a device or the Azure SDK at it with the connection
 'tinyiot device add' prints, and trust <data>/ca.pem.
 
   send      queue a cloud-to-device message (delivered when the device subscribes)
-  invoke    call a direct method; prints the device's status and JSON reply
-  desired   patch the desired properties; prints the new $version
+  invoke    call a direct method; prints the device's status and JSON reply, and exits 1
+            when the status is not 2xx (e.g. 501: the device has no such method)
+  desired   patch the desired properties (a JSON object); prints the new $version
   twin      print the device twin
   watch     print telemetry as it arrives: time, device, properties, body
 
 options:
   --data DIR        data folder (default ${DEFAULT_DATA_DIR}); holds the service key that
                     send / invoke / desired / twin / watch sign their requests with
-  --port N          MQTT port (default 8883; 0 = any free port)
+  --port N          MQTT port (default 8883; 0 = any free port, for when 8883 is in use)
   --host ADDR       address to listen on (default 127.0.0.1)
   --insecure-tcp    plain MQTT without TLS; loopback only
   --http-port N     service API port on 127.0.0.1 (default: any free port, kept in <data>/hub.json)
@@ -41,6 +43,10 @@ options:
   --timeout S       invoke: seconds to wait for the device (default 30, at most 300)
   --json            watch: one JSON object per line
   --count N         watch: exit after N messages
+
+exit code: 0 done; 1 a failure (no hub running, an unknown or offline device, a method status that
+is not 2xx, a port in use); 2 a mistake in the command (options, arguments, JSON, a request the
+hub refuses as malformed)
 
 limits of the hub's own (IoT Hub's fixed limits are in docs/hub-limits.md):
   --max-connections N              open connections in total (default ${DEFAULT_LIMITS.maxConnections})
@@ -81,6 +87,12 @@ function port(v: string, what: string): number {
   return +v;
 }
 
+/** A port the hub cannot listen on, said with the flag that chose it and what to do instead. */
+function listenProblem(e: NodeJS.ErrnoException, host: string, [flag, n]: [string, number]): Error | undefined {
+  const why = e.code === 'EADDRINUSE' ? 'is in use (another hub or broker?)' : e.code === 'EACCES' ? 'needs privileges this user lacks' : undefined;
+  return why && new Error(`${flag} ${n}: ${host}:${n} ${why}; choose another with ${flag} <n>, or ${flag} 0 for any free port`);
+}
+
 function json(text: string | undefined, what: string): unknown {
   if (text === undefined) return undefined;
   try {
@@ -96,8 +108,13 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await hub(argv);
   } catch (e) {
+    // The hub refusing the request as malformed (HTTP 400: a property name, a patch) is a mistake in it too.
+    if (e instanceof ServiceError && e.status === 400) {
+      process.stderr.write(`tinyiot hub: ${e.message}\n`);
+      return 2;
+    }
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`tinyiot hub: ${e.message}\n(see 'tinyiot hub --help')\n`);
+    process.stderr.write(usageText('hub', e.message));
     return 2;
   }
 }
@@ -125,7 +142,11 @@ async function hub(argv: string[]): Promise<number> {
   if (!want) throw new UsageError(`unknown command '${cmd}'`);
   const n = p.length - 1;
   if (n < want[0] || n > want[1] || extra.length) throw new UsageError(`'${cmd}' takes ${want[0] === want[1] ? want[0] : `${want[0]} to ${want[1]}`} argument(s), got ${n}`);
-  hubInfo(o.data); // a clear error when no hub runs
+  // Called once the arguments are checked: a mistake in them is said first, then that no hub runs.
+  const api = <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    hubInfo(o.data);
+    return hubApi<T>(o.data, method, path, body);
+  };
   switch (cmd) {
     case 'send': {
       // No prototype: a name such as `__proto__` stays a property, for the hub to refuse by name.
@@ -136,7 +157,7 @@ async function hub(argv: string[]): Promise<number> {
         props[kv.slice(0, e)] = kv.slice(e + 1);
       }
       const ttl = num(o.ttl, '--ttl', 1, C2D_LIMITS.maxTtlMs / 1000);
-      const r = await hubApi<{ messageId: string; expires: string }>(o.data, 'POST', devicePath(device!, '/messages'), { body: a, props, ttl });
+      const r = await api<{ messageId: string; expires: string }>('POST', devicePath(device!, '/messages'), { body: a, props, ttl });
       out(`queued ${r.messageId} for ${device} (expires ${r.expires})`);
       return 0;
     }
@@ -144,37 +165,46 @@ async function hub(argv: string[]): Promise<number> {
       const bad = methodNameError(a!);
       if (bad) throw new UsageError(bad);
       const timeout = num(o.timeout, '--timeout', 1, 300);
-      const r = await hubApi<{ status: number; payload: unknown }>(o.data, 'POST', devicePath(device!, '/methods'), { method: a, payload: json(b, 'the method payload'), timeout });
+      const r = await api<{ status: number; payload: unknown }>('POST', devicePath(device!, '/methods'), { method: a, payload: json(b, 'the method payload'), timeout });
       out(`status ${r.status}`);
       out(JSON.stringify(r.payload));
-      return 0;
+      // As IoT Hub's method statuses: 2xx is the device's success, anything else its refusal (501: no such method).
+      return r.status >= 200 && r.status < 300 ? 0 : 1;
     }
     case 'desired': {
-      const r = await hubApi<{ version: number }>(o.data, 'PATCH', devicePath(device!, '/twin/desired'), json(a, 'the desired patch'));
+      const patch = json(a, 'the desired patch');
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new UsageError(`the desired patch must be a JSON object such as '{"interval":5}', not ${a}`);
+      const r = await api<{ version: number }>('PATCH', devicePath(device!, '/twin/desired'), patch);
       out(`desired $version ${r.version}`);
       return 0;
     }
     case 'twin':
-      out(JSON.stringify(await hubApi(o.data, 'GET', devicePath(device!, '/twin')), null, 2));
+      out(JSON.stringify(await api('GET', devicePath(device!, '/twin')), null, 2));
       return 0;
     default:
-      return watch(o.data, o.json, num(o.count, '--count', 1));
+      const count = num(o.count, '--count', 1);
+      hubInfo(o.data);
+      return watch(o.data, o.json, count);
   }
 }
 
 async function serve(o: { data: string; port: string; host: string; 'insecure-tcp': boolean; 'http-port': string; 'hub-name'?: string; ttl?: string; limits: Partial<ConnLimits> }): Promise<number> {
   const ttl = num(o.ttl, '--ttl', 1, C2D_LIMITS.maxTtlMs / 1000);
   const stamp = () => new Date().toISOString().slice(11, 23);
+  const mqttPort = port(o.port, '--port');
+  const httpPort = port(o['http-port'], '--http-port');
   const hub = await startHub({
     dataDir: o.data,
-    port: port(o.port, '--port'),
+    port: mqttPort,
     host: o.host,
     tls: !o['insecure-tcp'],
     hubName: o['hub-name'],
-    httpPort: port(o['http-port'], '--http-port'),
+    httpPort,
     c2dTtlMs: ttl === undefined ? undefined : ttl * 1000,
     limits: o.limits,
     log: (line) => out(`${stamp()} ${line}`),
+  }).catch((e: NodeJS.ErrnoException & { port?: number }) => {
+    throw listenProblem(e, o.host, e.port === mqttPort ? ['--port', mqttPort] : ['--http-port', httpPort]) ?? e;
   });
   const n = hub.registry.list().length;
   out(`tinyiot hub '${hub.hubName}' listening on ${hub.tls ? 'mqtts' : 'mqtt'}://${hub.host}:${hub.port}${hub.tls ? '' : ' (NO TLS: development on loopback only)'}`);

@@ -1,8 +1,8 @@
 // `tinyiot new <dir> [--template mqtt|iothub]`: a firmware project of the user's own (build/new/templates.ts).
 // It never writes into a folder that holds anything, so it cannot overwrite a project.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { version } from '../cli.js';
 import { parseArgs, UsageError } from '../firmware/args.js';
 import { projectFiles, type Template, TEMPLATES } from '../new/templates.js';
 
@@ -21,9 +21,6 @@ options:
                      MQTT broker; iothub: telemetry to Azure IoT Hub (or 'tinyiot hub')
 
 Exit code: 0 when created; 2 for a usage mistake, such as a folder that is not empty.`;
-
-const version = (): string =>
-  (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
 /** A package name from the folder's: lower case, letters, digits and '-'. */
 const packageName = (dir: string): string => basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'my-firmware';

@@ -2,20 +2,23 @@
 // real broker or hub, on Espruino's own interpreter or in QuickJS (build/firmware/sim-device.ts).
 // Config mistakes are caught on the host first (build/firmware/sim-config.ts); the exit code says
 // whether the device got through (build/firmware/sim-watch.ts), so a script or test can rely on it.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Board, loadBoard } from '../boards.js';
 import { type App, appArgumentHelp, loadApp } from '../firmware/apps.js';
 import { type Parsed, parseArgs, UsageError } from '../firmware/args.js';
-import { readConfigFile } from '../firmware/config-file.js';
+import { usageText } from '../usage-error.js';
+import { readConfigFile, readFlagFile } from '../firmware/config-file.js';
 import { mapStack } from '../bundle-map.js';
 import { buildFirmware } from '../firmware/pipeline.js';
+import { buildableBoard } from '../firmware/refuse.js';
 import { brokerConfig, connectionStringProblem, redactUrl } from '../firmware/sim-config.js';
 import { engineBoard, MissingEngine, pickEngine, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
 import { briefError } from '../firmware/sim-run.js';
 import { SIM_EVENTS, type SimEvent } from '../firmware/sim-watch.js';
 import { openHub } from '../hub/local.js';
+import { untrustedServer } from '../tls-trust.js';
 /** A local hub of its own (build/hub) in a temp dir, with one device for the simulated board. */
 async function localHub(): Promise<{ cfg: Record<string, unknown>; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tinyiot-sim-hub-'));
@@ -85,9 +88,18 @@ interface Plan {
   note?: string;
   cfg: Record<string, unknown>;
   until?: SimEvent;
+  /** The CA the server's certificate is checked against, as a failure names it. */
+  caName: string;
 }
 
-/** Options and config, checked before anything is built; a mistake throws UsageError (with the help) or Error (one line). */
+function caName(f: Flags, app: App, cfg: Record<string, unknown>): string {
+  if (f.hub === 'local') return "the local hub's CA";
+  if (f.ca) return `--ca ${f.ca}`;
+  if (typeof cfg.ca === 'string') return `the "ca" of ${(f.config as string | undefined) ?? `${app.name}'s config.example.json`}`;
+  return 'the system\'s trusted CAs: no --ca given and no "ca" in the config';
+}
+
+/** Options and config, checked before anything is built; a mistake throws UsageError. */
 function plan(f: Flags, appName: string | undefined): Plan {
   const until = f.until as SimEvent | undefined;
   if (until !== undefined && !SIM_EVENTS.includes(until)) throw new UsageError(`--until must be one of ${SIM_EVENTS.join(', ')} (got '${until}')`);
@@ -95,29 +107,42 @@ function plan(f: Flags, appName: string | undefined): Plan {
   if (f.hub && f.hub !== 'local') over.connectionString = f.hub;
   const { engine, note } = pickEngine(f.engine as string | undefined);
   const app = loadApp(appName ?? (f.hub ? 'iothub-sensor' : 'mqtt-blink'));
-  const board = engineBoard(loadBoard((f.board as string | undefined) ?? 'emulator'), engine);
+  // Checked as the board the user named, before the engine's copy of it (with an id of its own).
+  const board = engineBoard(buildableBoard(loadBoard((f.board as string | undefined) ?? 'emulator'), { insecureDev: f['insecure-dev'] === true }), engine);
   const cfg = { ...(f.config ? readConfigFile(f.config as string) : app.example), ...over };
-  if (f.ca) cfg.ca = readFileSync(f.ca as string, 'utf8');
+  if (f.ca) cfg.ca = readFlagFile('--ca', f.ca as string);
   if (f.hub !== 'local') {
     const bad = connectionStringProblem(cfg, f.hub ? '--hub' : `connectionString in ${(f.config as string | undefined) ?? `${app.name}'s config.example.json`}`);
-    if (bad) throw new Error(bad);
+    if (bad) throw new UsageError(bad);
   }
-  return { app, board, engine, note, cfg, until };
+  return { app, board, engine, note, cfg, until, caName: caName(f, app, cfg) };
+}
+
+function neverConnected(problem: string | undefined, attempts: number, ca: string): string {
+  if (!problem) return attempts ? 'no answer to its CONNECT' : 'it made no connection attempt';
+  return untrustedServer(problem, ca, '--ca <file.pem> or the config\'s "ca"') ?? problem;
 }
 
 const failedAttempts = (n: number): string => `${n} failed attempt${n > 1 ? 's' : ''}`;
 
 export async function run(argv: string[]): Promise<number> {
-  let f: Flags;
+  let p: Parsed;
+  try {
+    p = parseArgs(argv, kinds, 1);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(usageText('sim', e.message, help));
+    return 2;
+  }
+  const f = p.flags;
   let pl: Plan;
   try {
-    const p = parseArgs(argv, kinds, 1);
-    f = p.flags;
     pl = plan(f, p.positionals[0]);
   } catch (e) {
-    const usage = e instanceof UsageError;
-    process.stderr.write(`tinyiot sim: ${(e as Error).message}\n${usage ? `\n${help}\n` : ''}`);
-    return e instanceof MissingEngine ? 1 : 2;
+    // A mistake in a value or the config is one line and 2; no engine to run the app on is 1.
+    if (!(e instanceof UsageError) && !(e instanceof MissingEngine)) throw e;
+    process.stderr.write(`tinyiot sim: ${e.message}\n`);
+    return e instanceof UsageError ? 2 : 1;
   }
   const { app, board, engine, until } = pl;
   if (pl.note) process.stderr.write(`sim: ${pl.note}\n`);
@@ -183,7 +208,7 @@ export async function run(argv: string[]): Promise<number> {
   const why = failed
     ? `the firmware failed: ${briefError(failed)}`
     : !watch.seen.connected
-      ? `the device never connected (stopped after ${how}): ${redactUrl(watch.problem ?? (watch.attempts ? 'no answer to its CONNECT' : 'it made no connection attempt'))}`
+      ? `the device never connected (stopped after ${how}): ${redactUrl(neverConnected(watch.problem, watch.attempts, pl.caName))}`
       : until && !watch.seen[until]
         ? `no ${until} before it stopped (after ${how})`
         : '';

@@ -1,7 +1,9 @@
 // What the demo stands on: the local hub (build/hub) with one registered device, and the
 // iothub-sensor firmware built by the board pipeline and run by the simulator on the chosen
 // engine, exactly as `tinyiot build` and `tinyiot sim` do it.
-import { loadBoard } from '../boards.js';
+import { type Board, listBoards, loadBoard } from '../boards.js';
+import { refusal } from '../firmware/refuse.js';
+import { UsageError } from '../usage-error.js';
 import { type Build, buildFirmware } from '../firmware/pipeline.js';
 import { type DeviceHooks, engineBoard, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
 import { type LocalHub, openHub } from '../hub/local.js';
@@ -17,9 +19,28 @@ export function openDemoHub(dataDir: string): Promise<LocalHub> {
   return openHub(dataDir, DEVICE_ID);
 }
 
-/** The app built for the simulator's copy of `boardId` on `engine` into outDir (default out/), as `tinyiot sim` builds it. */
-export function buildSensor(boardId: string, engine: SimEngine, progress: (line: string) => void, outDir?: string): Promise<Build> {
-  return buildFirmware({ app: APP, board: engineBoard(loadBoard(boardId), engine), simHost: engine === 'espruino', progress, outDir });
+/**
+ * The board `boardId` when the demo can simulate it. The demo's hub, as Azure IoT Hub, takes TLS
+ * only, so a board without TLS (or without TCP/IP) is a usage mistake, said with what to do instead:
+ * the --insecure-dev of 'tinyiot build' does not apply here.
+ */
+export function demoBoard(boardId: string): Board {
+  const b = loadBoard(boardId);
+  if (b.network === 'none' || b.network === 'ble' || b.tls === 'none') {
+    const why = b.tls === 'none' && b.network !== 'none' && b.network !== 'ble' ? 'has no TLS' : `has no TCP/IP (network "${b.network}")`;
+    const can = listBoards().filter((o) => !refusal(o, {})).map((o) => o.id);
+    throw new UsageError(
+      `board '${b.id}' (${b.name}) ${why}, and the demo's hub, like Azure IoT Hub, accepts TLS connections only. ` +
+        `Run the demo on a board with TLS (${can.join(', ')}; see 'tinyiot boards'), or try this board against your own ` +
+        `MQTT broker with 'tinyiot sim mqtt-blink --board ${b.id} --insecure-dev --broker mqtt://host:1883'`,
+    );
+  }
+  return b;
+}
+
+/** The app built for the simulator's copy of `board` on `engine` into outDir (default out/), as `tinyiot sim` builds it. */
+export function buildSensor(board: Board, engine: SimEngine, progress: (line: string) => void, outDir?: string): Promise<Build> {
+  return buildFirmware({ app: APP, board: engineBoard(board, engine), simHost: engine === 'espruino', progress, outDir });
 }
 
 /** Starts the built firmware on its engine (real sockets and time). */

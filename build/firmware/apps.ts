@@ -4,6 +4,7 @@
 // in the folder given) is the sample configuration the build's start-up check and the simulator
 // use; an app without one gets {} and `exampleMissing` says so, for the commands to state it.
 import { parseJsonQuietly } from '../json.js';
+import { UsageError } from '../usage-error.js';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,21 +49,21 @@ export function loadApp(nameOrPath: string, dir: string = appsDir): App {
   if (typeof nameOrPath === 'string' && isAppPath(nameOrPath)) return loadAppFolder(nameOrPath);
   const name = nameOrPath;
   if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(name)) {
-    throw new Error(`bad app name '${name}' (lower-case letters, digits and '-'; a folder of your own is given as a path, e.g. ./${name})`);
+    throw new UsageError(`bad app name '${name}' (lower-case letters, digits and '-'; a folder of your own is given as a path, e.g. ./${name})`);
   }
   const main = join(dir, name, 'main.ts');
   if (!existsSync(main)) {
     const hint = existsSync(name) ? `; for the folder ${name} here, write ./${name}` : '';
-    throw new Error(`unknown app '${name}' (apps: ${listApps(dir).join(', ')}, or a folder path such as ./my-app${hint})`);
+    throw new UsageError(`unknown app '${name}' (apps: ${listApps(dir).join(', ')}, or a folder path such as ./my-app${hint})`);
   }
   return { name, main, ...readExample([join(dir, name)]) };
 }
 
 function loadAppFolder(path: string): App {
   const dir = resolve(path);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`app folder ${path} does not exist`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`app folder ${path} does not exist`);
   const main = [join(dir, 'main.ts'), join(dir, 'src', 'main.ts')].find((f) => existsSync(f));
-  if (!main) throw new Error(`${path} is not an app: it has neither main.ts nor src/main.ts`);
+  if (!main) throw new UsageError(`${path} is not an app: it has neither main.ts nor src/main.ts`);
   return { name: appName(dir), main, dir, ...readExample([dirname(main), dir]) };
 }
 

@@ -4,10 +4,13 @@
 // mistake is a UsageError naming the flag, which the commands turn into exit code 2 and their help.
 // Also what build and flash share: <app> --board <id> and the flags that feed buildFirmware.
 import { parseArgs as parseTokens } from 'node:util';
+import { loadBoard } from '../boards.js';
 import { readConfigFile } from './config-file.js';
+import { buildableBoard } from './refuse.js';
 import type { BuildOptions } from './pipeline.js';
+import { UsageError, usageText } from '../usage-error.js';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /** 'list': a string flag that may be given again, each value kept in order. */
 export type FlagKind = 'string' | 'number' | 'boolean' | 'list';
@@ -67,18 +70,19 @@ export function parseAppArgs(cmd: string, help: string, argv: string[], kinds: R
     return p;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`tinyiot ${cmd}: ${e.message}\n\n${help}\n`);
+    process.stderr.write(usageText(cmd, e.message, help));
     return undefined;
   }
 }
 
-/** buildFirmware's options from parseAppArgs() over buildKinds; reads the --config file. */
+/** buildFirmware's options from parseAppArgs() over buildKinds; reads the --config file and the board (a board that cannot build as asked is a UsageError). */
 export function buildOptions(p: Parsed, progress: (line: string) => void): BuildOptions {
   const f = p.flags;
+  const boardsDir = f['boards-dir'] as string | undefined;
   return {
     app: p.positionals[0]!,
-    board: f.board as string,
-    boardsDir: f['boards-dir'] as string | undefined,
+    board: buildableBoard(loadBoard(f.board as string, boardsDir), { insecureDev: f['insecure-dev'] === true }),
+    boardsDir,
     outDir: f.out as string | undefined,
     insecureDev: f['insecure-dev'] === true,
     budgetBytes: f['budget-bytes'] as number | undefined,

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Board } from '../boards.js';
+import { UsageError } from '../usage-error.js';
 
 // Resolved as Node resolves a dependency, so it is found where npm put it: inside this checkout's
 // node_modules, or beside tinyiot in a project that installed tinyiot (npm hoists it there).
@@ -50,7 +51,7 @@ export class FlashError extends Error {}
 
 export function checkPort(port: string): void {
   if (/^tcp:\/\//.test(port)) {
-    if (!/^tcp:\/\/[^\s:/]+:\d{1,5}$/.test(port)) throw new FlashError(`--port ${port}: expected tcp://host:port`);
+    if (!/^tcp:\/\/[^\s:/]+:\d{1,5}$/.test(port)) throw new UsageError(`--port ${port}: expected tcp://host:port`);
     return;
   }
   if (!existsSync(port)) throw new FlashError(`--port ${port}: no such serial device (expected a device path such as /dev/ttyUSB0, or tcp://host:port)`);

@@ -3,6 +3,7 @@
 // insecure development mode (--insecure-dev: plain TCP to a broker on your own network, announced
 // by a warning at every boot; Azure IoT Hub refuses plain TCP, so such a board cannot reach it).
 import type { Board } from '../boards.js';
+import { UsageError } from '../usage-error.js';
 
 export function refusal(b: Board, o: { insecureDev?: boolean }): string | undefined {
   if (b.network === 'none' || b.network === 'ble') {
@@ -19,4 +20,11 @@ export function refusal(b: Board, o: { insecureDev?: boolean }): string | undefi
     return `--insecure-dev is only for boards without TLS; '${b.id}' has TLS (${b.tls}): build it without --insecure-dev`;
   }
   return undefined;
+}
+
+/** The board when it can run the build as asked; else the refusal as a usage mistake (exit 2), said of the board the user named. */
+export function buildableBoard(b: Board, o: { insecureDev?: boolean }): Board {
+  const no = refusal(b, o);
+  if (no) throw new UsageError(no);
+  return b;
 }

@@ -3,7 +3,7 @@
 // old one: a reader sees the old file or the new one, never half of either. The folder holds
 // device keys, the service key and the CA's key, so it is its owner's alone: the folder 0700,
 // every file 0600, whatever the umask and whatever an older version left.
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const DIR_MODE = 0o700;
@@ -41,4 +41,17 @@ export function secureDataDir(dir: string): void {
     const st = lstatSync(p);
     if (st.isFile() && (st.mode & 0o777) !== FILE_MODE) chmodSync(p, FILE_MODE);
   }
+}
+
+/**
+ * What `dir` holds now; the function returned removes whatever was added since (the folder itself
+ * when it did not exist), so a hub that fails to start (its port in use) leaves no new CA behind.
+ */
+export function undoNewFiles(dir: string): () => void {
+  const existed = existsSync(dir);
+  const before = new Set(existed ? readdirSync(dir) : []);
+  return () => {
+    if (!existed) return rmSync(dir, { recursive: true, force: true });
+    for (const name of readdirSync(dir)) if (!before.has(name)) rmSync(join(dir, name), { recursive: true, force: true });
+  };
 }

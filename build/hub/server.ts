@@ -17,7 +17,7 @@ import { authenticate } from './auth.js';
 import { C2dQueue, c2dTopic, type C2dMessage } from './c2d.js';
 import { ensureCerts } from './ca.js';
 import { type ConnHost, DeviceConn, type HubClock, realTime } from './conn.js';
-import { secureDataDir, writeJson } from './files.js';
+import { secureDataDir, undoNewFiles, writeJson } from './files.js';
 import { type ConnLimits, connLimits } from './limits.js';
 import { claimDataDir, releaseDataDir } from './lock.js';
 import { startHttpApi } from './http.js';
@@ -292,6 +292,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const dataDir = resolve(opts.dataDir);
   const host = opts.host ?? '127.0.0.1';
   if (opts.tls === false && !isLoopback(host)) throw new Error(`plain TCP (no TLS) is only allowed on loopback, not on '${host}'`);
+  const undo = undoNewFiles(dataDir);
   secureDataDir(dataDir);
   claimDataDir(dataDir);
   let hub: Hub;
@@ -299,12 +300,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     hub = new Hub(dataDir, opts);
   } catch (e) {
     releaseDataDir(dataDir);
+    undo();
     throw e;
   }
   try {
     await hub.listen(opts.port ?? 8883, opts.httpPort ?? 0);
   } catch (e) {
     await hub.stop();
+    undo();
     throw e;
   }
   return hub;

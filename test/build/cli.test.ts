@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cliRun.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, runCli } from './cliRun.js';
 
 describe('tinyiot (the binary)', () => {
-  it('with no arguments prints the usage and exits 2', async () => {
+  it('with no arguments prints the usage on stderr and exits 2', async () => {
     const r = await runCli([]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^usage: tinyiot <command>/);
-    expect(r.stdout).toMatch(/^ {2}script +run a scripted MQTT session/m);
+    expect(r.stderr).toMatch(/^tinyiot: missing <command>\n\nusage: tinyiot <command>/);
+    expect(r.stderr).toMatch(/^ {2}script +run a scripted MQTT session/m);
+  });
+
+  it('--version prints the package version and exits 0', async () => {
+    const r = await runCli(['--version']);
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect([r.code, r.stdout]).toEqual([0, `tinyiot ${version}\n`]);
   });
 
   it('with --help prints the usage and exits 0', async () => {

@@ -26,12 +26,12 @@ describe('tinyiot build', () => {
     expect(r.stderr).toMatch(/tinyiot build: mqtt-blink for esp32 failed: over budget:\n {2}bundle is \d+ bytes, over the 3000-byte limit/);
   }, 60000);
 
-  it('explains boards that cannot build: the Puck needs a gateway, the ESP8266 needs --insecure-dev', async () => {
+  it('explains boards that cannot build (a usage mistake, 2): the Puck needs a gateway, the ESP8266 needs --insecure-dev', async () => {
     const puck = await runCli(['build', 'mqtt-blink', '--board', 'puckjs', '--out', out]);
-    expect(puck.code).toBe(1);
+    expect(puck.code).toBe(2);
     expect(puck.stderr).toContain('needs a gateway');
     const esp = await runCli(['build', 'mqtt-blink', '--board', 'esp8266', '--out', out]);
-    expect(esp.code).toBe(1);
+    expect(esp.code).toBe(2);
     expect(esp.stderr).toMatch(/has no TLS.*Pass --insecure-dev/);
   }, 60000);
 
@@ -41,8 +41,8 @@ describe('tinyiot build', () => {
     [['build', 'mqtt-blink', '--board'], 2, /--board needs a value/],
     [['build', 'mqtt-blink', '--board', 'esp32', '--fast'], 2, /unknown option '--fast'/],
     [['build', 'mqtt-blink', '--board', 'esp32', '--budget-bytes', 'x'], 2, /--budget-bytes must be a positive number/],
-    [['build', 'mqtt-blink', '--board', 'nope'], 1, /unknown board 'nope' \(known boards: /],
-    [['build', 'nope', '--board', 'esp32'], 1, /unknown app 'nope' \(apps: /],
+    [['build', 'mqtt-blink', '--board', 'nope'], 2, /unknown board 'nope' \(known boards: /],
+    [['build', 'nope', '--board', 'esp32'], 2, /unknown app 'nope' \(apps: /],
   ])('%j exits %i with a clear message', async (args, code, msg) => {
     const r = await runCli(args);
     expect(r.code).toBe(code);

@@ -35,7 +35,7 @@ describe('tinyiot flash', () => {
   it.each([
     [['flash', 'mqtt-blink', '--board', 'esp32'], 2, /missing --port/],
     [['flash', 'mqtt-blink', '--board', 'esp32', '--port', '/dev/nope-tinyiot'], 1, /no such serial device/],
-    [['flash', 'mqtt-blink', '--board', 'esp32', '--port', 'tcp://x'], 1, /expected tcp:\/\/host:port/],
+    [['flash', 'mqtt-blink', '--board', 'esp32', '--port', 'tcp://x'], 2, /expected tcp:\/\/host:port/],
   ])('%j exits %i', async (args, code, msg) => {
     const r = await runCli(args);
     expect(r.code).toBe(code);

@@ -88,7 +88,7 @@ describe('tinyiot hub <command> against a running hub', () => {
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toMatch(/not valid JSON/);
     const badPatch = await cli('desired', 'd1', '{"a.b":1}');
-    expect(badPatch.code).toBe(1);
+    expect(badPatch.code).toBe(2);
     expect(badPatch.stderr).toMatch(/'a\.b' is not allowed/);
     // (A NUL cannot be passed on a command line; the HTTP API test sends one.)
     const badName = await cli('invoke', 'd1', 'a\u001bb');
@@ -96,7 +96,7 @@ describe('tinyiot hub <command> against a running hub', () => {
     const slash = await cli('invoke', 'd1', 'a/b');
     expect([slash.code, slash.stderr.split('\n')[0]]).toEqual([2, "tinyiot hub: method name 'a/b': character '/' is not allowed"]);
     const proto = await cli('send', 'd1', 'x', '--prop', '__proto__=x');
-    expect([proto.code, proto.stderr]).toEqual([1, "tinyiot hub: property name '__proto__' is not allowed\n"]);
+    expect([proto.code, proto.stderr]).toEqual([2, "tinyiot hub: property name '__proto__' is not allowed\n"]);
     for (const args of [['send', 'd1'], ['twin'], ['fly'], ['constructor', 'd1'], ['send', 'd1', 'x', '--prop', 'novalue'], ['send', 'd1', 'x', '--prop']]) {
       const r = await cli(...args);
       expect(r.code, args.join(' ')).toBe(2);

@@ -109,10 +109,9 @@ describe('tinyiot sim', () => {
   }, 180000);
 
   it.each([
-    [['sim', '--broker', 'http://x'], /--broker must look like mqtt:\/\/host:port/],
     [['sim', '--duration', '0'], /--duration must be a positive number/],
-    [['sim', '--until', 'never'], /--until must be one of connected, message \(got 'never'\)/],
     [['sim', '--tries', 'x'], /--tries must be a positive number/],
+    [['sim', '--fast'], /unknown option '--fast'/],
   ])('%j exits 2 with the usage', async (args, msg) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
@@ -126,6 +125,10 @@ describe('tinyiot sim', () => {
     [['sim', '--broker', 'mqtt://u:hunter2@h:99999'], /^tinyiot sim: --broker must look like .* \(got 'mqtt:\/\/u:\*\*\*@h:99999'\)\n/],
     [['sim', 'nope'], /^tinyiot sim: unknown app 'nope' \(apps: .*mqtt-blink.*\)\n$/],
     [['sim', '--board', 'nope'], /^tinyiot sim: unknown board 'nope'/],
+    [['sim', '--broker', 'http://x'], /^tinyiot sim: --broker must look like mqtt:\/\/host:port/],
+    [['sim', '--until', 'never'], /^tinyiot sim: --until must be one of connected, message \(got 'never'\)\n$/],
+    [['sim', '--ca', '/nonexistent.pem'], /^tinyiot sim: --ca \/nonexistent\.pem: cannot read \(no such file\)\n$/],
+    [['sim', '--board', 'esp8266'], /^tinyiot sim: board 'esp8266' \(.*\) has no TLS.*Pass --insecure-dev/],
   ])('%j: a bad value is one clear line (exit 2) and never echoes a secret', async (args, msg) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
@@ -143,7 +146,7 @@ describe('tinyiot sim', () => {
 
   it('refuses a board that cannot run the app, with the reason', async () => {
     const r = await runCli(['sim', 'mqtt-blink', '--board', 'puckjs', '--duration', '1', '--out', out]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('needs a gateway');
   }, 30000);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listBoards, loadBoard } from '../../../build/boards.js';
-import { refusal } from '../../../build/firmware/refuse.js';
+import { buildableBoard, refusal } from '../../../build/firmware/refuse.js';
+import { UsageError } from '../../../build/usage-error.js';
 
 describe('refusal', () => {
   it('a BLE-only board needs a gateway, in the words of its board notes', () => {
@@ -22,5 +23,13 @@ describe('refusal', () => {
   it('every other board is accepted as is', () => {
     const ok = listBoards().filter((b) => !refusal(b, {})).map((b) => b.id);
     expect(ok).toEqual(['emulator', 'esp32', 'espruino-wifi', 'linux', 'pico-esp8266', 'rak5010']);
+  });
+});
+
+describe('buildableBoard', () => {
+  it('gives the board back, or its refusal as a usage mistake', () => {
+    expect(buildableBoard(loadBoard('esp32'), {}).id).toBe('esp32');
+    expect(() => buildableBoard(loadBoard('esp8266'), {})).toThrow(UsageError);
+    expect(() => buildableBoard(loadBoard('esp8266'), {})).toThrow(/^board 'esp8266' \(/);
   });
 });

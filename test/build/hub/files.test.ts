@@ -1,6 +1,6 @@
-import { chmodSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
-import { readJson, secureDataDir, writeJson } from '../../../build/hub/files.js';
+import { readJson, secureDataDir, undoNewFiles, writeJson } from '../../../build/hub/files.js';
 import { tempDir } from './rig.js';
 
 const tmp = tempDir();
@@ -38,4 +38,18 @@ it('writes owner-only by default, and makes a data folder left open by an older 
   expect(statSync(`${dir}/c2d.json`).mode & 0o777).toBe(0o600);
   // A link is not followed: the hub changes nothing outside its folder.
   expect(statSync(outside).mode & 0o777).toBe(0o644);
+});
+
+it('undoes what was added to a folder since, or the folder it made', () => {
+  const dir = `${tmp.dir}/undo`;
+  const undoFolder = undoNewFiles(dir);
+  mkdirSync(dir);
+  writeFileSync(`${dir}/keep.json`, '{}');
+  const undoFiles = undoNewFiles(dir);
+  writeFileSync(`${dir}/ca.pem`, 'new');
+  mkdirSync(`${dir}/sub`);
+  undoFiles();
+  expect(readdirSync(dir)).toEqual(['keep.json']);
+  undoFolder();
+  expect(existsSync(dir)).toBe(false);
 });
