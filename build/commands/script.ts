@@ -9,10 +9,11 @@ import { loadScript, type Loaded } from '../script/load.js';
 import { playOnNode } from '../script/node-engine.js';
 import { DEFAULT_KEEPALIVE, DEFAULT_TIMEOUT, OPS, ScriptError } from '../script/parse.js';
 import { toPlan } from '../script/plan.js';
+import { untrustedServer } from '../tls-trust.js';
 
 export const ENGINES = ['node', 'espruino'] as const;
 
-export const help = `usage: tinyiot script <file.json> [--engine node|espruino]
+export const help = `usage: tinyiot script <file.json> [--engine node|espruino] [--keep-going]
 
 Runs a scripted MQTT 3.1.1 session through the same client code the firmware uses and prints one
 JSON event per line on stdout.
@@ -24,6 +25,10 @@ JSON event per line on stdout.
                       net / tls: the firmware as a board runs it. Same events and exit codes as
                       node. Espruino's TLS does not verify the server's certificate and offers
                       only RSA key exchange (no ECDSA certificates).
+  --keep-going        a step that fails (an error event: a refused CONNACK, a SUBACK or publish
+                      refused, "not connected") does not end the script: the next step runs, and
+                      the exit code is 0 unless an acknowledgement timed out or the broker could
+                      not be reached. Without it the script ends at the first failed step, exit 1.
 
 Script file:
   {"host": "broker.example", "port": 8883, "tls": true, "ca": "ca.pem",
@@ -55,9 +60,11 @@ Output events ("ev"): connack, suback, unsuback, published, message, closed, err
   A received payload that is not UTF-8 is printed as "payloadHex". A "reason" field holds the
   platform's own words (e.g. why a connection failed); they differ between engines.
 
-Exit codes: 0 all steps ran (refused operations are reported as error events),
-            1 an acknowledgement did not come in time or the broker could not be reached
-              (or --engine espruino found no interpreter),
+Exit codes: 0 all steps ran and none failed (with --keep-going: all steps ran; refused
+              operations are reported as error events),
+            1 a step failed (an error event; the script ends there), an acknowledgement did
+              not come in time or the broker could not be reached (or --engine espruino found
+              no interpreter),
             2 the script is malformed or unreadable (nothing is sent).`;
 
 /** The interpreter for --engine espruino, or why there is none. */
@@ -72,6 +79,18 @@ export function espruinoFor(locate: () => Located | undefined = locateEspruino):
   return found ? { path: found.path } : { error: `--engine espruino needs Espruino's interpreter built for Linux and none was found: ${HOW_TO_GET}` };
 }
 
+/** print, plus one line on stderr the first time the broker's certificate was not trusted: which CA, and where to give another. */
+function withTrustHint(loaded: Loaded, print: (e: Event) => void): (e: Event) => void {
+  const ca = loaded.script.ca ? `the script's "ca" ${loaded.script.ca}` : 'the system\'s trusted CAs: the script has no "ca"';
+  let said = false;
+  return (e) => {
+    print(e);
+    const hint = !said && 'reason' in e && e.reason ? untrustedServer(e.reason, ca, 'the script\'s "ca" (a PEM file, its path relative to the script)') : undefined;
+    if (hint) process.stderr.write(`tinyiot script: ${hint}\n`);
+    said ||= !!hint;
+  };
+}
+
 function usage(msg: string): number {
   process.stderr.write(`tinyiot script: ${msg}\n\n${help}\n`);
   return 2;
@@ -80,7 +99,7 @@ function usage(msg: string): number {
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv.filter((a) => a !== '--'), { engine: 'string' }, Infinity);
+    args = parseArgs(argv.filter((a) => a !== '--'), { engine: 'string', 'keep-going': 'boolean' }, Infinity);
   } catch (e) {
     if (e instanceof UsageError) return usage(e.message);
     throw e;
@@ -96,8 +115,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`tinyiot script: ${e.message}\n`);
     return 2;
   }
-  const plan = toPlan(loaded.script, loaded.pem);
-  const print = (e: Event) => process.stdout.write(jsonLine(e));
+  const plan = { ...toPlan(loaded.script, loaded.pem), stopOnFailure: args.flags['keep-going'] !== true };
+  const print = withTrustHint(loaded, (e: Event) => process.stdout.write(jsonLine(e)));
   if (engine === 'node') return playOnNode(plan, print);
   const espruino = espruinoFor();
   if ('error' in espruino) {

@@ -33,6 +33,8 @@ export interface Plan {
   /** ms to wait for each acknowledgement. */
   timeout: number;
   steps: PlanStep[];
+  /** A step that failed (an error event) ends the script with exit code 1; else it goes on (--keep-going). */
+  stopOnFailure?: boolean;
 }
 
 function planStep(s: Step): PlanStep {

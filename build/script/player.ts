@@ -2,7 +2,8 @@
 // emulated HAL; Espruino runs it bundled to ES5 over hal/espruino (espruino-entry.ts). So it is
 // written for Espruino's interpreter: callbacks instead of promises, no Symbol, no spread, payloads
 // as hex. What happened goes out through emit(), the exit code through done(): 0 when every step
-// ran, 1 when an acknowledgement never came or the broker could not be reached.
+// ran, 1 when an acknowledgement never came or the broker could not be reached, or (with
+// plan.stopOnFailure) at the first step that reported an error.
 //
 // The platform's own words (node:net's "connect ECONNREFUSED ...", Espruino's "Unable to create
 // socket") differ between engines, so they travel only in `reason` fields; everything else in an
@@ -301,8 +302,10 @@ export function play(o: PlayerOptions): void {
     while (index < plan.steps.length) {
       const i = index++;
       const s = plan.steps[i]!;
+      const errorsBefore = errors;
       let returned = false, finished = false, code = 0;
       step(s, 'step ' + (i + 1) + ' (' + s.op + ')', (c) => {
+        if (!c && plan.stopOnFailure && errors > errorsBefore) c = 1;
         if (returned) return c ? end(c) : resume();
         finished = true;
         code = c;

@@ -11,7 +11,26 @@ import { runCli } from '../cliRun.js';
 const { d, script } = useScriptBroker();
 
 describe('tinyiot script over TLS against aedes', () => {
-  it('reports refused operations as error events and carries on', async () => {
+  it("names the CA in use when the broker's certificate is not trusted, and where to give another", async () => {
+    const p = await script('no-ca.json', { ca: undefined, steps: [{ op: 'connect', clientId: 'no-ca', clean: true }] });
+    const r = await runCli(['script', p]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tinyiot script: the server's certificate .* \(checked against the system's trusted CAs: the script has no "ca"\); give the CA that signed the server's certificate with the script's "ca" .*\[[A-Z_]+\]\n$/);
+  });
+
+  it('stops at the first failed step with exit 1', async () => {
+    const p = await script('stop.json', {
+      steps: [
+        { op: 'connect', clientId: 'refused', clean: true, username: 'bad', password: 'not-this' },
+        { op: 'subscribe', filters: [{ topic: 'x', qos: 0 }] },
+      ],
+    });
+    const r = await runCli(['script', p]);
+    expect(r.code).toBe(1);
+    expect(r.events()).toEqual([{ ev: 'connack', rc: 5, sessionPresent: false }, { ev: 'error', msg: expect.stringContaining('(rc 5)') }, expect.objectContaining({ ev: 'closed', how: 'remote' })]);
+  });
+
+  it('with --keep-going reports refused operations as error events and carries on', async () => {
     const p = await script('refused.json', {
       steps: [
         { op: 'connect', clientId: '', clean: false },
@@ -25,7 +44,7 @@ describe('tinyiot script over TLS against aedes', () => {
         { op: 'disconnect' },
       ],
     });
-    const r = await runCli(['script', p]);
+    const r = await runCli(['script', p, '--keep-going']);
     expect(r.code).toBe(0);
     const ev = r.events();
     expect(ev[0]).toEqual({ ev: 'error', msg: expect.stringMatching(/^step 1 \(connect\): \[MQTT-3\.1\.3-7\] /) });
