@@ -16,6 +16,7 @@ import { INTERVAL, operatorSteps } from '../demo/operator.js';
 import { APP, buildSensor, type Device, DEVICE_ID, demoBoard, openDemoHub, startDevice } from '../demo/setup.js';
 import type { Board } from '../boards.js';
 import { MissingEngine, pickEngine, type SimEngine } from '../firmware/sim-device.js';
+import { onStopSignal } from '../stop-signals.js';
 
 export const DEFAULT_KEEP_DIR = '.tinyiot/demo';
 const STEP_S = 10;
@@ -78,14 +79,11 @@ export async function run(argv: string[]): Promise<number> {
   const temp = !f.data && !keep;
   const dataDir = (f.data as string | undefined) ?? (keep ? DEFAULT_KEEP_DIR : mkdtempSync(join(tmpdir(), 'tinyiot-demo-')));
   const abort = new Abort();
-  const stop = () => abort.fire(INTERRUPTED);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const offSignals = onStopSignal(() => abort.fire(INTERRUPTED));
   try {
     return await demo({ engine: picked.engine, dataDir, keep, board, outDir: f.out as string | undefined, ms: ((f.timeout as number | undefined) ?? STEP_S) * 1000, abort });
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    offSignals();
     if (temp) rmSync(dataDir, { recursive: true, force: true });
   }
 }

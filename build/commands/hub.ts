@@ -7,6 +7,7 @@ import { methodNameError } from '../hub/methods.js';
 import { startHub, type TelemetryEvent } from '../hub/server.js';
 import { telemetryJson } from '../hub/http.js';
 import { DEFAULT_DATA_DIR, devicePath, hubApi, hubFetch, hubInfo, ServiceError } from '../hub/service.js';
+import { onStopSignal } from '../stop-signals.js';
 import { usageText } from '../usage-error.js';
 
 export const help = `usage: tinyiot hub [options]                      run the local hub until Ctrl-C
@@ -214,11 +215,10 @@ async function serve(o: { data: string; port: string; host: string; 'insecure-tc
   hub.on('telemetry', (ev: TelemetryEvent) => out(`${stamp()} telemetry ${line(ev)}`));
   hub.on('reported', (e: { deviceId: string; patch: unknown; version: number }) => out(`${stamp()} reported ${e.deviceId} $version ${e.version} ${JSON.stringify(e.patch)}`));
   hub.on('c2d-ack', (e: { deviceId: string; messageId: string }) => out(`${stamp()} c2d ${e.deviceId}: ${e.messageId} acknowledged`));
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  let offSignals = () => {};
+  await new Promise<void>((done) => (offSignals = onStopSignal(() => done())));
   await hub.stop();
+  offSignals();
   out('hub stopped');
   return 0;
 }

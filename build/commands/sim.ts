@@ -18,6 +18,7 @@ import { engineBoard, MissingEngine, pickEngine, type SimDevice, type SimEngine,
 import { briefError } from '../firmware/sim-run.js';
 import { SIM_EVENTS, type SimEvent } from '../firmware/sim-watch.js';
 import { openHub } from '../hub/local.js';
+import { onStopSignal } from '../stop-signals.js';
 import { untrustedServer } from '../tls-trust.js';
 /** A local hub of its own (build/hub) in a temp dir, with one device for the simulated board. */
 async function localHub(): Promise<{ cfg: Record<string, unknown>; stop(): Promise<void> }> {
@@ -187,22 +188,22 @@ export async function run(argv: string[]): Promise<number> {
   const stops = [until ? `until ${until}` : '', f.duration ? `at most ${f.duration} s` : 'Ctrl-C stops'].filter(Boolean);
   const on = engine === 'espruino' ? "Espruino's interpreter" : 'QuickJS';
   process.stderr.write(`sim: running ${app.name} (${built.budget!.bytes} B bundle) on ${board.id} in ${on}${to}, ${stops.join(', ')}\n`);
+  let offSignals = () => {};
   const how = await new Promise<string>((resolve) => {
     const done = (why: string) => {
       clearTimeout(t);
-      process.removeListener('SIGINT', int);
       resolve(why);
     };
-    const int = () => done('Ctrl-C');
     finish = done;
     const t = f.duration ? setTimeout(() => done(`${f.duration} s`), (f.duration as number) * 1000) : undefined;
-    process.once('SIGINT', int);
+    offSignals = onStopSignal((signal) => done(signal === 'SIGINT' ? 'Ctrl-C' : signal));
     if (until && watch.seen[until]) finish('');
     else if (tries !== undefined && watch.failures >= tries) finish(failedAttempts(watch.failures));
   });
   const m = device.memory();
   await device.stop();
   await hub?.stop();
+  offSignals();
   const used = m.unit === 'B' ? `heap ${m.peak} B at its highest over the loaded bundle (cap ${m.cap} B)` : `memory ${m.peak} blocks at its highest (the board has ${m.cap} JsVars)`;
   process.stderr.write(`sim: stopped; firmware ${used}\n`);
   const why = failed

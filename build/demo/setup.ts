@@ -14,9 +14,16 @@ export const DEVICE_ID = 'demo-device';
 export type { DeviceHooks };
 export type Device = SimDevice;
 
-/** The hub with DEVICE_ID registered. */
-export function openDemoHub(dataDir: string): Promise<LocalHub> {
-  return openHub(dataDir, DEVICE_ID);
+/**
+ * The hub with DEVICE_ID registered, its twin and cloud-to-device queue emptied: every run starts
+ * from the same device state, so what an earlier run left in a kept data folder (a desired
+ * interval set from another terminal, messages never delivered) cannot change what the checks see.
+ */
+export async function openDemoHub(dataDir: string): Promise<LocalHub> {
+  const local = await openHub(dataDir, DEVICE_ID);
+  local.hub.twins.delete(DEVICE_ID);
+  local.hub.c2d.purge(DEVICE_ID);
+  return local;
 }
 
 /**

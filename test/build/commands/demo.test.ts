@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openHub } from '../../../build/hub/local.js';
 import { devicePath, hubApi } from '../../../build/hub/service.js';
 import { seedHubCerts } from '../../support/hubCerts.js';
 import { requireEspruino } from '../../support/espruino.js';
@@ -83,13 +84,18 @@ describe('tinyiot demo', () => {
     expectNoSecrets(r.stdout + r.stderr, deviceKey(dir));
   }, 90_000);
 
-  it('--keep-running: stays up for the hub commands, shows what the device does, stops on Ctrl-C with exit 0', async () => {
+  it('--keep-running: starts from a known device state, stays up for the hub commands, stops on Ctrl-C (sent twice, as npm run does) with exit 0', async () => {
     const dir = await tempDir();
+    // What an earlier run left in the kept folder: an interval set from another terminal and a message never delivered.
+    const earlier = await openHub(dir, 'demo-device');
+    earlier.hub.updateDesired('demo-device', { interval: 60 });
+    earlier.hub.sendC2d('demo-device', Buffer.from('left over'));
+    await earlier.hub.stop();
     const p = spawn(process.execPath, [join(ROOT, 'bin/tinyiot.mjs'), 'demo', '--keep-running', '--data', dir, '--out', join(dir, 'out')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(p);
     let out = '';
     let sent = false;
-    let stopped = false; // a second Ctrl-C would kill it outright
+    let stopped = false;
     p.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
     const code = await new Promise<number | null>((resolve) => {
       p.on('close', resolve);
@@ -103,10 +109,12 @@ describe('tinyiot demo', () => {
         if (!stopped && /\[device\] +C2D message: from the test/.test(out) && /\[c2d\] +device acked message/.test(out)) {
           stopped = true;
           p.kill('SIGINT');
+          p.kill('SIGINT');
         }
       });
     });
     expect(out).toMatch(/^demo OK: all 5 checks passed$/m);
+    expect(out).not.toContain('left over');
     expect(out).toMatch(/device connection string: HostName=localhost;DeviceId=demo-device;SharedAccessKey=<hidden>;GatewayHostName=127\.0\.0\.1:\d+$/m);
     expect(out).toContain(`node bin/tinyiot.mjs hub invoke demo-device blink '{"times":5}' --data ${dir}`);
     expect(out).toMatch(/^\[demo\] +stopping the device and the hub$/m);
