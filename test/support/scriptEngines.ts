@@ -51,13 +51,13 @@ export const engines: Engine[] = espruino.missing ? ['node'] : ['node', 'espruin
  * Writes `name` in dir once per engine (tagged) and runs them at the same time; `onEvent` sees each
  * event as it is printed, with the engine's tag, so a test can act in the middle of a run.
  */
-export async function runEngines(dir: string, name: string, script: Json, onEvent?: (e: Json, tag: string) => void): Promise<EngineRuns> {
+export async function runEngines(dir: string, name: string, script: Json, onEvent?: (e: Json, tag: string) => void, flags: string[] = []): Promise<EngineRuns> {
   const runs = await Promise.all(
     engines.map(async (engine) => {
       const tag = TAGS[engine];
       const file = join(dir, `${tag}-${name}`);
       await writeFile(file, JSON.stringify(tagged(script, tag)));
-      return runCli(['script', '--engine', engine, file], (line) => onEvent?.(JSON.parse(line) as Json, tag));
+      return runCli(['script', '--engine', engine, ...flags, file], (line) => onEvent?.(JSON.parse(line) as Json, tag));
     }),
   );
   return { node: runs[0]!, espruino: runs[1] };

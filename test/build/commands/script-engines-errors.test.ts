@@ -32,18 +32,26 @@ describe.skipIf(mosq.missing)('a broker that refuses, both engines against mosqu
   });
   afterAll(() => strict?.stop());
 
-  it('reports a client-refused connect and a refused CONNACK as events and carries on (exit 0)', async () => {
-    const r = await runEngines(d.dir, 'refused.json', {
-      host: '127.0.0.1',
-      port: strict.port,
-      tls: false,
-      steps: [
-        { op: 'connect', clientId: '', clean: false },
-        { op: 'connect', clientId: 'refused', clean: true, username: 'nobody', password: 'not-this' },
-        { op: 'subscribe', filters: [{ topic: 'x', qos: 0 }] },
-        { op: 'wait', ms: 100 },
-      ],
-    });
+  const refused = () => ({
+    host: '127.0.0.1',
+    port: strict.port,
+    tls: false,
+    steps: [
+      { op: 'connect', clientId: '', clean: false },
+      { op: 'connect', clientId: 'refused', clean: true, username: 'nobody', password: 'not-this' },
+      { op: 'subscribe', filters: [{ topic: 'x', qos: 0 }] },
+      { op: 'wait', ms: 100 },
+    ],
+  });
+
+  it('ends at the first failed step with exit 1', async () => {
+    const r = await runEngines(d.dir, 'stop.json', refused());
+    expect(r.node.code).toBe(1);
+    expect(sameOnBoth(r)).toEqual([{ ev: 'error', msg: 'step 1 (connect): [MQTT-3.1.3-7] an empty clientId needs clean: true' }]);
+  });
+
+  it('with --keep-going reports a client-refused connect and a refused CONNACK as events and carries on (exit 0)', async () => {
+    const r = await runEngines(d.dir, 'refused.json', refused(), undefined, ['--keep-going']);
     expect(r.node.code).toBe(0);
     expect(sameOnBoth(r)).toEqual([
       { ev: 'error', msg: 'step 1 (connect): [MQTT-3.1.3-7] an empty clientId needs clean: true' },

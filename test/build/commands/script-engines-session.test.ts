@@ -174,7 +174,7 @@ describe.skipIf(mosq.missing)('tinyiot script sessions, both engines against mos
     }
   });
 
-  it('reports a connection the broker ends (another client takes its id) and refuses what needs one afterwards', async () => {
+  it('with --keep-going reports a connection the broker ends (another client takes its id) and refuses what needs one afterwards', async () => {
     const takeovers: Promise<unknown>[] = [];
     const r = await runEngines(
       d.dir,
@@ -190,6 +190,7 @@ describe.skipIf(mosq.missing)('tinyiot script sessions, both engines against mos
           takeovers.push(mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: `taken-${tag}`, reconnectPeriod: 0 }).then((c) => c.endAsync()));
         }
       },
+      ['--keep-going'],
     );
     await Promise.all(takeovers);
     expect(r.node.code).toBe(0);
