@@ -1,5 +1,6 @@
-// Azure IoT Hub example: every `interval` seconds sends {"temperature": hal.io.sense('temp')} as
-// JSON telemetry ($.ct application/json, $.ce utf-8). Cloud-to-device messages are logged and blink
+// Azure IoT Hub example: as soon as it is first connected, then every `interval` seconds, sends
+// {"temperature": hal.io.sense('temp')} as JSON telemetry ($.ct application/json, $.ce utf-8): the
+// first reading does not wait an interval (30 s by default), so a short run shows one. Cloud-to-device messages are logged and blink
 // the LED. The desired property `interval` (seconds, 1..86400) is applied and reported back with the
 // twin's conventions (value + ac/av/ad). Direct methods: `blink` {"times": n} answers 200 once
 // blinking starts; `reboot` answers 200, then closes and reconnects the device.
@@ -12,7 +13,7 @@ import type { AppConfig } from '../config.js';
 export function main(hal: Hal, cfg: AppConfig): void {
   const log = hal.log, ck = hal.clock;
   let every = (cfg.interval as number) || 30;
-  let tm = 0, seq = 0;
+  let tm = 0, seq = 0, first = true;
   if (!cfg.connectionString) throw new Error('iothub-sensor: config needs connectionString');
   if (cfg.tls === false) log.warn('iothub-sensor: TLS is OFF (insecure development mode)');
 
@@ -56,7 +57,11 @@ export function main(hal: Hal, cfg: AppConfig): void {
     dev.report({ interval: { value: ok ? v : every, ac: ok ? 200 : 400, av: ver, ad: ok ? 'applied' : 'interval must be 1..86400 s' } });
   };
 
-  dev.on('connect', () => log.info('iothub-sensor: connected'));
+  dev.on('connect', () => {
+    log.info('iothub-sensor: connected');
+    if (first) send();
+    first = false;
+  });
   dev.on('error', (e) => log.warn('iothub-sensor: ' + e));
   dev.on('close', (r) => log.info('iothub-sensor: closed (' + r + ')'));
   dev.onC2d((body) => {

@@ -1,6 +1,6 @@
 // `tinyiot sim` as a user runs it. Every run builds into a temp folder of its own, and waits for
 // what it checks with --until and a generous --duration bound, never for a fixed short window.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { requireBinary } from '../../support/binary.js';
 import { type Broker, startMosquitto } from '../../support/brokers.js';
 import { requireEspruino } from '../../support/espruino.js';
 import { until } from '../../support/wait.js';
-import { runCli } from '../cliRun.js';
+import { ROOT, runCli } from '../cliRun.js';
 
 const noEspruino = requireEspruino().missing;
 /** Each engine with what differs in its output: the memory line, a refused dial, a start failure's trace. */
@@ -80,6 +80,15 @@ describe('tinyiot sim', () => {
     expect(r.stderr).toMatch(new RegExp(`^tinyiot sim: the device never connected \\(stopped after 1 failed attempt\\): .*${e.refused}`, 'm'));
     expect(r.stderr).toContain(`against mqtt://me:***@127.0.0.1:${port}`);
     expect(r.stderr).not.toContain('hunter2');
+  }, 180000);
+
+  it("the README's local-hub command line shows telemetry: the sensor's first reading goes out once it is connected", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const line = /^tinyiot (sim iothub-sensor --hub local [^#\n]*?)\s*(#.*)?$/m.exec(readme);
+    expect(line, 'the README shows sim with --hub local').not.toBeNull();
+    const r = await runCli([...line![1]!.split(/\s+/), '--out', out]);
+    expect(r.stderr).toMatch(/^hub: telemetry from sim-device: \{"temperature":[\d.]+,"seq":0\}$/m);
+    expect(r.code).toBe(0);
   }, 180000);
 
   it("in QuickJS, which verifies certificates, exits 1 naming the certificate problem when the hub's CA was not given, and prints no key", async () => {
