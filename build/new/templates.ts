@@ -135,6 +135,10 @@ ${simCommand[template]}
 
 Then \`npx tinyiot flash . --board espruino-wifi --port /dev/ttyACM0 --config my-device.json\`.
 \`npx tinyiot boards\` lists the boards.
+
+The API the app uses (\`createClient\`, \`createDevice\`, \`hal.io\`, \`hal.storage\`, \`hal.clock\`,
+\`hal.log\`) is described in [node_modules/tinyiot/docs/api.md](node_modules/tinyiot/docs/api.md)
+once \`npm install\` has run.
 `,
   };
 }

@@ -47,6 +47,9 @@ describe('tinyiot new', () => {
     expect(pkg.devDependencies.tinyiot).toMatch(/^\^\d+\.\d+\.\d+$/);
     expect(readFileSync(join(p, 'src/main.ts'), 'utf8')).toContain("from 'tinyiot/firmware/mqtt/client'");
     expect(readFileSync(join(p, 'README.md'), 'utf8')).toContain('npx tinyiot build . --board espruino-wifi');
+    // The API guide it links ships in the package (package.json "files" holds docs/).
+    expect(readFileSync(join(p, 'README.md'), 'utf8')).toContain('(node_modules/tinyiot/docs/api.md)');
+    expect(existsSync(join(ROOT, 'docs', 'api.md'))).toBe(true);
   });
 
   it('refuses a folder that is not empty, and an unknown template, as usage mistakes (exit 2)', async () => {
