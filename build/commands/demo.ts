@@ -37,8 +37,10 @@ The IoT Hub flow end to end on this machine, with no account and no hardware:
      method 'blink'
 Prints a line per event and a summary of five checks (connected, telemetry flowing, C2D
 delivered, desired applied & reported, method answered). Stops by itself; exit 0 only when every
-check passed, 1 naming the step that failed and why (e.g. a timeout), 130 after Ctrl-C before the
-checks finished. No key is ever printed.
+check passed, 1 naming the step that failed and why (e.g. a timeout), 2 for a usage mistake, 130
+after Ctrl-C before the checks finished (with --keep-running, Ctrl-C or SIGTERM after them is a
+clean stop: 0). Each run empties the demo device's twin and message queue first, so a kept data
+folder starts from the same state. No key is ever printed.
 
 options:
   --engine NAME    espruino (Espruino's own interpreter; the default when one is found) or quickjs
@@ -46,7 +48,8 @@ options:
                    printing) until Ctrl-C, and print commands to try from another terminal
   --data DIR       the hub's data folder (certificates, registry.json, twins); default a
                    temporary folder removed at the end, or ${DEFAULT_KEEP_DIR} with --keep-running
-  --board ID       simulate this board's memory and limits (default emulator; see 'tinyiot boards')
+  --board ID       simulate this board's memory and limits (default emulator; see 'tinyiot boards');
+                   a board with TLS, as the hub takes TLS only (exit 2 otherwise)
   --timeout S      seconds each check may take (default ${STEP_S})
   --out DIR        where the firmware is built (default out, as 'tinyiot build')`;
 

@@ -51,9 +51,9 @@ describe('tinyiot boards (the binary)', () => {
     }
   });
 
-  it('an unknown board id exits 1 and lists the known boards', async () => {
+  it('an unknown board id is a usage mistake: exit 2, listing the known boards', async () => {
     const r = await runCli(['boards', 'nope']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^tinyiot boards: unknown board 'nope' \(known boards: .*esp32.*\)/);
   });
