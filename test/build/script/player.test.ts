@@ -104,13 +104,13 @@ function fakeTransport(refuse: boolean) {
   };
 }
 
-async function run(steps: unknown[], setup: (c: FakeClient) => void = () => {}, top: Record<string, unknown> = {}, refuse = false) {
+async function run(steps: unknown[], setup: (c: FakeClient) => void = () => {}, top: Record<string, unknown> = {}, refuse = false, stopOnFailure = false) {
   const clock = new VirtualClock();
   const events: PlayerEvent[] = [];
   const clients: FakeClient[] = [];
   let code: number | undefined;
   play({
-    plan: toPlan(validate({ host: 'h', port: 1, timeout: 500, steps, ...top }), { ca: 'PEM' }),
+    plan: { ...toPlan(validate({ host: 'h', port: 1, timeout: 500, steps, ...top }), { ca: 'PEM' }), stopOnFailure },
     hal: createEmulatedHal({ clock, transport: fakeTransport(refuse) }),
     emit: (e) => events.push(e),
     createClient: (hal, opts) => {
@@ -131,6 +131,21 @@ async function run(steps: unknown[], setup: (c: FakeClient) => void = () => {}, 
 }
 
 const connect = { op: 'connect', clientId: 'c', clean: true };
+
+describe('play with stopOnFailure (tinyiot script without --keep-going)', () => {
+  const steps = [{ op: 'subscribe', filters: [{ topic: 'a', qos: 0 }] }, connect, { op: 'disconnect' }];
+
+  it('ends at the first step that reported an error, with exit code 1', async () => {
+    const r = await run(steps, undefined, {}, false, true);
+    expect([r.code, r.events, r.clients.length]).toEqual([1, [{ ev: 'error', msg: 'step 1 (subscribe): not connected' }], 0]);
+  });
+
+  it('without it reports the error and goes on', async () => {
+    const r = await run(steps);
+    expect(r.code).toBe(0);
+    expect(r.events.map((e) => e.ev)).toEqual(['error', 'connack', 'closed']);
+  });
+});
 
 describe('play', () => {
   it('builds the client once from the plan and reconnects the same one with the new step options', async () => {
