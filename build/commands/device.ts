@@ -93,6 +93,9 @@ async function device(argv: string[]): Promise<number> {
   if (!COMMANDS.includes(cmd)) throw new UsageError(`unknown subcommand '${cmd}'`, true);
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
   if (cmd !== 'list' && !id) throw new UsageError(`'${cmd}' needs a device id`);
+  // An id IoT Hub would refuse is a mistake in the command, whichever subcommand names it.
+  const badId = id === undefined ? undefined : idError('device id', id);
+  if (badId) throw new UsageError(badId);
   const reg = new Registry(o.data);
   const info = running(o.data);
   const hubName = o['hub-name'] ?? info?.hubName ?? DEFAULT_HUB_NAME;
@@ -148,8 +151,6 @@ async function device(argv: string[]): Promise<number> {
       const ttl = positiveInt(o.ttl, '--ttl')!;
       const expiry = Math.floor(Date.now() / 1000) + ttl;
       if ((o['hub-host'] === undefined) !== (o.key === undefined)) throw new UsageError('--hub-host and --key go together');
-      const bad = idError('device id', id!);
-      if (bad) throw new UsageError(bad);
       const host = o['hub-host'] ?? hubName;
       const key = o.key ?? need(id!).primaryKey;
       out(sasToken(nodeCrypto(), deviceResourceUri(host, id!), key, expiry));

@@ -59,7 +59,7 @@ describe('tinyiot device (no hub running)', () => {
 
   it('explains errors and exits non-zero', async () => {
     const bad = await dev('add', 'a/b');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/device id 'a\/b'.*'\/'.*not allowed/);
     const dup = await dev('add', 'dev-1');
     expect([dup.code, dup.stderr]).toEqual([1, "tinyiot device: device 'dev-1' already exists\n"]);
