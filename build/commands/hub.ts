@@ -4,6 +4,7 @@
 import { type FlagKind, parseArgs, UsageError } from '../firmware/args.js';
 import { C2D_LIMITS, type ConnLimits, DEFAULT_LIMITS, LIMIT_FLAGS } from '../hub/limits.js';
 import { methodNameError } from '../hub/methods.js';
+import { isLoopback } from '../hub/options.js';
 import { startHub, type TelemetryEvent } from '../hub/server.js';
 import { telemetryJson } from '../hub/http.js';
 import { DEFAULT_DATA_DIR, devicePath, hubApi, hubFetch, hubInfo, ServiceError } from '../hub/service.js';
@@ -194,6 +195,7 @@ async function serve(o: { data: string; port: string; host: string; 'insecure-tc
   const stamp = () => new Date().toISOString().slice(11, 23);
   const mqttPort = port(o.port, '--port');
   const httpPort = port(o['http-port'], '--http-port');
+  if (o['insecure-tcp'] && !isLoopback(o.host)) throw new UsageError(`--insecure-tcp: plain TCP (no TLS) is only allowed on loopback, not on --host ${o.host}`);
   const hub = await startHub({
     dataDir: o.data,
     port: mqttPort,

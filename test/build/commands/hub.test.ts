@@ -137,10 +137,10 @@ describe('tinyiot hub (the server)', () => {
     }
   });
 
-  it('refuses plain TCP off loopback', async () => {
+  it('refuses plain TCP off loopback as a usage mistake', async () => {
     const r = await runCli(['hub', '--insecure-tcp', '--host', '0.0.0.0', '--port', '0', '--data', tmp.dir]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/only allowed on loopback/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tinyiot hub: --insecure-tcp: plain TCP \(no TLS\) is only allowed on loopback, not on --host 0\.0\.0\.0\n/);
   });
 
   it('starts, prints its port and CA, serves devices and stops on SIGTERM', async () => {
