@@ -295,20 +295,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const undo = undoNewFiles(dataDir);
   secureDataDir(dataDir);
   claimDataDir(dataDir);
-  let hub: Hub;
+  let hub: Hub | undefined;
   try {
     hub = new Hub(dataDir, opts);
-  } catch (e) {
-    releaseDataDir(dataDir);
-    undo();
-    throw e;
-  }
-  try {
     await hub.listen(opts.port ?? 8883, opts.httpPort ?? 0);
+    return hub;
   } catch (e) {
-    await hub.stop();
+    if (hub) await hub.stop();
+    else releaseDataDir(dataDir);
     undo();
     throw e;
   }
-  return hub;
 }
