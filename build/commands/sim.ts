@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Board, loadBoard } from '../boards.js';
+import { type Board, boardLimits, loadBoard } from '../boards.js';
 import { type App, appArgumentHelp, loadApp } from '../firmware/apps.js';
 import { parseArgs, UsageError } from '../firmware/args.js';
 import { readConfigFile } from '../firmware/config-file.js';
@@ -14,7 +14,8 @@ import { buildFirmware } from '../firmware/pipeline.js';
 import { brokerConfig, connectionStringProblem, redactUrl } from '../firmware/sim-config.js';
 import { engineBoard, MissingEngine, pickEngine, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
 import { briefError } from '../firmware/sim-run.js';
-import { SIM_EVENTS, type SimEvent } from '../firmware/sim-watch.js';
+import { failureNote, SIM_EVENTS, type SimEvent } from '../firmware/sim-watch.js';
+import { type Limits, withLimits } from '../../firmware/mqtt/limits.js';
 import { openHub } from '../hub/local.js';
 /** A local hub of its own (build/hub) in a temp dir, with one device for the simulated board. */
 async function localHub(): Promise<{ cfg: Record<string, unknown>; stop(): Promise<void> }> {
@@ -137,6 +138,8 @@ export async function run(argv: string[]): Promise<number> {
   const tries = f.tries as number | undefined;
   let failed = '';
   let device: SimDevice;
+  // The firmware's limits, as the boot code gives them to the app: the config's, else the board's.
+  const limits = cfg.limits ? withLimits(cfg.limits as Partial<Limits>) : boardLimits(board);
   try {
     device = await startSimDevice(engine, built, cfg, {
       log: (level, m) => process.stderr.write(`firmware ${level}: ${m}\n`),
@@ -150,7 +153,11 @@ export async function run(argv: string[]): Promise<number> {
     }, {
       event: (e) => e === until && finish(''),
       // Can come before startSimDevice returns: the watch is the argument, not device.watch.
-      failed: (w) => tries !== undefined && w.failures >= tries && finish(failedAttempts(w.failures)),
+      failed: (w) => {
+        if (tries !== undefined && w.failures >= tries) return finish(failedAttempts(w.failures));
+        // Not silent while it waits: the device is in its backoff, and says nothing the host can see.
+        process.stderr.write(`sim: ${redactUrl(failureNote(w, limits))}\n`);
+      },
     });
   } catch (e) {
     await hub?.stop();

@@ -3,7 +3,9 @@
 // then the first application message the server took ("message"). The firmware's log is not
 // parsed: apps word it as they like. Socket errors and refused CONNACKs are kept as the reason to
 // show when the device never connected.
+import { delay } from '../../firmware/mqtt/backoff.js';
 import { createDecoder } from '../../firmware/mqtt/codec/decode.js';
+import type { Limits } from '../../firmware/mqtt/limits.js';
 import type { Packet } from '../../firmware/mqtt/codec/packet.js';
 import type { ConnectOptions, SocketHandlers, Transport } from '../../hal/types.js';
 
@@ -18,6 +20,8 @@ export interface Watch {
   attempts: number;
   /** Attempts that closed without an accepted CONNACK. */
   failures: number;
+  /** Those since the last accepted CONNACK: the firmware's backoff grows with them. */
+  streak: number;
 }
 
 export interface WatchHooks {
@@ -51,6 +55,7 @@ export function connectionWatch(hooks: WatchHooks = {}): Watch & { connect(): Co
     problem: undefined as string | undefined,
     attempts: 0,
     failures: 0,
+    streak: 0,
     connect(): ConnectionObserver {
       w.attempts++;
       const pending: number[] = [];
@@ -65,6 +70,7 @@ export function connectionWatch(hooks: WatchHooks = {}): Watch & { connect(): Co
         if (p.type == 2) {
           if (p.rc == 0) {
             ok = true;
+            w.streak = 0;
             fire('connected');
           } else why = `the server refused the connection (CONNACK ${p.rc}: ${REFUSED[p.rc] ?? 'unknown code'})`;
         } else if ((p.type == 4 || p.type == 5) && pending.indexOf(p.id) >= 0) fire('message');
@@ -83,6 +89,7 @@ export function connectionWatch(hooks: WatchHooks = {}): Watch & { connect(): Co
         closed: (r) => {
           if (ok) return;
           w.failures++;
+          w.streak++;
           w.problem = why ?? `the connection closed before the server accepted the device (${r})`;
           hooks.failed?.(w);
         },
@@ -90,6 +97,16 @@ export function connectionWatch(hooks: WatchHooks = {}): Watch & { connect(): Co
     },
   };
   return w;
+}
+
+/**
+ * What a failed attempt means for the device, while the simulator waits: why it failed and the
+ * longest the firmware's backoff (`limits`, the firmware's own) can make it wait before it dials
+ * again, which grows with the failures in a row.
+ */
+export function failureNote(w: Watch, limits: Limits): string {
+  const most = delay(w.streak - 1, limits, () => 1);
+  return `attempt ${w.attempts} failed: ${w.problem}; the device tries again within ${+(most / 1000).toFixed(1)} s`;
 }
 
 /** Wraps `t` with a connectionWatch. */

@@ -82,6 +82,20 @@ describe('tinyiot sim', () => {
     expect(r.stderr).not.toContain('hunter2');
   }, 180000);
 
+  it.skipIf(mosq.missing).each(engines)('$engine: --tries 2 against a broker that refuses anonymous clients: says each refusal and when the device tries again, then exits 1 naming it', async (e) => {
+    const strict = await startMosquitto({ settings: ['allow_anonymous false'] });
+    try {
+      const r = await runCli(['sim', 'mqtt-blink', '--engine', e.engine, '--broker', `mqtt://127.0.0.1:${strict.port}`, '--tries', '2', '--duration', BOUND, '--out', out]);
+      const why = 'the server refused the connection (CONNACK 5: not authorized)';
+      // The board's default backoff: the first retry within 1 s (limits.backoffMin).
+      expect(r.stderr).toContain(`sim: attempt 1 failed: ${why}; the device tries again within 1 s\n`);
+      expect(r.stderr).toMatch(new RegExp(`^tinyiot sim: the device never connected \\(stopped after 2 failed attempts\\): ${why.replace(/[()]/g, '\\$&')}$`, 'm'));
+      expect(r.code).toBe(1);
+    } finally {
+      await strict.stop();
+    }
+  }, 180000);
+
   it("in QuickJS, which verifies certificates, exits 1 naming the certificate problem when the hub's CA was not given, and prints no key", async () => {
     const hubDir = mkdtempSync(join(tmpdir(), 'tinyiot-cli-sim-hub-'));
     const { hub, connectionString } = await openHub(hubDir, 'dev1');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type SimEvent, watchTransport } from '../../../build/firmware/sim-watch.js';
+import { failureNote, type SimEvent, watchTransport } from '../../../build/firmware/sim-watch.js';
+import { withLimits } from '../../../firmware/mqtt/limits.js';
 import { encode } from '../../../firmware/mqtt/codec/encode.js';
 import type { Packet } from '../../../firmware/mqtt/codec/packet.js';
 import type { ConnectOptions, SocketHandlers, Transport } from '../../../hal/types.js';
@@ -104,6 +105,44 @@ describe('watchTransport', () => {
     ]);
     expect(w.attempts).toBe(3);
     expect(w.seen).toEqual({});
+  });
+
+  it('counts the failures in a row since the last accepted CONNACK (streak), for the backoff', () => {
+    const { w, socks, sock } = rig();
+    const refused = (i: number, rc: number) => {
+      sock();
+      socks[i]!.h.onOpen();
+      socks[i]!.h.onData(encode({ type: 2, sessionPresent: false, rc }));
+      socks[i]!.h.onClose('closed');
+    };
+    refused(0, 5);
+    refused(1, 5);
+    expect([w.failures, w.streak]).toEqual([2, 2]);
+    refused(2, 0); // accepted, then closed: not a failure
+    expect([w.failures, w.streak]).toEqual([2, 0]);
+    refused(3, 4);
+    expect([w.failures, w.streak]).toEqual([3, 1]);
+    expect(w.problem).toBe('the server refused the connection (CONNACK 4: bad user name or password)');
+  });
+
+  it("failureNote names the reason and the backoff's longest wait for the failures in a row, up to its cap", () => {
+    const { w, socks, sock } = rig();
+    const limits = withLimits({ backoffMin: 1500, backoffMax: 5000 });
+    const notes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      sock();
+      socks[i]!.h.onOpen();
+      socks[i]!.h.onData(encode({ type: 2, sessionPresent: false, rc: 5 }));
+      socks[i]!.h.onClose('closed');
+      notes.push(failureNote(w, limits));
+    }
+    const why = 'the server refused the connection (CONNACK 5: not authorized)';
+    expect(notes).toEqual([
+      `attempt 1 failed: ${why}; the device tries again within 1.5 s`,
+      `attempt 2 failed: ${why}; the device tries again within 3 s`,
+      `attempt 3 failed: ${why}; the device tries again within 5 s`,
+      `attempt 4 failed: ${why}; the device tries again within 5 s`,
+    ]);
   });
 
   it('a garbled stream stops the watching, not the device', () => {
