@@ -10,9 +10,8 @@ import { type App, appArgumentHelp, loadApp } from '../firmware/apps.js';
 import { parseArgs, UsageError } from '../firmware/args.js';
 import { readConfigFile } from '../firmware/config-file.js';
 import { mapStack } from '../bundle-map.js';
-import { buildFirmware } from '../firmware/pipeline.js';
 import { brokerConfig, connectionStringProblem, redactUrl } from '../firmware/sim-config.js';
-import { engineBoard, MissingEngine, pickEngine, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
+import { buildForSim, MissingEngine, pickEngine, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
 import { briefError } from '../firmware/sim-run.js';
 import { failureNote, SIM_EVENTS, type SimEvent } from '../firmware/sim-watch.js';
 import { type Limits, withLimits } from '../../firmware/mqtt/limits.js';
@@ -36,17 +35,21 @@ async function localHub(): Promise<{ cfg: Record<string, unknown>; stop(): Promi
 
 export const help = `usage: tinyiot sim [app] [options]
 
-Builds <app> (default: iothub-sensor with --hub, else mqtt-blink) for a simulated board and runs
-the built firmware against a broker or hub. Two engines:
+Builds <app> (default: iothub-sensor with --hub, else mqtt-blink) for the board, exactly as
+'tinyiot build' does (so it refuses what the build refuses), and runs the built firmware against a
+broker or hub. Two engines:
   espruino  Espruino's own interpreter (the reference engine), booted from its Storage as a board
-            boots: Espruino's net, tls, Storage and crypto; the host's emulated pins and sensors.
+            boots: Espruino's net, tls, Storage and crypto (a second build, with Espruino's own
+            network stack in place of the board's WiFi or modem); the host's pins and sensors.
             Memory in blocks, checked against the board's JsVars. Espruino's TLS does not verify
             the server's certificate. The default when an interpreter is found (TINYIOT_ESPRUINO,
             ../shared/espruino/espruino beside the checkout, or espruino on the PATH).
-  quickjs   the built ES5 bundle in QuickJS on the emulated HAL: node:net/node:tls sockets that
-            always verify the server's certificate, memory storage, emulated pins and sensors; the
-            board's JsVar store (jsVars x blockSize) caps the heap the firmware grows. The default
-            when no Espruino interpreter is found (one line says so).
+  quickjs   the board's own build in QuickJS over stand-ins of Espruino's globals: node:net/
+            node:tls sockets that always verify the server's certificate, memory storage, emulated
+            pins and sensors; a board with an AT modem (pico-esp8266) talks AT to a modem played by
+            the host, which dials and runs the TLS. The board's JsVar store (jsVars x blockSize)
+            caps the heap the firmware grows. The default when no Espruino interpreter is found
+            (one line says so).
 LED changes are printed; the firmware's log goes to stderr.
 
 options:
@@ -96,7 +99,7 @@ function plan(f: Flags, appName: string | undefined): Plan {
   if (f.hub && f.hub !== 'local') over.connectionString = f.hub;
   const { engine, note } = pickEngine(f.engine as string | undefined);
   const app = loadApp(appName ?? (f.hub ? 'iothub-sensor' : 'mqtt-blink'));
-  const board = engineBoard(loadBoard((f.board as string | undefined) ?? 'emulator'), engine);
+  const board = loadBoard((f.board as string | undefined) ?? 'emulator');
   const cfg = { ...(f.config ? readConfigFile(f.config as string) : app.example), ...over };
   if (f.ca) cfg.ca = readFileSync(f.ca as string, 'utf8');
   if (f.hub !== 'local') {
@@ -123,13 +126,13 @@ export async function run(argv: string[]): Promise<number> {
   const { app, board, engine, until } = pl;
   if (pl.note) process.stderr.write(`sim: ${pl.note}\n`);
   if (app.exampleMissing && !f.config) process.stderr.write(`sim: ${app.exampleMissing} not found: the firmware's config is only what --broker, --hub and --ca give\n`);
-  const built = await buildFirmware({
-    app: app.dir ?? app.name, board, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true, simHost: engine === 'espruino',
+  const built = await buildForSim({
+    app: app.dir ?? app.name, board, engine, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true,
     progress: (l) => process.stderr.write(`sim: ${l}\n`),
   });
   if (!built.ok) {
     if (built.report) process.stdout.write(built.report);
-    process.stderr.write(`tinyiot sim: ${app.name} for ${board.id} failed: ${built.error}\n`);
+    process.stderr.write(`tinyiot sim: ${app.name} for ${built.board.id} failed: ${built.error}\n`);
     return 1;
   }
   const hub = f.hub === 'local' ? await localHub() : undefined;

@@ -2,8 +2,8 @@
 // iothub-sensor firmware built by the board pipeline and run by the simulator on the chosen
 // engine, exactly as `tinyiot build` and `tinyiot sim` do it.
 import { loadBoard } from '../boards.js';
-import { type Build, buildFirmware } from '../firmware/pipeline.js';
-import { type DeviceHooks, engineBoard, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
+import type { Build } from '../firmware/pipeline.js';
+import { buildForSim, type DeviceHooks, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
 import { type LocalHub, openHub } from '../hub/local.js';
 
 export const APP = 'iothub-sensor';
@@ -17,9 +17,9 @@ export function openDemoHub(dataDir: string): Promise<LocalHub> {
   return openHub(dataDir, DEVICE_ID);
 }
 
-/** The app built for the simulator's copy of `boardId` on `engine` into outDir (default out/), as `tinyiot sim` builds it. */
+/** The app built for `boardId` and for `engine` into outDir (default out/), as `tinyiot sim` builds it. */
 export function buildSensor(boardId: string, engine: SimEngine, progress: (line: string) => void, outDir?: string): Promise<Build> {
-  return buildFirmware({ app: APP, board: engineBoard(loadBoard(boardId), engine), simHost: engine === 'espruino', progress, outDir });
+  return buildForSim({ app: APP, board: loadBoard(boardId), engine, progress, outDir });
 }
 
 /** Starts the built firmware on its engine (real sockets and time). */

@@ -7,6 +7,7 @@ import { delay } from '../../firmware/mqtt/backoff.js';
 import { createDecoder } from '../../firmware/mqtt/codec/decode.js';
 import type { Limits } from '../../firmware/mqtt/limits.js';
 import type { Packet } from '../../firmware/mqtt/codec/packet.js';
+import type { Dialer } from '../../hal/emulated/fake-modem.js';
 import type { ConnectOptions, SocketHandlers, Transport } from '../../hal/types.js';
 
 export const SIM_EVENTS = ['connected', 'message'] as const;
@@ -140,4 +141,46 @@ export function watchTransport(t: Transport, hooks: WatchHooks = {}): Transport 
       };
     },
   });
+}
+
+/**
+ * Wraps the dialer of a host-side FakeModem with a connectionWatch: the modem runs TLS, so a link
+ * carries the plaintext MQTT of a board whose transport is its AT modem. A link ends once for the
+ * watch, however it ends (the server's close, an error, the board hanging up).
+ */
+export function watchDialer(dial: Dialer, watch: { connect(): ConnectionObserver }): Dialer {
+  const bytes = (d: string) => new Uint8Array(Buffer.from(d, 'latin1'));
+  return (r, ev) => {
+    const ob = watch.connect();
+    let ended = false;
+    const end = (why: string) => {
+      if (!ended) (ended = true), ob.closed(why);
+    };
+    const remote = dial(r, {
+      open: () => ev.open(),
+      data: (d) => {
+        ob.fromServer(bytes(d));
+        ev.data(d);
+      },
+      error: (m) => {
+        ob.error(m);
+        ev.error(m);
+        end(m);
+      },
+      close: () => {
+        ev.close();
+        end('closed by the server');
+      },
+    });
+    return {
+      write: (d) => {
+        ob.fromDevice(bytes(d));
+        remote.write(d);
+      },
+      end: () => {
+        remote.end();
+        end('closed by the device');
+      },
+    };
+  };
 }

@@ -155,6 +155,23 @@ describe('tinyiot sim', () => {
     expect(r.stderr).toBe(`tinyiot sim: connectionString in ${cfg}: connection string: missing SharedAccessKey (or x509=true) (want HostName=...;DeviceId=...;SharedAccessKey=...)\n`);
   });
 
+  it.skipIf(mosq.missing)("an AT-modem board runs its own build in QuickJS, the modem played by the host, until the broker took a message", async () => {
+    const r = await runCli(['sim', 'mqtt-blink', '--board', 'pico-esp8266', '--engine', 'quickjs', '--broker', `mqtt://127.0.0.1:${broker.port}`, '--until', 'message', '--duration', BOUND, '--out', out]);
+    expect(r.stderr).toContain('sim: bundling mqtt-blink for pico-esp8266 (hal at-modem, tls offload');
+    expect(r.stderr).toContain('firmware info: mqtt-blink: connected to 127.0.0.1');
+    expect(r.code).toBe(0);
+  }, 180000);
+
+  it.each(engines)("$engine: refuses exactly what 'tinyiot build' refuses, with the same message", async (e) => {
+    const b = await runCli(['build', 'mqtt-blink', '--board', 'esp8266', '--out', out]);
+    const s = await runCli(['sim', 'mqtt-blink', '--board', 'esp8266', '--engine', e.engine, '--duration', '1', '--out', out]);
+    const failure = (text: string, cmd: string) => text.split('\n').find((l) => l.startsWith(`tinyiot ${cmd}: `))!.slice(`tinyiot ${cmd}: `.length);
+    expect(b.code).toBe(1);
+    expect(s.code).toBe(1);
+    expect(failure(b.stderr, 'build')).toMatch(/^mqtt-blink for esp8266 failed: board 'esp8266' .* has no TLS/);
+    expect(failure(s.stderr, 'sim')).toBe(failure(b.stderr, 'build'));
+  }, 180000);
+
   it('refuses a board that cannot run the app, with the reason', async () => {
     const r = await runCli(['sim', 'mqtt-blink', '--board', 'puckjs', '--duration', '1', '--out', out]);
     expect(r.code).toBe(1);

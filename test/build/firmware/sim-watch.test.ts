@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { failureNote, type SimEvent, watchTransport } from '../../../build/firmware/sim-watch.js';
+import { connectionWatch, failureNote, type SimEvent, watchDialer, watchTransport } from '../../../build/firmware/sim-watch.js';
+import { memoryDialer } from '../../../hal/emulated/fake-modem-dial.js';
 import { withLimits } from '../../../firmware/mqtt/limits.js';
 import { encode } from '../../../firmware/mqtt/codec/encode.js';
 import type { Packet } from '../../../firmware/mqtt/codec/packet.js';
@@ -152,5 +153,42 @@ describe('watchTransport', () => {
     socks[0]!.h.onData(encode({ type: 2, sessionPresent: false, rc: 0 }));
     expect(got).toEqual(['data 4', 'data 4']);
     expect(events).toEqual([]);
+  });
+});
+
+describe('watchDialer', () => {
+  const latin1 = (p: Packet) => Buffer.from(encode(p)).toString('latin1');
+  const req = { host: 'h', port: 1, tls: true, verify: false };
+  const ev = (got: string[]) => ({ open: () => got.push('open'), data: (d: string) => got.push(`data ${d.length}`), close: () => got.push('close'), error: (m: string) => got.push(`error ${m}`) });
+
+  it("watches a modem's links: the device's first message, a refusal, each link ending once", () => {
+    const events: string[] = [];
+    const w = connectionWatch({ event: (e) => events.push(e), failed: (x) => events.push(`failed ${x.failures}: ${x.problem}`) });
+    let refuse = true;
+    // The peer answers a link's first bytes (its CONNECT) with a CONNACK.
+    const dial = watchDialer(memoryDialer((c) => {
+      let answered = false;
+      return { data: () => answered || ((answered = true), c.write(latin1({ type: 2, sessionPresent: false, rc: refuse ? 5 : 0 }))) };
+    }), w);
+    const got: string[] = [];
+    const a = dial(req, ev(got));
+    a.write(Buffer.from(connect).toString('latin1'));
+    a.end();
+    a.end();
+    refuse = false;
+    const b = dial(req, ev(got));
+    b.write(Buffer.from(connect).toString('latin1'));
+    b.write(latin1(pub('t', 0)));
+    expect(got).toEqual(['open', 'data 4', 'open', 'data 4']);
+    expect(events).toEqual(['failed 1: the server refused the connection (CONNACK 5: not authorized)', 'connected', 'message']);
+    expect([w.attempts, w.failures]).toEqual([2, 1]);
+  });
+
+  it('a link that fails to open is a failed attempt with its error', () => {
+    const w = connectionWatch();
+    const got: string[] = [];
+    watchDialer(memoryDialer(() => undefined, () => true), w)(req, ev(got));
+    expect(got).toEqual(['error connection refused']);
+    expect([w.failures, w.problem]).toEqual([1, 'connection refused']);
   });
 });
