@@ -67,6 +67,8 @@ options:
                          reason); by default it keeps retrying, as on a board
   --out <dir>            build output directory (default out)
   --insecure-dev         for boards without TLS (esp8266), as in 'tinyiot build'
+  --budget-bytes <n>     as in 'tinyiot build'
+  --budget-jsvars <n>    as in 'tinyiot build'
 
 Exit code: 0 when the device connected (and, with --until, the event happened) and the firmware
 raised no error; 1 otherwise, with the reason (e.g. a refused connection or an untrusted
@@ -76,7 +78,7 @@ ${appArgumentHelp()}`;
 
 const kinds = {
   engine: 'string', board: 'string', broker: 'string', hub: 'string', ca: 'string', config: 'string', duration: 'number', until: 'string', tries: 'number',
-  out: 'string', 'insecure-dev': 'boolean',
+  out: 'string', 'insecure-dev': 'boolean', 'budget-bytes': 'number', 'budget-jsvars': 'number',
 } as const;
 
 type Flags = Record<string, string | number | boolean | undefined>;
@@ -128,6 +130,7 @@ export async function run(argv: string[]): Promise<number> {
   if (app.exampleMissing && !f.config) process.stderr.write(`sim: ${app.exampleMissing} not found: the firmware's config is only what --broker, --hub and --ca give\n`);
   const built = await buildForSim({
     app: app.dir ?? app.name, board, engine, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true,
+    budgetBytes: f['budget-bytes'] as number | undefined, budgetJsVars: f['budget-jsvars'] as number | undefined,
     progress: (l) => process.stderr.write(`sim: ${l}\n`),
   });
   if (!built.ok) {

@@ -74,6 +74,7 @@ export interface SimBuildOptions {
   outDir?: string;
   insecureDev?: boolean;
   budgetBytes?: number;
+  budgetJsVars?: number;
   progress?: (line: string) => void;
 }
 
@@ -82,7 +83,7 @@ export interface SimBuildOptions {
  * interpreter, the build it runs.
  */
 export async function buildForSim(o: SimBuildOptions): Promise<Build> {
-  const common = { app: o.app, outDir: o.outDir, insecureDev: o.insecureDev, budgetBytes: o.budgetBytes, progress: o.progress };
+  const common = { app: o.app, outDir: o.outDir, insecureDev: o.insecureDev, budgetBytes: o.budgetBytes, budgetJsVars: o.budgetJsVars, progress: o.progress };
   const own = await buildFirmware({ ...common, board: o.board });
   if (!own.ok || o.engine === 'quickjs') return own;
   return buildFirmware({ ...common, board: engineBoard(o.board, o.engine), simHost: true });

@@ -172,6 +172,12 @@ describe('tinyiot sim', () => {
     expect(failure(s.stderr, 'sim')).toBe(failure(b.stderr, 'build'));
   }, 180000);
 
+  it('--budget-jsvars: the board\'s own build fails over it, as in tinyiot build', async () => {
+    const r = await runCli(['sim', 'mqtt-blink', '--engine', 'quickjs', '--budget-jsvars', '100', '--duration', '1', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/tinyiot sim: mqtt-blink for emulator failed: over budget:\n {2}estimated \d+ JsVars, over the budget of 100 by \d+/);
+  }, 60000);
+
   it('refuses a board that cannot run the app, with the reason', async () => {
     const r = await runCli(['sim', 'mqtt-blink', '--board', 'puckjs', '--duration', '1', '--out', out]);
     expect(r.code).toBe(1);
