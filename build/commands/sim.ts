@@ -47,7 +47,8 @@ broker or hub. Two engines:
   quickjs   the board's own build in QuickJS over stand-ins of Espruino's globals: node:net/
             node:tls sockets that always verify the server's certificate, memory storage, emulated
             pins and sensors; a board with an AT modem (pico-esp8266) talks AT to a modem played by
-            the host, which dials and runs the TLS. The board's JsVar store (jsVars x blockSize)
+            the host, which dials and runs the TLS, verifying the server with the config's ca as the
+            firmware tells it to. The board's JsVar store (jsVars x blockSize)
             caps the heap the firmware grows. The default when no Espruino interpreter is found
             (one line says so).
 LED changes are printed; the firmware's log goes to stderr.
