@@ -54,7 +54,8 @@ broker or hub. Two engines:
 LED changes are printed; the firmware's log goes to stderr.
 
 options:
-  --engine <name>        espruino or quickjs (default: espruino when found)
+  --engine <name>        espruino or quickjs (default: espruino when found, quickjs for a board
+                         with an AT modem)
   --board <id>           memory, limits, crypto and pins of this board (default emulator)
   --broker <url>         mqtt://[user:password@]host:port or mqtts://... (mqtt-blink)
   --hub <conn string>    an IoT Hub device connection string (iothub-sensor), or 'local': a local
@@ -100,9 +101,9 @@ function plan(f: Flags, appName: string | undefined): Plan {
   if (until !== undefined && !SIM_EVENTS.includes(until)) throw new UsageError(`--until must be one of ${SIM_EVENTS.join(', ')} (got '${until}')`);
   const over: Record<string, unknown> = f.broker ? brokerConfig(f.broker as string) : {};
   if (f.hub && f.hub !== 'local') over.connectionString = f.hub;
-  const { engine, note } = pickEngine(f.engine as string | undefined);
-  const app = loadApp(appName ?? (f.hub ? 'iothub-sensor' : 'mqtt-blink'));
   const board = loadBoard((f.board as string | undefined) ?? 'emulator');
+  const { engine, note } = pickEngine(f.engine as string | undefined, board);
+  const app = loadApp(appName ?? (f.hub ? 'iothub-sensor' : 'mqtt-blink'));
   const cfg = { ...(f.config ? readConfigFile(f.config as string) : app.example), ...over };
   if (f.ca) cfg.ca = readFileSync(f.ca as string, 'utf8');
   if (f.hub !== 'local') {

@@ -36,14 +36,22 @@ export type SimEngine = (typeof SIM_ENGINES)[number];
 /** Asked for Espruino where there is no interpreter: a missing tool (exit 1), not a usage mistake. */
 export class MissingEngine extends Error {}
 
-/** The engine to run on; note is set when the default fell back to QuickJS. */
-export function pickEngine(asked: string | undefined): { engine: SimEngine; note?: string } {
+/**
+ * The engine to run on; note is set when the default is QuickJS: no interpreter was found, or the
+ * board has an AT modem, which only QuickJS simulates (Espruino's interpreter on a PC would run
+ * another build, with its own network stack).
+ */
+export function pickEngine(asked: string | undefined, board?: Board): { engine: SimEngine; note?: string } {
   if (asked !== undefined && !(SIM_ENGINES as readonly string[]).includes(asked)) {
     throw new UsageError(`--engine must be one of ${SIM_ENGINES.join(', ')} (got '${asked}')`);
   }
   const found = locateEspruino();
   if (asked === 'espruino' && !found) throw new MissingEngine(`--engine espruino: no Espruino interpreter found: ${HOW_TO_GET}`);
   if (asked) return { engine: asked as SimEngine };
+  if (board?.modem) {
+    const why = `${board.id}'s ${board.modem.chip} modem is played by the host in QuickJS, which runs the board's own build`;
+    return { engine: 'quickjs', note: `${why} (--engine espruino: Espruino's interpreter, with its own network stack in place of the modem)` };
+  }
   if (found) return { engine: 'espruino' };
   return { engine: 'quickjs', note: `no Espruino interpreter found, running on QuickJS instead (${HOW_TO_GET})` };
 }

@@ -17,6 +17,13 @@ describe('pickEngine', () => {
   it.skipIf(e.missing)('espruino by default when an interpreter is found', () => {
     expect(pickEngine(undefined)).toEqual({ engine: 'espruino' });
   });
+  it("QuickJS by default for a board with an AT modem, saying why; asked for, any engine", () => {
+    const pico = loadBoard('pico-esp8266');
+    const picked = pickEngine(undefined, pico);
+    expect(picked.engine).toBe('quickjs');
+    expect(picked.note).toMatch(/^pico-esp8266's esp8266 modem is played by the host in QuickJS, which runs the board's own build/);
+    expect(pickEngine('quickjs', pico)).toEqual({ engine: 'quickjs' });
+  });
   it('with a TINYIOT_ESPRUINO that is not an interpreter, asking for espruino is an error naming it', () => {
     vi.stubEnv('TINYIOT_ESPRUINO', '/nonexistent/espruino');
     expect(() => pickEngine('espruino')).toThrow(/TINYIOT_ESPRUINO/);
