@@ -1,14 +1,18 @@
 // `tinyiot boards`: every board at a glance, one board in full, or all of them as JSON.
 import { type Board, boardBudget, boardLimits, defaultBoardsDir, listBoards, loadBoard } from '../boards.js';
 import { parseArgs, UsageError } from '../firmware/args.js';
+import { type AppFit, appFits, fitsText } from './boards-apps.js';
 
-export const help = `usage: tinyiot boards [<id>] [--json] [--boards-dir <dir>]
+export const help = `usage: tinyiot boards [<id>] [--apps] [--json] [--boards-dir <dir>]
 
 Lists the boards in boards/*.json: network, TLS, crypto, JsVars, RAM and the budget the
 tinyiot bundle may use (JsVars x maxShare, and about that many x blockSize bytes).
 
   <id>                  show one board in full (pins, modem, MQTT limits, notes, sources)
-  --json                print machine-readable JSON instead of a table
+  --apps                also whether each example app fits: each is built as 'tinyiot build'
+                        builds it (boards without TLS with --insecure-dev), bytes against
+                        maxBundleBytes and JsVars against the budget; seconds per build
+  --json                print machine-readable JSON instead of a table (with --apps: "apps")
   --boards-dir <dir>    board files from <dir> instead of ${defaultBoardsDir}
                         (every file is checked, so this validates your own board files)`;
 
@@ -39,10 +43,10 @@ function overview(boards: Board[]): string {
   return table(rows, new Set([5, 6, 7]));
 }
 
-/** The board as in its file, plus the computed budget and the merged MQTT limits. */
-function toJson(b: Board): object {
+/** The board as in its file, plus the computed budget, the merged MQTT limits and, when made, the app fits. */
+function toJson(b: Board, apps?: AppFit[]): object {
   const { jsVars, bytes } = boardBudget(b);
-  return { ...b, budget: { ...b.budget, jsVars, bytes }, mqttLimits: boardLimits(b) };
+  return { ...b, budget: { ...b.budget, jsVars, bytes }, mqttLimits: boardLimits(b), ...(apps ? { apps } : {}) };
 }
 
 function details(b: Board): string {
@@ -66,7 +70,7 @@ function details(b: Board): string {
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs(argv, { json: 'boolean', 'boards-dir': 'string' }, 1);
+    parsed = parseArgs(argv, { json: 'boolean', apps: 'boolean', 'boards-dir': 'string' }, 1);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`tinyiot boards: ${e.message}\n\n${help}\n`);
@@ -75,12 +79,11 @@ export async function run(argv: string[]): Promise<number> {
   const { flags: o, positionals } = parsed;
   const dir = o['boards-dir'] as string | undefined;
   const id = positionals[0];
-  if (id !== undefined) {
-    const b = loadBoard(id, dir);
-    process.stdout.write((o.json ? JSON.stringify(toJson(b), null, 2) : details(b)) + '\n');
-    return 0;
-  }
-  const boards = listBoards(dir);
-  process.stdout.write((o.json ? JSON.stringify(boards.map(toJson), null, 2) : overview(boards)) + '\n');
+  const boards = id !== undefined ? [loadBoard(id, dir)] : listBoards(dir);
+  const fits = o.apps ? await appFits(boards, (l) => process.stderr.write(`boards: ${l}\n`)) : undefined;
+  const json = boards.map((b) => toJson(b, fits?.get(b.id)));
+  const text = id !== undefined ? details(boards[0]!) : overview(boards);
+  const apps = fits ? `\n\nexample apps, built as 'tinyiot build' builds them:\n${fitsText(fits)}` : '';
+  process.stdout.write((o.json ? JSON.stringify(id !== undefined ? json[0] : json, null, 2) : text + apps) + '\n');
   return 0;
 }

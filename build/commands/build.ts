@@ -19,6 +19,7 @@ options:
   --board <id>          target board (see 'tinyiot boards')
   --insecure-dev        boards without TLS only (esp8266): plain TCP, insecure development mode
   --budget-bytes <n>    bundle byte limit instead of the board's maxBundleBytes
+  --budget-jsvars <n>   JsVar budget instead of the board's (maxShare x jsVars)
   --boards-dir <dir>    board files from <dir> instead of ${defaultBoardsDir}
   --out <dir>           output directory (default out)
   --config <file.json>  config for the start-up check (default the app's config.example.json)

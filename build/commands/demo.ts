@@ -48,8 +48,9 @@ options:
                    printing) until Ctrl-C, and print commands to try from another terminal
   --data DIR       the hub's data folder (certificates, registry.json, twins); default a
                    temporary folder removed at the end, or ${DEFAULT_KEEP_DIR} with --keep-running
-  --board ID       simulate this board's memory and limits (default emulator; see 'tinyiot boards');
-                   a board with TLS, as the hub takes TLS only (exit 2 otherwise)
+  --board ID       simulate this board (default emulator; see 'tinyiot boards'): its firmware is
+                   built as 'tinyiot build' builds it, and refused as the build refuses it; a
+                   board with TLS, as the hub takes TLS only (exit 2 otherwise)
   --timeout S      seconds each check may take (default ${STEP_S})
   --out DIR        where the firmware is built (default out, as 'tinyiot build')`;
 

@@ -22,6 +22,7 @@ options:
   --timeout <s>         deadline of each step (default 30)
   --insecure-dev        boards without TLS only: plain TCP, insecure development mode
   --budget-bytes <n>    as in 'tinyiot build'
+  --budget-jsvars <n>   as in 'tinyiot build'
   --boards-dir <dir>    board files from <dir> instead of ${defaultBoardsDir}
   --out <dir>           build output directory (default out)
 

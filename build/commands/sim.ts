@@ -5,18 +5,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Board, loadBoard } from '../boards.js';
+import { type Board, boardLimits, loadBoard } from '../boards.js';
 import { type App, appArgumentHelp, loadApp } from '../firmware/apps.js';
 import { type Parsed, parseArgs, UsageError } from '../firmware/args.js';
 import { usageText } from '../usage-error.js';
 import { readConfigFile, readFlagFile } from '../firmware/config-file.js';
 import { mapStack } from '../bundle-map.js';
-import { buildFirmware } from '../firmware/pipeline.js';
 import { buildableBoard } from '../firmware/refuse.js';
 import { brokerConfig, connectionStringProblem, redactUrl } from '../firmware/sim-config.js';
-import { engineBoard, MissingEngine, pickEngine, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
+import { buildForSim, MissingEngine, pickEngine, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
 import { briefError } from '../firmware/sim-run.js';
-import { SIM_EVENTS, type SimEvent } from '../firmware/sim-watch.js';
+import { failureNote, SIM_EVENTS, type SimEvent } from '../firmware/sim-watch.js';
+import { type Limits, withLimits } from '../../firmware/mqtt/limits.js';
 import { openHub } from '../hub/local.js';
 import { onStopSignal } from '../stop-signals.js';
 import { untrustedServer } from '../tls-trust.js';
@@ -39,21 +39,27 @@ async function localHub(): Promise<{ cfg: Record<string, unknown>; stop(): Promi
 
 export const help = `usage: tinyiot sim [app] [options]
 
-Builds <app> (default: iothub-sensor with --hub, else mqtt-blink) for a simulated board and runs
-the built firmware against a broker or hub. Two engines:
+Builds <app> (default: iothub-sensor with --hub, else mqtt-blink) for the board, exactly as
+'tinyiot build' does (so it refuses what the build refuses), and runs the built firmware against a
+broker or hub. Two engines:
   espruino  Espruino's own interpreter (the reference engine), booted from its Storage as a board
-            boots: Espruino's net, tls, Storage and crypto; the host's emulated pins and sensors.
+            boots: Espruino's net, tls, Storage and crypto (a second build, with Espruino's own
+            network stack in place of the board's WiFi or modem); the host's pins and sensors.
             Memory in blocks, checked against the board's JsVars. Espruino's TLS does not verify
             the server's certificate. The default when an interpreter is found (TINYIOT_ESPRUINO,
             ../shared/espruino/espruino beside the checkout, or espruino on the PATH).
-  quickjs   the built ES5 bundle in QuickJS on the emulated HAL: node:net/node:tls sockets that
-            always verify the server's certificate, memory storage, emulated pins and sensors; the
-            board's JsVar store (jsVars x blockSize) caps the heap the firmware grows. The default
-            when no Espruino interpreter is found (one line says so).
+  quickjs   the board's own build in QuickJS over stand-ins of Espruino's globals: node:net/
+            node:tls sockets that always verify the server's certificate, memory storage, emulated
+            pins and sensors; a board with an AT modem (pico-esp8266) talks AT to a modem played by
+            the host, which dials and runs the TLS, verifying the server with the config's ca as the
+            firmware tells it to. The board's JsVar store (jsVars x blockSize)
+            caps the heap the firmware grows. The default when no Espruino interpreter is found
+            (one line says so).
 LED changes are printed; the firmware's log goes to stderr.
 
 options:
-  --engine <name>        espruino or quickjs (default: espruino when found)
+  --engine <name>        espruino or quickjs (default: espruino when found, quickjs for a board
+                         with an AT modem)
   --board <id>           memory, limits, crypto and pins of this board (default emulator)
   --broker <url>         mqtt://[user:password@]host:port or mqtts://... (mqtt-blink)
   --hub <conn string>    an IoT Hub device connection string (iothub-sensor), or 'local': a local
@@ -67,6 +73,8 @@ options:
                          reason); by default it keeps retrying, as on a board
   --out <dir>            build output directory (default out)
   --insecure-dev         for boards without TLS (esp8266), as in 'tinyiot build'
+  --budget-bytes <n>     as in 'tinyiot build'
+  --budget-jsvars <n>    as in 'tinyiot build'
 
 Exit code: 0 when the device connected (and, with --until, the event happened) and the firmware
 raised no error; 1 otherwise, with the reason (e.g. a refused connection or an untrusted
@@ -76,7 +84,7 @@ ${appArgumentHelp()}`;
 
 const kinds = {
   engine: 'string', board: 'string', broker: 'string', hub: 'string', ca: 'string', config: 'string', duration: 'number', until: 'string', tries: 'number',
-  out: 'string', 'insecure-dev': 'boolean',
+  out: 'string', 'insecure-dev': 'boolean', 'budget-bytes': 'number', 'budget-jsvars': 'number',
 } as const;
 
 type Flags = Parsed['flags'];
@@ -106,10 +114,10 @@ function plan(f: Flags, appName: string | undefined): Plan {
   if (until !== undefined && !SIM_EVENTS.includes(until)) throw new UsageError(`--until must be one of ${SIM_EVENTS.join(', ')} (got '${until}')`);
   const over: Record<string, unknown> = f.broker ? brokerConfig(f.broker as string) : {};
   if (f.hub && f.hub !== 'local') over.connectionString = f.hub;
-  const { engine, note } = pickEngine(f.engine as string | undefined);
+  // A board that cannot run the build as asked is refused as 'tinyiot build' refuses it (exit 2).
+  const board = buildableBoard(loadBoard((f.board as string | undefined) ?? 'emulator'), { insecureDev: f['insecure-dev'] === true });
+  const { engine, note } = pickEngine(f.engine as string | undefined, board);
   const app = loadApp(appName ?? (f.hub ? 'iothub-sensor' : 'mqtt-blink'));
-  // Checked as the board the user named, before the engine's copy of it (with an id of its own).
-  const board = engineBoard(buildableBoard(loadBoard((f.board as string | undefined) ?? 'emulator'), { insecureDev: f['insecure-dev'] === true }), engine);
   const cfg = { ...(f.config ? readConfigFile(f.config as string) : app.example), ...over };
   if (f.ca) cfg.ca = readFlagFile('--ca', f.ca as string);
   if (f.hub !== 'local') {
@@ -148,13 +156,14 @@ export async function run(argv: string[]): Promise<number> {
   const { app, board, engine, until } = pl;
   if (pl.note) process.stderr.write(`sim: ${pl.note}\n`);
   if (app.exampleMissing && !f.config) process.stderr.write(`sim: ${app.exampleMissing} not found: the firmware's config is only what --broker, --hub and --ca give\n`);
-  const built = await buildFirmware({
-    app: app.dir ?? app.name, board, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true, simHost: engine === 'espruino',
+  const built = await buildForSim({
+    app: app.dir ?? app.name, board, engine, outDir: f.out as string | undefined, insecureDev: f['insecure-dev'] === true,
+    budgetBytes: f['budget-bytes'] as number | undefined, budgetJsVars: f['budget-jsvars'] as number | undefined,
     progress: (l) => process.stderr.write(`sim: ${l}\n`),
   });
   if (!built.ok) {
     if (built.report) process.stdout.write(built.report);
-    process.stderr.write(`tinyiot sim: ${app.name} for ${board.id} failed: ${built.error}\n`);
+    process.stderr.write(`tinyiot sim: ${app.name} for ${built.board.id} failed: ${built.error}\n`);
     return 1;
   }
   const hub = f.hub === 'local' ? await localHub() : undefined;
@@ -163,6 +172,8 @@ export async function run(argv: string[]): Promise<number> {
   const tries = f.tries as number | undefined;
   let failed = '';
   let device: SimDevice;
+  // The firmware's limits, as the boot code gives them to the app: the config's, else the board's.
+  const limits = cfg.limits ? withLimits(cfg.limits as Partial<Limits>) : boardLimits(board);
   try {
     device = await startSimDevice(engine, built, cfg, {
       log: (level, m) => process.stderr.write(`firmware ${level}: ${m}\n`),
@@ -176,7 +187,11 @@ export async function run(argv: string[]): Promise<number> {
     }, {
       event: (e) => e === until && finish(''),
       // Can come before startSimDevice returns: the watch is the argument, not device.watch.
-      failed: (w) => tries !== undefined && w.failures >= tries && finish(failedAttempts(w.failures)),
+      failed: (w) => {
+        if (tries !== undefined && w.failures >= tries) return finish(failedAttempts(w.failures));
+        // Not silent while it waits: the device is in its backoff, and says nothing the host can see.
+        process.stderr.write(`sim: ${redactUrl(failureNote(w, limits))}\n`);
+      },
     });
   } catch (e) {
     await hub?.stop();

@@ -4,8 +4,8 @@
 import { type Board, listBoards, loadBoard } from '../boards.js';
 import { refusal } from '../firmware/refuse.js';
 import { UsageError } from '../usage-error.js';
-import { type Build, buildFirmware } from '../firmware/pipeline.js';
-import { type DeviceHooks, engineBoard, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
+import type { Build } from '../firmware/pipeline.js';
+import { buildForSim, type DeviceHooks, type SimDevice, type SimEngine, startSimDevice } from '../firmware/sim-device.js';
 import { type LocalHub, openHub } from '../hub/local.js';
 
 export const APP = 'iothub-sensor';
@@ -45,9 +45,9 @@ export function demoBoard(boardId: string): Board {
   return b;
 }
 
-/** The app built for the simulator's copy of `board` on `engine` into outDir (default out/), as `tinyiot sim` builds it. */
+/** The app built for `board` and for `engine` into outDir (default out/), as `tinyiot sim` builds it. */
 export function buildSensor(board: Board, engine: SimEngine, progress: (line: string) => void, outDir?: string): Promise<Build> {
-  return buildFirmware({ app: APP, board: engineBoard(board, engine), simHost: engine === 'espruino', progress, outDir });
+  return buildForSim({ app: APP, board, engine, progress, outDir });
 }
 
 /** Starts the built firmware on its engine (real sockets and time). */

@@ -54,7 +54,7 @@ export function parseArgs(argv: string[], kinds: Record<string, FlagKind>, maxPo
 
 /** The flags `tinyiot build` and `tinyiot flash` share; buildOptions() reads them. */
 export const buildKinds = {
-  board: 'string', 'insecure-dev': 'boolean', 'budget-bytes': 'number', 'boards-dir': 'string', out: 'string', config: 'string',
+  board: 'string', 'insecure-dev': 'boolean', 'budget-bytes': 'number', 'budget-jsvars': 'number', 'boards-dir': 'string', out: 'string', config: 'string',
 } as const;
 
 /**
@@ -86,6 +86,7 @@ export function buildOptions(p: Parsed, progress: (line: string) => void): Build
     outDir: f.out as string | undefined,
     insecureDev: f['insecure-dev'] === true,
     budgetBytes: f['budget-bytes'] as number | undefined,
+    budgetJsVars: f['budget-jsvars'] as number | undefined,
     config: f.config ? readConfigFile(f.config as string) : undefined,
     progress,
   };

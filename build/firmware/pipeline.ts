@@ -37,6 +37,8 @@ export interface BuildOptions {
   simHost?: boolean;
   /** Overrides the board's maxBundleBytes. */
   budgetBytes?: number;
+  /** Overrides the board's JsVar budget (maxShare x jsVars). */
+  budgetJsVars?: number;
   /** Config for the start-up check; default the app's config.example.json. */
   config?: Record<string, unknown>;
   /** Progress lines. */
@@ -115,7 +117,7 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
 
   const startHeap = smoke.startBytes - smoke.loadBytes;
   const blocks = smoke.startBlocks !== undefined ? { load: smoke.loadBlocks!, start: smoke.startBlocks } : undefined;
-  const budget = checkBudget(board, { bytes: b.bytes, code: codeJsVars(b.code, board.blockSize), startHeapBytes: startHeap, blocks, maxBytes: o.budgetBytes });
+  const budget = checkBudget(board, { bytes: b.bytes, code: codeJsVars(b.code, board.blockSize), startHeapBytes: startHeap, blocks, maxBytes: o.budgetBytes, maxJsVars: o.budgetJsVars });
   if (smoke.overHeap) {
     budget.ok = false;
     budget.over.push(engine === 'espruino'

@@ -2,7 +2,7 @@
 // real timers, storage, crypto, log, pins) and, for AT-modem boards, to a host-side serial port.
 // The engine sees a small numbered API (`__h_*` functions) and gets events through one dispatcher,
 // `__ev(kind, id, arg)`; the plain-ES5 code in qjs-shims.ts turns that into a HAL (`__hal`), and
-// test/support/espruino-env.ts into Espruino's globals. Bytes cross as byte strings.
+// qjs-espruino.ts into Espruino's globals. Bytes cross as byte strings.
 import { createHash } from 'node:crypto';
 import type { Serial } from '../../hal/at-modem/serial.js';
 import type { Hal, Socket, TimerId } from '../../hal/types.js';

@@ -1,19 +1,29 @@
-// A simulated board's firmware, started on one of two engines, for `tinyiot sim` and `tinyiot demo`:
+// A simulated board's firmware, started on one of two engines, for `tinyiot sim` and `tinyiot demo`.
+// The board's own firmware is always built first, exactly as `tinyiot build` builds it, so the
+// simulator refuses what the build refuses, with the same message (buildForSim).
 // - espruino: Espruino's own interpreter (the reference engine), booted from its Storage as a board
 //   boots, with its own net, tls, Storage and crypto; pins and sensors are the host's
-//   (sim-espruino.ts). Memory in blocks against the board's JsVars.
-// - quickjs: the built bundle in QuickJS on the emulated HAL (sim-run.ts): node:net/node:tls
-//   sockets that verify certificates. Memory in bytes against jsVars x blockSize.
+//   (sim-espruino.ts). A second build for it: the interpreter runs on a PC, so it gets Espruino's
+//   own network stack in place of the board's WiFi or modem. Memory in blocks against the board's JsVars.
+// - quickjs: the board's own build in QuickJS. The simulator board (hal "emulated") runs on the
+//   host's HAL (sim-run.ts); a board's firmware runs over stand-ins of Espruino's globals whose
+//   sockets are the host's (qjs-espruino.ts), and a board with an AT modem talks AT to a FakeModem
+//   on the host that dials for real and runs the TLS (hal/emulated/fake-modem*.ts). node:tls always
+//   verifies certificates. Memory in bytes against jsVars x blockSize.
 // When no engine is asked for, Espruino is used if an interpreter is found; otherwise QuickJS, and
 // the caller shows the note saying so.
 import type { Board } from '../boards.js';
 import { HOW_TO_GET, locateEspruino } from '../espruino/locate.js';
-import type { Build } from './pipeline.js';
+import { type Build, buildFirmware } from './pipeline.js';
+import { runBoardFirmware } from './qjs-espruino.js';
 import { startEspruinoSim, type Level } from './sim-espruino.js';
 import { startSim } from './sim-run.js';
-import { connectionWatch, watchTransport, type Watch, type WatchHooks } from './sim-watch.js';
+import { connectionWatch, watchDialer, watchTransport, type Watch, type WatchHooks } from './sim-watch.js';
 import { UsageError } from './args.js';
 import { createEmulatedHal, emulatedIo, nodeTransport, realClock } from '../../hal/emulated/index.js';
+import { netDialer } from '../../hal/emulated/fake-modem-dial.js';
+import { fakeBg96 } from '../../hal/emulated/fake-modem-bg96.js';
+import { fakeEsp8266 } from '../../hal/emulated/fake-modem-esp8266.js';
 import type { Log } from '../../hal/types.js';
 
 /** Sensors the host feeds to firmware on Espruino, and how often. */
@@ -26,26 +36,35 @@ export type SimEngine = (typeof SIM_ENGINES)[number];
 /** Asked for Espruino where there is no interpreter: a missing tool (exit 1), not a usage mistake. */
 export class MissingEngine extends Error {}
 
-/** The engine to run on; note is set when the default fell back to QuickJS. */
-export function pickEngine(asked: string | undefined): { engine: SimEngine; note?: string } {
+/**
+ * The engine to run on; note is set when the default is QuickJS: no interpreter was found, or the
+ * board has an AT modem, which only QuickJS simulates (Espruino's interpreter on a PC would run
+ * another build, with its own network stack).
+ */
+export function pickEngine(asked: string | undefined, board?: Board): { engine: SimEngine; note?: string } {
   if (asked !== undefined && !(SIM_ENGINES as readonly string[]).includes(asked)) {
     throw new UsageError(`--engine must be one of ${SIM_ENGINES.join(', ')} (got '${asked}')`);
   }
   const found = locateEspruino();
   if (asked === 'espruino' && !found) throw new MissingEngine(`--engine espruino: no Espruino interpreter found: ${HOW_TO_GET}`);
   if (asked) return { engine: asked as SimEngine };
+  if (board?.modem) {
+    const why = `${board.id}'s ${board.modem.chip} modem is played by the host in QuickJS, which runs the board's own build`;
+    return { engine: 'quickjs', note: `${why} (--engine espruino: Espruino's interpreter, with its own network stack in place of the modem)` };
+  }
   if (found) return { engine: 'espruino' };
   return { engine: 'quickjs', note: `no Espruino interpreter found, running on QuickJS instead (${HOW_TO_GET})` };
 }
 
 /**
- * The board the firmware is built for on this engine: QuickJS runs the emulated HAL; Espruino runs
- * the board's Espruino HAL with its own network stack (an AT modem has no counterpart on a PC). The
- * board's memory, limits, crypto and pins are kept. Built into out/<id>.sim or out/<id>.espruino.
+ * The board the firmware is built for on this engine: QuickJS runs the board's own build; Espruino
+ * runs the board's Espruino HAL with its own network stack (a WiFi chip or an AT modem has no
+ * counterpart on a PC), built into out/<id>.espruino. The board's memory, limits, crypto and pins
+ * are kept.
  */
 export function engineBoard(b: Board, engine: SimEngine): Board {
   const { modem: _m, ...rest } = b;
-  if (engine === 'quickjs') return b.hal === 'emulated' ? b : { ...rest, id: `${b.id}.sim`, hal: 'emulated', espruinoBoard: null };
+  if (engine === 'quickjs') return b;
   return {
     ...rest,
     id: `${b.id.replace(/\.sim$/, '')}.espruino`,
@@ -54,6 +73,28 @@ export function engineBoard(b: Board, engine: SimEngine): Board {
     network: 'ethernet',
     tls: b.tls === 'none' ? 'none' : 'native',
   };
+}
+
+export interface SimBuildOptions {
+  app: string;
+  board: Board;
+  engine: SimEngine;
+  outDir?: string;
+  insecureDev?: boolean;
+  budgetBytes?: number;
+  budgetJsVars?: number;
+  progress?: (line: string) => void;
+}
+
+/**
+ * The board's own build (a failure is the build's, word for word), then, for Espruino's
+ * interpreter, the build it runs.
+ */
+export async function buildForSim(o: SimBuildOptions): Promise<Build> {
+  const common = { app: o.app, outDir: o.outDir, insecureDev: o.insecureDev, budgetBytes: o.budgetBytes, budgetJsVars: o.budgetJsVars, progress: o.progress };
+  const own = await buildFirmware({ ...common, board: o.board });
+  if (!own.ok || o.engine === 'quickjs') return own;
+  return buildFirmware({ ...common, board: engineBoard(o.board, o.engine), simHost: true });
 }
 
 export interface DeviceHooks {
@@ -111,15 +152,35 @@ export async function startSimDevice(engine: SimEngine, built: Build, cfg: Recor
     warn: (m) => hooks.log('warn', m),
     error: (m) => hooks.log('error', m),
   };
-  const watch = watchTransport(nodeTransport(), watchHooks);
-  const sim = await startSim({ bundle: built.bundle, board, cfg, hal: createEmulatedHal({ clock, io, log, transport: watch }), onError: hooks.error });
+  let watch: Watch;
+  let fw: { peak(): number; stop(): void };
+  if (board.modem) {
+    // A modem dials for the board, so its links are the ones watched. Its certificates are
+    // "flashed" into it, as on a real ESP8266: the config's CA.
+    const links = connectionWatch(watchHooks);
+    const ca = typeof cfg.ca === 'string' ? cfg.ca : undefined;
+    const modem = { clock, dial: watchDialer(netDialer(), links), flash: { ca } };
+    watch = links;
+    const serial = board.modem.chip === 'bg96' ? fakeBg96(modem) : fakeEsp8266(modem);
+    const run = await runBoardFirmware({ bundle: built.bundle, board, cfg, hal: createEmulatedHal({ clock, io, log }), serial, onError: hooks.error });
+    // Powering the modem off hangs up its link, which would otherwise keep the host's socket open.
+    fw = { peak: run.peak, stop: () => (run.stop(), serial.reset()) };
+  } else {
+    const transport = watchTransport(nodeTransport(), watchHooks);
+    const hal = createEmulatedHal({ clock, io, log, transport });
+    watch = transport;
+    if (board.hal === 'emulated') {
+      const sim = await startSim({ bundle: built.bundle, board, cfg, hal, onError: hooks.error });
+      fw = { peak: () => sim.heap().peak, stop: () => sim.stop() };
+    } else fw = await runBoardFirmware({ bundle: built.bundle, board, cfg, hal, onError: hooks.error });
+  }
   return {
     engine,
     watch,
-    memory: () => ({ peak: sim.heap().peak, cap: board.jsVars * board.blockSize, unit: 'B' }),
+    memory: () => ({ peak: fw.peak(), cap: board.jsVars * board.blockSize, unit: 'B' }),
     sense: (n, v) => io.setSensor(n, v),
     async stop() {
-      sim.stop();
+      fw.stop();
     },
   };
 }

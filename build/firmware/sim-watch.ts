@@ -3,8 +3,11 @@
 // then the first application message the server took ("message"). The firmware's log is not
 // parsed: apps word it as they like. Socket errors and refused CONNACKs are kept as the reason to
 // show when the device never connected.
+import { delay } from '../../firmware/mqtt/backoff.js';
 import { createDecoder } from '../../firmware/mqtt/codec/decode.js';
+import type { Limits } from '../../firmware/mqtt/limits.js';
 import type { Packet } from '../../firmware/mqtt/codec/packet.js';
+import type { Dialer } from '../../hal/emulated/fake-modem.js';
 import type { ConnectOptions, SocketHandlers, Transport } from '../../hal/types.js';
 
 export const SIM_EVENTS = ['connected', 'message'] as const;
@@ -18,6 +21,8 @@ export interface Watch {
   attempts: number;
   /** Attempts that closed without an accepted CONNACK. */
   failures: number;
+  /** Those since the last accepted CONNACK: the firmware's backoff grows with them. */
+  streak: number;
 }
 
 export interface WatchHooks {
@@ -51,6 +56,7 @@ export function connectionWatch(hooks: WatchHooks = {}): Watch & { connect(): Co
     problem: undefined as string | undefined,
     attempts: 0,
     failures: 0,
+    streak: 0,
     connect(): ConnectionObserver {
       w.attempts++;
       const pending: number[] = [];
@@ -65,6 +71,7 @@ export function connectionWatch(hooks: WatchHooks = {}): Watch & { connect(): Co
         if (p.type == 2) {
           if (p.rc == 0) {
             ok = true;
+            w.streak = 0;
             fire('connected');
           } else why = `the server refused the connection (CONNACK ${p.rc}: ${REFUSED[p.rc] ?? 'unknown code'})`;
         } else if ((p.type == 4 || p.type == 5) && pending.indexOf(p.id) >= 0) fire('message');
@@ -83,6 +90,7 @@ export function connectionWatch(hooks: WatchHooks = {}): Watch & { connect(): Co
         closed: (r) => {
           if (ok) return;
           w.failures++;
+          w.streak++;
           w.problem = why ?? `the connection closed before the server accepted the device (${r})`;
           hooks.failed?.(w);
         },
@@ -90,6 +98,16 @@ export function connectionWatch(hooks: WatchHooks = {}): Watch & { connect(): Co
     },
   };
   return w;
+}
+
+/**
+ * What a failed attempt means for the device, while the simulator waits: why it failed and the
+ * longest the firmware's backoff (`limits`, the firmware's own) can make it wait before it dials
+ * again, which grows with the failures in a row.
+ */
+export function failureNote(w: Watch, limits: Limits): string {
+  const most = delay(w.streak - 1, limits, () => 1);
+  return `attempt ${w.attempts} failed: ${w.problem}; the device tries again within ${+(most / 1000).toFixed(1)} s`;
 }
 
 /** Wraps `t` with a connectionWatch. */
@@ -123,4 +141,46 @@ export function watchTransport(t: Transport, hooks: WatchHooks = {}): Transport 
       };
     },
   });
+}
+
+/**
+ * Wraps the dialer of a host-side FakeModem with a connectionWatch: the modem runs TLS, so a link
+ * carries the plaintext MQTT of a board whose transport is its AT modem. A link ends once for the
+ * watch, however it ends (the server's close, an error, the board hanging up).
+ */
+export function watchDialer(dial: Dialer, watch: { connect(): ConnectionObserver }): Dialer {
+  const bytes = (d: string) => new Uint8Array(Buffer.from(d, 'latin1'));
+  return (r, ev) => {
+    const ob = watch.connect();
+    let ended = false;
+    const end = (why: string) => {
+      if (!ended) (ended = true), ob.closed(why);
+    };
+    const remote = dial(r, {
+      open: () => ev.open(),
+      data: (d) => {
+        ob.fromServer(bytes(d));
+        ev.data(d);
+      },
+      error: (m) => {
+        ob.error(m);
+        ev.error(m);
+        end(m);
+      },
+      close: () => {
+        ev.close();
+        end('closed by the server');
+      },
+    });
+    return {
+      write: (d) => {
+        ob.fromDevice(bytes(d));
+        remote.write(d);
+      },
+      end: () => {
+        remote.end();
+        end('closed by the device');
+      },
+    };
+  };
 }

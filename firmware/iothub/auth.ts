@@ -1,12 +1,14 @@
 // SAS tokens for a connection that outlives them. IoT Hub cannot take a new token on a live
 // connection and closes it when the token expires, so renewal is a reconnect with a fresh password,
 // renewBefore seconds ahead of expiry; the MQTT session (clean=0) and the client's outbox carry
-// queued and in-flight messages across it. No token is minted while the clock does not know the
-// real time: its expiry would be in 1970. The renewal timer runs while the device is down too, so a
-// refused CONNECT (the client does not retry those) is tried again, with a fresh token, at the next
-// renewal. The timer counts monotonic time while the token's expiry is wall-clock time, so after
-// every close the token is checked against the wall clock (onClose): a clock that jumped into the
-// renewBefore window, or past the expiry, gets a fresh token before the client dials again.
+// queued and in-flight messages across it. The client reads its password at each dial (token), so
+// every dial carries a token minted then, with its whole lifetime ahead; a refused CONNECT (a key
+// being rotated, a clock set wrong) is tried again by the client, after its backoff, with a fresh
+// token. No token is minted while the clock does not know the real time: its expiry would be in
+// 1970. The renewal timer runs while the device is down too. It counts monotonic time while the
+// token's expiry is wall-clock time, so after every close the token is checked against the wall
+// clock (onClose): a clock that jumped into the renewBefore window, or past the expiry, makes the
+// device dial again at once.
 // createDevice has checked the resource, key and lifetimes, so tokens are minted without
 // sasToken's checks.
 import type { DeviceState } from './ctx.js';
@@ -18,9 +20,16 @@ export const CLOCK = 'clock not set: cannot create a SAS token until the real ti
 export type Renewal = Pick<DeviceState, 'hal_' | 'client_' | 'emit_' | 'renewToken_' | 'stopRenewal_' | 'sasResource_' | 'sasKey_' |
   'sasPolicy_' | 'tokenTtl_' | 'renewBefore_' | 'renewTimer_' | 'tokenExpiry_' | 'clockWarned_'>;
 
+/** The client's password, read at each dial: a token minted now. */
+export function token(this: Renewal): string {
+  const dev = this;
+  return sas(dev.hal_.crypto, dev.sasResource_, dev.sasKey_!, (dev.tokenExpiry_ = dev.hal_.clock.time() + dev.tokenTtl_), dev.sasPolicy_);
+}
+
 /**
- * Mints a token now and (re)connects the client with it as the password, then schedules the next
- * renewal; while the clock does not know the time, says so once and looks again every second.
+ * (Re)connects the client, which mints a token as it dials, and schedules the next renewal: a dial
+ * after this one (a refusal's retry, a reconnect) mints later, so its token is renewed early, never
+ * late. While the clock does not know the time, says so once and looks again every second.
  */
 export function renewToken(this: Renewal): void {
   const dev = this, clock = dev.hal_.clock, now = clock.time();
@@ -30,7 +39,7 @@ export function renewToken(this: Renewal): void {
     dev.emit_('error', CLOCK);
   }
   dev.renewTimer_ = clock.setTimer(now ? (dev.tokenTtl_ - dev.renewBefore_) * 1000 : 1000, dev.renewToken_.bind(dev));
-  if (now) dev.client_.connect({ password: sas(dev.hal_.crypto, dev.sasResource_, dev.sasKey_!, (dev.tokenExpiry_ = now + dev.tokenTtl_), dev.sasPolicy_) });
+  if (now) dev.client_.connect();
 }
 
 /**

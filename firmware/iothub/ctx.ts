@@ -27,7 +27,7 @@ export interface DeviceState extends Device {
   moduleId_?: string;
   /** The publish options of everything the device sends ({qos}). */
   publishOptions_: { qos: 0 | 1 };
-  /** The app's connect, close and error handlers by event name. */
+  /** The app's connect, close and error handlers by event name ('refused' goes to the client). */
   handlers_: Record<string, (arg?: any) => void>;
   /** Features whose filters are subscribed (SUB_* bits). */
   features_: number;
@@ -59,6 +59,7 @@ export interface DeviceState extends Device {
   emit_(event: string, arg?: any): void;
   subscribe_(features: number): void;
   renewToken_(): void;
+  token_(): string;
   stopRenewal_(): void;
   twinRequest_(body: string, cb: Callback): void;
   fetchDesired_(): void;

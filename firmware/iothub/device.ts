@@ -12,7 +12,7 @@
 import type { Hal } from '../../hal/types.js';
 import { createClient } from '../mqtt/client.js';
 import { type Limits, withLimits } from '../mqtt/limits.js';
-import { onClose, renewToken, stopRenewal } from './auth.js';
+import { onClose, renewToken, stopRenewal, token } from './auth.js';
 import { onC2d, readC2d } from './c2d.js';
 import { type ConnectionString, isBase64, parseConnectionString } from './connstr.js';
 import { type DeviceState, emit, subscribe } from './ctx.js';
@@ -70,6 +70,11 @@ export interface Device {
   on(ev: 'connect', fn: () => void): void;
   on(ev: 'close', fn: (reason: string) => void): void;
   on(ev: 'error', fn: (msg: string) => void): void;
+  /**
+   * The hub refused the CONNECT (CONNACK rc and its meaning, the ms until the next try): the device
+   * keeps trying with its capped backoff, each try with a fresh SAS token. After 'error', before 'close'.
+   */
+  on(ev: 'refused', fn: (rc: number, reason: string, retryIn?: number) => void): void;
   onC2d(fn: (body: Uint8Array, props: Record<string, string | null>) => void): void;
   getTwin(cb: (err: string | undefined, twin?: Twin) => void): void;
   report(patch: object, cb?: (err: string | undefined, version?: number) => void): void;
@@ -100,7 +105,8 @@ const deviceMethods = {
     return (this as unknown as DeviceState).client_.connected;
   },
   on(this: DeviceState, event: string, fn: any) {
-    this.handlers_[event] = fn;
+    // A refusal needs nothing of the device (the next dial mints a fresh token): the client tells the app.
+    event == 'refused' ? this.client_.on(event, fn) : (this.handlers_[event] = fn);
   },
   send,
   onC2d,
@@ -130,6 +136,7 @@ const deviceMethods = {
   emit_: emit,
   subscribe_: subscribe,
   renewToken_: renewToken,
+  token_: token,
   stopRenewal_: stopRenewal,
   twinRequest_: twinRequest,
   fetchDesired_: fetchDesired,
@@ -165,6 +172,8 @@ export function createDevice(hal: Hal, o: DeviceOptions): Device {
     host: cs.gatewayHostName || host, port: o.port || cs.gatewayPort || 8883, tls: o.tls !== false,
     ca: o.ca, cert: o.cert, key: o.clientKey,
     clientId: clientId(deviceId, moduleId), username: iothubUsername(host, deviceId, moduleId, o.modelId), clean: false, keepalive,
+    // With a key: a SAS token, read at each dial (auth.ts).
+    password: key && deviceMethods.token_.bind(dev),
     // retain left out: it is false unless set.
     will: o.will && ({ topic: telemetryTopic(deviceId, moduleId, o.will.props), payload: o.will.body, qos } as any),
     limits: o.limits, store: o.store,

@@ -12,7 +12,7 @@ import { clientDecoder, type Decoder } from './codec/client-decode.js';
 import { delay } from './backoff.js';
 import { type Limits, withLimits } from './limits.js';
 import type { Callback } from './outbox.js';
-import { Session, type SessionOptions } from './session.js';
+import { connackReason, Session, type SessionOptions } from './session.js';
 import { useUtf8 } from './codec/utf8.js';
 
 /** Where to connect (the HAL's ConnectOptions), the session's CONNECT fields, and: */
@@ -40,6 +40,14 @@ export interface Client {
   on(ev: 'connect', fn: (sessionPresent: boolean) => void): void;
   on(ev: 'message', fn: (topic: string, payload: Uint8Array, p: PublishPacket) => void): void;
   on(ev: 'close', fn: (reason: string) => void): void;
+  /**
+   * The server refused the CONNECT: rc is the CONNACK return code (1 unacceptable protocol
+   * version, 2 identifier rejected, 3 server unavailable, 4 bad user name or password, 5 not
+   * authorized), reason its meaning, retryIn the ms until the client dials again (the capped
+   * backoff; undefined with reconnect: false). Comes after the 'error' event that says the same in
+   * words, and before 'close'.
+   */
+  on(ev: 'refused', fn: (rc: number, reason: string, retryIn?: number) => void): void;
   on(ev: 'error', fn: (msg: string) => void): void;
 }
 
@@ -183,10 +191,10 @@ class MqttClient implements Client {
     if (l && l.socket_) l.socket_.write(b);
   }
 
-  end_(m: string, retry: boolean) {
+  end_(m: string, retry: boolean, refused?: number) {
     const l = this.link_;
     this.call_(this.handlers_.error, m);
-    if (l == this.link_) this.down_(m, retry);
+    if (l == this.link_) this.down_(m, retry, refused);
   }
 
   /**
@@ -220,8 +228,10 @@ class MqttClient implements Client {
     this.timer_ = d < Infinity ? clock.setTimer(d - clock.now(), this.onTimer_) : 0;
   }
 
-  down_(reason: string, retry: boolean) {
+  /** refused: the CONNACK return code, for the 'refused' event. */
+  down_(reason: string, retry: boolean, refused?: number) {
     const l = this.link_, hal = this.hal_;
+    let wait;
     hal.clock.clearTimer(this.timer_);
     this.timer_ = 0;
     if (!l) return;
@@ -229,8 +239,9 @@ class MqttClient implements Client {
     if (l.socket_) l.socket_.close();
     this.session_.closed_();
     if (retry && this.options_.reconnect !== false && !this.stopped_) {
-      this.timer_ = hal.clock.setTimer(delay(this.attempts_++, this.session_.limits_, hal.random), this.onTimer_);
+      this.timer_ = hal.clock.setTimer((wait = delay(this.attempts_++, this.session_.limits_, hal.random)), this.onTimer_);
     }
+    if (refused) this.call_(this.handlers_.refused, refused, connackReason(refused), wait);
     this.call_(this.handlers_.close, reason);
   }
 

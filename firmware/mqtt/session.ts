@@ -31,7 +31,8 @@ import { ack, type Callback, type Entry, type Outbox, restore, save } from './ou
 export interface SessionOptions {
   clientId: string;
   username?: string;
-  password?: string | Uint8Array;
+  /** Or a function, called at each dial: for a credential that must be fresh (a SAS token). */
+  password?: string | Uint8Array | (() => string);
   clean: boolean;
   keepalive?: number;
   will?: { topic: string; payload: string | Uint8Array; qos: QoS; retain: boolean };
@@ -46,8 +47,9 @@ export interface SessionHost {
   handlers_: { connect?: Callback; message?: Callback };
   /** Writes to the current connection. */
   write_(b: Uint8Array): void;
-  /** The connection must end with this error; retry: reconnecting is allowed. */
-  end_(error: string, retry: boolean): void;
+  /** The connection must end with this error; retry: reconnecting is allowed; refused: the
+   *  CONNACK return code that refused it. */
+  end_(error: string, retry: boolean, refused?: number): void;
   /** Runs the app's callback or handler f, which may be unset, with a, b and c. */
   call_(f: Callback | undefined, a?: unknown, b?: unknown, c?: unknown): void;
 }
@@ -100,6 +102,7 @@ export class Session implements Outbox {
     const p = Object.create(o);
     p.type = CONNECT;
     p.keepalive = this.keepalive_ = o.keepalive != null ? o.keepalive : l.keepalive;
+    if (typeof o.password == 'function') p.password = o.password();
     const b = clientEncode(p);
     this.state_ = 1;
     this.awaited_.unshift({ bytes_: b, id_: 0, deadline_: this.clock_.now() + l.ackTimeout });
@@ -154,7 +157,8 @@ export class Session implements Outbox {
     }
     if (t == CONNACK) {
       const rc = p.rc;
-      if (rc) return host.end_('connection refused: ' + connackReason(rc) + ' (rc ' + rc + ')', rc == 3);
+      // Any refusal is tried again: a key or a clock can be fixed while the board runs.
+      if (rc) return host.end_('connection refused: ' + connackReason(rc) + ' (rc ' + rc + ')', true, rc);
       this.state_ = 2;
       host.connected = true;
       this.awaited_.shift();

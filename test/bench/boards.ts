@@ -2,7 +2,7 @@
 // and their share of the board's budget (from the build, build/firmware/pipeline.ts); then, per
 // board, the peak heap of the BUILT mqtt-blink firmware in QuickJS (over the loaded bundle) while it
 // connects to mosquitto and answers 100 QoS 1 commands with 100 QoS 1 state publishes. The firmware
-// runs over the same Espruino stand-ins as the tests (test/support/espruino-env.ts), and boards with
+// runs over the same Espruino stand-ins as the tests (build/firmware/qjs-espruino.ts), and boards with
 // an AT modem talk through a FakeModem that dials the broker.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { fakeBg96 } from '../../hal/emulated/fake-modem-bg96.js';
 import { fakeEsp8266 } from '../../hal/emulated/fake-modem-esp8266.js';
 import { type Broker, startMosquitto } from '../support/brokers.js';
 import { makePki, type Pki } from '../support/certs.js';
-import { runBoardFirmware } from '../support/espruino-env.js';
+import { runBoardFirmware } from '../../build/firmware/qjs-espruino.js';
 import { startSim } from '../../build/firmware/sim-run.js';
 import { until } from '../support/wait.js';
 

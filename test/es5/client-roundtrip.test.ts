@@ -71,18 +71,25 @@ describe('MQTT client compiled to ES5', () => {
     expect(verifyEs5(clientScript)).toEqual([]);
   });
 
-  it('connects, subscribes, publishes QoS 1 and gets PUBACK in Node (the reference output)', () => {
-    expect(client.slice(0, 1)).toEqual(['connect false']);
+  it('is refused twice and tries again, then connects, subscribes, publishes QoS 1 and gets PUBACK in Node (the reference output)', () => {
+    const refusal = 'connection refused: not authorized (rc 5)';
+    expect(client.slice(0, 7)).toEqual([
+      `error ${refusal}`, 'refused 5 not authorized 500', `close ${refusal}`,
+      `error ${refusal}`, 'refused 5 not authorized 1000', `close ${refusal}`,
+      'connect false',
+    ]);
     expect(client).toContain('suback ok 1');
     expect(client.find((l) => /^suback /.test(l) && l.endsWith(' 128'))).toMatch(/deny\/x|refused/);
     expect(client).toContain('puback ok');
     expect(client).toContain('message dev/in hello es5');
     expect(client.indexOf('suback ok 1')).toBeLessThan(client.indexOf('puback ok'));
     expect(client.filter((l) => l.startsWith('connected '))).toEqual(['connected true', 'connected false']);
-    expect(client.some((l) => l.startsWith('error '))).toBe(false);
+    expect(client.slice(7).some((l) => l.startsWith('error '))).toBe(false);
+    const hello = ['DIAL broker.local:1883 tcp', 'CONNECT MQTT v4 flags=2 ka=30 id=es5-dev'];
     expect(broker).toEqual([
-      'DIAL broker.local:1883 tcp',
-      'CONNECT MQTT v4 flags=2 ka=30 id=es5-dev',
+      ...hello, 'CONNACK 5',
+      ...hello, 'CONNACK 5',
+      ...hello,
       'SUBSCRIBE id=1 dev/in q1',
       'SUBSCRIBE id=2 deny/x q0',
       'PUBLISH dev/in q1 id=3 dup=0 len=9',

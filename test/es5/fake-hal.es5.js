@@ -1,10 +1,11 @@
 // A HAL that runs inside an ES5 engine (plain ES5 on purpose): a virtual clock, memory storage and a
-// transport wired to a tiny scripted broker. The broker understands CONNECT, SUBSCRIBE (a filter
+// transport wired to a tiny scripted broker. The broker understands CONNECT (the first `refuse` of
+// them are refused with CONNACK 5, not authorized), SUBSCRIBE (a filter
 // starting with "deny/" is refused), PUBLISH (QoS 0 and 1; echoed as QoS 0 to an exact-match
 // subscriber), PINGREQ and DISCONNECT, and answers in chunks of 1, 2 and 3 bytes the way a board's
 // network delivers packets split up. makeHal() returns { hal, run(ms), broker: { seen, acks } }.
 function makeBroker(clock) {
-  var b = { seen: [], acks: 0, subs: {} };
+  var b = { seen: [], acks: 0, subs: {}, refuse: 0 };
 
   function lenBytes(n) {
     var out = [];
@@ -39,7 +40,8 @@ function makeBroker(clock) {
         var t = f >> 4, id, at, topic, qos, i;
         if (t === 1) {
           b.seen.push('CONNECT ' + str(d, 0) + ' v' + d[6] + ' flags=' + d[7] + ' ka=' + ((d[8] << 8) | d[9]) + ' id=' + str(d, 10));
-          send([0x20, 2, 0, 0]);
+          if (b.refuse > 0) b.refuse--, b.seen.push('CONNACK 5');
+          send([0x20, 2, 0, b.seen[b.seen.length - 1] === 'CONNACK 5' ? 5 : 0]);
         } else if (t === 8) {
           id = (d[0] << 8) | d[1];
           var codes = [];

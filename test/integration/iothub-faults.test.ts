@@ -11,7 +11,7 @@ import { nodeCrypto } from '../../hal/emulated/crypto.js';
 import { bounded, hubDevice, type LocalHub, localHub, type TestDevice } from '../support/hubDevice.js';
 import { until } from '../support/wait.js';
 
-// Fast reconnects, so that a device that wrongly retried would show it within a short virtual period.
+// Fast reconnects, so that the retries after a refusal, and their pace, show within a short virtual period.
 const FAST = { backoffMin: 20, backoffMax: 100 };
 
 let h: LocalHub;
@@ -42,21 +42,29 @@ afterAll(async () => {
 const track = (d: TestDevice) => (devices.push(d), d);
 
 describe('a wrong key', () => {
-  it('is refused with "not authorized (rc 5)", never connects, and is not retried in a storm', async () => {
+  it('is refused with "not authorized (rc 5)", never connects, and is retried once per backoff delay, not in a storm', async () => {
     const bad = randomBytes(32).toString('base64');
     // The device's timers run on a virtual clock set to the real time (its tokens stay valid for
     // the hub): instead of waiting to see that nothing happens, the test moves its time on.
     const vc = new VirtualClock(Math.floor(Date.now() / 1000));
     const d = track(hubDevice(h.hub, 'wrong-key', { wrongKey: bad, limits: FAST, clock: vc }));
-    await until(() => d.closes.length > 0, 'the refusal to close the connection');
-    // Every timer armed by then fires: a device retrying with FAST backoff would dial 20 times or more.
-    vc.advance(FAST.backoffMax * 20);
-    expect(d.errors).toEqual(['connection refused: not authorized (rc 5)']);
-    expect(d.closes).toEqual(['connection refused: not authorized (rc 5)']);
+    const codes: number[] = [];
+    d.dev.on('refused', (rc) => codes.push(rc));
+    const refusal = 'connection refused: not authorized (rc 5)';
+    for (let n = 1; n <= 3; n++) {
+      await until(() => d.closes.length >= n, `refusal ${n} to close the connection`);
+      expect(d.dials).toBe(n);
+      // The retry timer (at most backoffMax) fires: one more dial, no more.
+      vc.advance(FAST.backoffMax);
+    }
+    await until(() => d.closes.length >= 4, 'refusal 4');
+    expect(d.dials).toBe(4);
+    expect(d.errors).toEqual(Array(4).fill(refusal));
+    expect(d.closes).toEqual(Array(4).fill(refusal));
+    expect(codes).toEqual([5, 5, 5, 5]);
     expect(d.connects).toBe(0);
-    expect(d.dials).toBe(1);
     const refused = logs.filter((l) => l.startsWith("refused 'wrong-key'"));
-    expect(refused).toEqual(["refused 'wrong-key' (CONNACK 5): token signature does not match the device key"]);
+    expect(refused[0]).toBe("refused 'wrong-key' (CONNACK 5): token signature does not match the device key");
     expect(h.hub.connected('wrong-key')).toBe(false);
     // Neither side ever prints a key.
     for (const line of [...logs, ...d.errors]) expect(line).not.toContain(bad);

@@ -13,7 +13,8 @@ export function harness(opts: Partial<SessionOptions> = {}, lim: Partial<Limits>
   const t = { now: 0 };
   const out: Packet[] = [];
   const msgs: PublishPacket[] = [];
-  const ends: [string, boolean][] = [];
+  /** Each end_: the error, whether a retry is allowed, and the refusing CONNACK code when there is one. */
+  const ends: ([string, boolean] | [string, boolean, number])[] = [];
   const connects: boolean[] = [];
   const dec = createDecoder(1 << 20, (p) => out.push(p), (e) => {
     throw new Error('session wrote bad bytes: ' + e);
@@ -26,8 +27,8 @@ export function harness(opts: Partial<SessionOptions> = {}, lim: Partial<Limits>
       message: (_t: string, _b: Uint8Array, p: PublishPacket) => msgs.push(p),
     },
     write_: (b) => dec.push(b.slice()),
-    end_: (e, retry) => {
-      ends.push([e, retry]);
+    end_: (e, retry, refused) => {
+      ends.push(refused === undefined ? [e, retry] : [e, retry, refused]);
       s.closed_();
     },
     call_: (f, a, b, c) => f && f(a, b, c),

@@ -92,7 +92,7 @@ describe('boards command (in process)', () => {
   });
 
   it('has help text', () => {
-    expect(help).toMatch(/^usage: tinyiot boards \[<id>\] \[--json\] \[--boards-dir <dir>\]/);
+    expect(help).toMatch(/^usage: tinyiot boards \[<id>\] \[--apps\] \[--json\] \[--boards-dir <dir>\]/);
   });
 
   it('--boards-dir lists and checks board files from another folder', async () => {

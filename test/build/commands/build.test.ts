@@ -26,6 +26,13 @@ describe('tinyiot build', () => {
     expect(r.stderr).toMatch(/tinyiot build: mqtt-blink for esp32 failed: over budget:\n {2}bundle is \d+ bytes, over the 3000-byte limit/);
   }, 60000);
 
+  it('--budget-jsvars replaces the board\'s JsVar budget: over it fails with exit 1 and the report', async () => {
+    const r = await runCli(['build', 'mqtt-blink', '--board', 'esp32', '--out', out, '--budget-jsvars', '100']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\nJsVars +\d+ of 100 budget/);
+    expect(r.stderr).toMatch(/tinyiot build: mqtt-blink for esp32 failed: over budget:\n {2}(measured|estimated) \d+ JsVars, over the budget of 100 by \d+\n/);
+  }, 60000);
+
   it('explains boards that cannot build (a usage mistake, 2): the Puck needs a gateway, the ESP8266 needs --insecure-dev', async () => {
     const puck = await runCli(['build', 'mqtt-blink', '--board', 'puckjs', '--out', out]);
     expect(puck.code).toBe(2);
@@ -41,6 +48,7 @@ describe('tinyiot build', () => {
     [['build', 'mqtt-blink', '--board'], 2, /--board needs a value/],
     [['build', 'mqtt-blink', '--board', 'esp32', '--fast'], 2, /unknown option '--fast'/],
     [['build', 'mqtt-blink', '--board', 'esp32', '--budget-bytes', 'x'], 2, /--budget-bytes must be a positive number/],
+    [['build', 'mqtt-blink', '--board', 'esp32', '--budget-jsvars', '0'], 2, /--budget-jsvars must be a positive number/],
     [['build', 'mqtt-blink', '--board', 'nope'], 2, /unknown board 'nope' \(known boards: /],
     [['build', 'nope', '--board', 'esp32'], 2, /unknown app 'nope' \(apps: /],
   ])('%j exits %i with a clear message', async (args, code, msg) => {

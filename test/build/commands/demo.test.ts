@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHub } from '../../../build/hub/local.js';
 import { devicePath, hubApi } from '../../../build/hub/service.js';
@@ -131,6 +131,20 @@ describe('tinyiot demo', () => {
       expect(r.stdout).toContain(s);
     }
   });
+
+  it("--board: refuses a board as 'tinyiot build' refuses it, with the same message", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tinyiot-demo-esp8266-')), 'out');
+    try {
+      const b = await runCli(['build', 'iothub-sensor', '--board', 'esp8266', '--out', out]);
+      const d = await runCli(['demo', '--engine', 'quickjs', '--board', 'esp8266', '--out', out]);
+      const why = /failed: (.*)$/m.exec(b.stderr)![1]!;
+      expect(why).toMatch(/^board 'esp8266' .* has no TLS/);
+      expect(d.code).toBe(1);
+      expect(d.stdout).toContain(`demo FAILED at 'build': ${why}\n`);
+    } finally {
+      rmSync(dirname(out), { recursive: true, force: true });
+    }
+  }, 120000);
 
   it.each([
     [['demo', 'extra'], /unexpected argument 'extra'/],

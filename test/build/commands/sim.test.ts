@@ -91,6 +91,20 @@ describe('tinyiot sim', () => {
     expect(r.code).toBe(0);
   }, 180000);
 
+  it.skipIf(mosq.missing).each(engines)('$engine: --tries 2 against a broker that refuses anonymous clients: says each refusal and when the device tries again, then exits 1 naming it', async (e) => {
+    const strict = await startMosquitto({ settings: ['allow_anonymous false'] });
+    try {
+      const r = await runCli(['sim', 'mqtt-blink', '--engine', e.engine, '--broker', `mqtt://127.0.0.1:${strict.port}`, '--tries', '2', '--duration', BOUND, '--out', out]);
+      const why = 'the server refused the connection (CONNACK 5: not authorized)';
+      // The board's default backoff: the first retry within 1 s (limits.backoffMin).
+      expect(r.stderr).toContain(`sim: attempt 1 failed: ${why}; the device tries again within 1 s\n`);
+      expect(r.stderr).toMatch(new RegExp(`^tinyiot sim: the device never connected \\(stopped after 2 failed attempts\\): ${why.replace(/[()]/g, '\\$&')}$`, 'm'));
+      expect(r.code).toBe(1);
+    } finally {
+      await strict.stop();
+    }
+  }, 180000);
+
   it("in QuickJS, which verifies certificates, exits 1 naming the certificate problem when the hub's CA was not given, and prints no key", async () => {
     const hubDir = mkdtempSync(join(tmpdir(), 'tinyiot-cli-sim-hub-'));
     const { hub, connectionString } = await openHub(hubDir, 'dev1');
@@ -154,6 +168,29 @@ describe('tinyiot sim', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`tinyiot sim: connectionString in ${cfg}: connection string: missing SharedAccessKey (or x509=true) (want HostName=...;DeviceId=...;SharedAccessKey=...)\n`);
   });
+
+  it.skipIf(mosq.missing)("an AT-modem board runs its own build in QuickJS, the modem played by the host, until the broker took a message", async () => {
+    const r = await runCli(['sim', 'mqtt-blink', '--board', 'pico-esp8266', '--engine', 'quickjs', '--broker', `mqtt://127.0.0.1:${broker.port}`, '--until', 'message', '--duration', BOUND, '--out', out]);
+    expect(r.stderr).toContain('sim: bundling mqtt-blink for pico-esp8266 (hal at-modem, tls offload');
+    expect(r.stderr).toContain('firmware info: mqtt-blink: connected to 127.0.0.1');
+    expect(r.code).toBe(0);
+  }, 180000);
+
+  it.each(engines)("$engine: refuses exactly what 'tinyiot build' refuses, with the same message", async (e) => {
+    const b = await runCli(['build', 'mqtt-blink', '--board', 'esp8266', '--out', out]);
+    const s = await runCli(['sim', 'mqtt-blink', '--board', 'esp8266', '--engine', e.engine, '--duration', '1', '--out', out]);
+    const failure = (text: string, cmd: string) => text.split('\n').find((l) => l.startsWith(`tinyiot ${cmd}: `))!.slice(`tinyiot ${cmd}: `.length);
+    expect(b.code).toBe(1);
+    expect(s.code).toBe(1);
+    expect(failure(b.stderr, 'build')).toMatch(/^mqtt-blink for esp8266 failed: board 'esp8266' .* has no TLS/);
+    expect(failure(s.stderr, 'sim')).toBe(failure(b.stderr, 'build'));
+  }, 180000);
+
+  it('--budget-jsvars: the board\'s own build fails over it, as in tinyiot build', async () => {
+    const r = await runCli(['sim', 'mqtt-blink', '--engine', 'quickjs', '--budget-jsvars', '100', '--duration', '1', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/tinyiot sim: mqtt-blink for emulator failed: over budget:\n {2}estimated \d+ JsVars, over the budget of 100 by \d+/);
+  }, 60000);
 
   it('refuses a board that cannot run the app, with the reason', async () => {
     const r = await runCli(['sim', 'mqtt-blink', '--board', 'puckjs', '--duration', '1', '--out', out]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs, UsageError } from '../../../build/firmware/args.js';
+import { buildKinds, buildOptions, parseArgs, UsageError } from '../../../build/firmware/args.js';
 
 const kinds = { board: 'string', n: 'number', flag: 'boolean', prop: 'list' } as const;
 
@@ -37,5 +37,12 @@ describe('parseArgs', () => {
   ])('%j -> %s', (argv, msg) => {
     expect(() => parseArgs(argv, kinds, 1)).toThrow(UsageError);
     expect(() => parseArgs(argv, kinds, 1)).toThrow(msg);
+  });
+});
+
+describe('buildOptions', () => {
+  it('passes --budget-bytes and --budget-jsvars on to the build', () => {
+    const argv = ['mqtt-blink', '--board', 'esp32', '--budget-bytes', '5000', '--budget-jsvars', '700'];
+    expect(buildOptions(parseArgs(argv, buildKinds, 1), () => undefined)).toMatchObject({ app: 'mqtt-blink', board: 'esp32', budgetBytes: 5000, budgetJsVars: 700 });
   });
 });

@@ -31,4 +31,11 @@ describe('checkBudget', () => {
   it('takes a byte limit override', () => {
     expect(checkBudget(b, { bytes: 2000, code: code(1), startHeapBytes: 0, maxBytes: 1000 }).over[0]).toMatch(/over the 1000-byte limit by 1000/);
   });
+
+  it('takes a JsVar budget override, in place of the share of the board', () => {
+    const r = checkBudget(b, { bytes: 1, code: code(500), startHeapBytes: 0, blocks: { load: 500, start: 1200 }, maxJsVars: 1000 });
+    expect(r).toMatchObject({ ok: false, maxJsVars: 1000, jsVars: 1200 });
+    expect(r.over).toEqual(['measured 1200 JsVars, over the budget of 1000 by 200']);
+    expect(checkBudget(b, { bytes: 1, code: code(500), startHeapBytes: 0, maxJsVars: 5000 })).toMatchObject({ ok: true, maxJsVars: 5000 });
+  });
 });

@@ -21,7 +21,7 @@ import { netDialer } from '../../../hal/emulated/fake-modem-dial.js';
 import { requireBinary } from '../../support/binary.js';
 import { type Broker, startMosquitto } from '../../support/brokers.js';
 import { makePki, type Pki } from '../../support/certs.js';
-import { runBoardFirmware } from '../../support/espruino-env.js';
+import { runBoardFirmware } from '../../../build/firmware/qjs-espruino.js';
 
 let pki: Pki;
 const mosq = requireBinary('mosquitto');

@@ -17,6 +17,13 @@ describe('pickEngine', () => {
   it.skipIf(e.missing)('espruino by default when an interpreter is found', () => {
     expect(pickEngine(undefined)).toEqual({ engine: 'espruino' });
   });
+  it("QuickJS by default for a board with an AT modem, saying why; asked for, any engine", () => {
+    const pico = loadBoard('pico-esp8266');
+    const picked = pickEngine(undefined, pico);
+    expect(picked.engine).toBe('quickjs');
+    expect(picked.note).toMatch(/^pico-esp8266's esp8266 modem is played by the host in QuickJS, which runs the board's own build/);
+    expect(pickEngine('quickjs', pico)).toEqual({ engine: 'quickjs' });
+  });
   it('with a TINYIOT_ESPRUINO that is not an interpreter, asking for espruino is an error naming it', () => {
     vi.stubEnv('TINYIOT_ESPRUINO', '/nonexistent/espruino');
     expect(() => pickEngine('espruino')).toThrow(/TINYIOT_ESPRUINO/);
@@ -27,11 +34,9 @@ describe('pickEngine', () => {
 });
 
 describe('engineBoard', () => {
-  it('keeps memory, limits, crypto and pins; QuickJS gets the emulated HAL, Espruino its own stack', () => {
+  it("QuickJS runs the board's own build (its modem too); Espruino its own stack, keeping memory, limits, crypto and pins", () => {
     const wifi = loadBoard('espruino-wifi');
-    const q = engineBoard(wifi, 'quickjs');
-    expect(q).toMatchObject({ id: 'espruino-wifi.sim', hal: 'emulated', jsVars: wifi.jsVars, crypto: wifi.crypto, pins: wifi.pins });
-    expect(q.modem).toBeUndefined();
+    expect(engineBoard(wifi, 'quickjs')).toBe(wifi);
     const s = engineBoard(wifi, 'espruino');
     expect(s).toMatchObject({ id: 'espruino-wifi.espruino', hal: 'espruino', network: 'ethernet', tls: 'native', jsVars: wifi.jsVars, pins: wifi.pins });
     expect(s.modem).toBeUndefined();

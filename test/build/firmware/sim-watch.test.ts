@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type SimEvent, watchTransport } from '../../../build/firmware/sim-watch.js';
+import { connectionWatch, failureNote, type SimEvent, watchDialer, watchTransport } from '../../../build/firmware/sim-watch.js';
+import { memoryDialer } from '../../../hal/emulated/fake-modem-dial.js';
+import { withLimits } from '../../../firmware/mqtt/limits.js';
 import { encode } from '../../../firmware/mqtt/codec/encode.js';
 import type { Packet } from '../../../firmware/mqtt/codec/packet.js';
 import type { ConnectOptions, SocketHandlers, Transport } from '../../../hal/types.js';
@@ -106,6 +108,44 @@ describe('watchTransport', () => {
     expect(w.seen).toEqual({});
   });
 
+  it('counts the failures in a row since the last accepted CONNACK (streak), for the backoff', () => {
+    const { w, socks, sock } = rig();
+    const refused = (i: number, rc: number) => {
+      sock();
+      socks[i]!.h.onOpen();
+      socks[i]!.h.onData(encode({ type: 2, sessionPresent: false, rc }));
+      socks[i]!.h.onClose('closed');
+    };
+    refused(0, 5);
+    refused(1, 5);
+    expect([w.failures, w.streak]).toEqual([2, 2]);
+    refused(2, 0); // accepted, then closed: not a failure
+    expect([w.failures, w.streak]).toEqual([2, 0]);
+    refused(3, 4);
+    expect([w.failures, w.streak]).toEqual([3, 1]);
+    expect(w.problem).toBe('the server refused the connection (CONNACK 4: bad user name or password)');
+  });
+
+  it("failureNote names the reason and the backoff's longest wait for the failures in a row, up to its cap", () => {
+    const { w, socks, sock } = rig();
+    const limits = withLimits({ backoffMin: 1500, backoffMax: 5000 });
+    const notes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      sock();
+      socks[i]!.h.onOpen();
+      socks[i]!.h.onData(encode({ type: 2, sessionPresent: false, rc: 5 }));
+      socks[i]!.h.onClose('closed');
+      notes.push(failureNote(w, limits));
+    }
+    const why = 'the server refused the connection (CONNACK 5: not authorized)';
+    expect(notes).toEqual([
+      `attempt 1 failed: ${why}; the device tries again within 1.5 s`,
+      `attempt 2 failed: ${why}; the device tries again within 3 s`,
+      `attempt 3 failed: ${why}; the device tries again within 5 s`,
+      `attempt 4 failed: ${why}; the device tries again within 5 s`,
+    ]);
+  });
+
   it('a garbled stream stops the watching, not the device', () => {
     const { socks, events, got, sock } = rig();
     sock();
@@ -113,5 +153,42 @@ describe('watchTransport', () => {
     socks[0]!.h.onData(encode({ type: 2, sessionPresent: false, rc: 0 }));
     expect(got).toEqual(['data 4', 'data 4']);
     expect(events).toEqual([]);
+  });
+});
+
+describe('watchDialer', () => {
+  const latin1 = (p: Packet) => Buffer.from(encode(p)).toString('latin1');
+  const req = { host: 'h', port: 1, tls: true, verify: false };
+  const ev = (got: string[]) => ({ open: () => got.push('open'), data: (d: string) => got.push(`data ${d.length}`), close: () => got.push('close'), error: (m: string) => got.push(`error ${m}`) });
+
+  it("watches a modem's links: the device's first message, a refusal, each link ending once", () => {
+    const events: string[] = [];
+    const w = connectionWatch({ event: (e) => events.push(e), failed: (x) => events.push(`failed ${x.failures}: ${x.problem}`) });
+    let refuse = true;
+    // The peer answers a link's first bytes (its CONNECT) with a CONNACK.
+    const dial = watchDialer(memoryDialer((c) => {
+      let answered = false;
+      return { data: () => answered || ((answered = true), c.write(latin1({ type: 2, sessionPresent: false, rc: refuse ? 5 : 0 }))) };
+    }), w);
+    const got: string[] = [];
+    const a = dial(req, ev(got));
+    a.write(Buffer.from(connect).toString('latin1'));
+    a.end();
+    a.end();
+    refuse = false;
+    const b = dial(req, ev(got));
+    b.write(Buffer.from(connect).toString('latin1'));
+    b.write(latin1(pub('t', 0)));
+    expect(got).toEqual(['open', 'data 4', 'open', 'data 4']);
+    expect(events).toEqual(['failed 1: the server refused the connection (CONNACK 5: not authorized)', 'connected', 'message']);
+    expect([w.attempts, w.failures]).toEqual([2, 1]);
+  });
+
+  it('a link that fails to open is a failed attempt with its error', () => {
+    const w = connectionWatch();
+    const got: string[] = [];
+    watchDialer(memoryDialer(() => undefined, () => true), w)(req, ev(got));
+    expect(got).toEqual(['error connection refused']);
+    expect([w.failures, w.problem]).toEqual([1, 'connection refused']);
   });
 });

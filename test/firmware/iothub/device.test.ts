@@ -66,17 +66,27 @@ describe('CONNECT', () => {
     expect(w.retain).toBe(false);
   });
 
-  it('a refused CONNECT (wrong key): error and close, no quick retry, a new try at the next renewal', () => {
+  it('a refused CONNECT (a key being rotated): told each time, tried again with the capped backoff, each try with a fresh token', () => {
     const other = Buffer.from('another key, also 32 bytes long!').toString('base64');
-    const { clock, hub, dev, events } = online({ connectionString: `HostName=hub.test;DeviceId=d1;SharedAccessKey=${other}` });
+    const { clock, hub, dev, events } = online({ limits: { backoffMin: 1000, backoffMax: 8000 } });
+    hub.devices.d1!.key = other; // the hub has the new key; the device still the old one
+    const refusals: string[] = [];
+    dev.on('refused', (rc, reason, retryIn) => refusals.push(`${rc} ${reason} ${retryIn! <= 8000}`));
     dev.connect();
-    clock.advance(2_699_999);
-    expect(hub.connects).toHaveLength(1);
-    expect(hub.log).toEqual(['refuse bad signature']);
-    expect(events).toEqual(['error connection refused: not authorized (rc 5)', 'close connection refused: not authorized (rc 5)']);
+    clock.advance(60_000);
+    const tries = hub.connects.length;
+    expect(tries).toBeGreaterThanOrEqual(8); // at most 8 s apart
+    expect(hub.log).toEqual(Array(tries).fill('refuse bad signature'));
+    expect(refusals).toEqual(Array(tries).fill('5 not authorized true'));
+    expect(events.slice(0, 2)).toEqual(['error connection refused: not authorized (rc 5)', 'close connection refused: not authorized (rc 5)']);
     expect(events.join()).not.toContain(other);
-    clock.advance(1);
-    expect(hub.connects).toHaveLength(2);
+    // Each try carried a token minted for it, not the first one again.
+    for (const c of hub.connects) expect(checkSas(txt(c.p.password), 'hub.test/devices/d1', KEY, c.at)).toBe(c.at + 3600);
+    // The hub goes back to the device's key: the next try gets through.
+    hub.devices.d1!.key = KEY;
+    clock.advance(8000);
+    expect(dev.connected).toBe(true);
+    expect(events[events.length - 1]).toBe('connect');
   });
 });
 

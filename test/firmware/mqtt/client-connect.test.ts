@@ -32,33 +32,74 @@ describe('connecting', () => {
     expect(transport.conns.length).toBe(0);
   });
 
-  for (const [rc, reason] of [[1, 'unacceptable protocol version'], [2, 'identifier rejected'],
+  for (const [rc, reason] of [[1, 'unacceptable protocol version'], [2, 'identifier rejected'], [3, 'server unavailable'],
     [4, 'bad user name or password'], [5, 'not authorized']] as const) {
-    it(`refused with rc ${rc}: error "${reason}", never connected, no reconnect, no timer left`, () => {
-      const { c, transport, clock, log } = setup();
+    it(`refused with rc ${rc}: error, then 'refused' with the code, its meaning and the delay, then close; dials again after it`, () => {
+      const { c, transport, clock, log } = setup({ limits: { backoffMin: 1000 } }, { random: () => 0.5 });
+      c.on('refused', (code, why, retryIn) => log.push(`refused ${code} ${why} ${retryIn}`));
       c.connect();
       transport.last.open();
       transport.last.connack(rc);
-      expect(log).toEqual([`error connection refused: ${reason} (rc ${rc})`, `close connection refused: ${reason} (rc ${rc})`]);
+      const m = `connection refused: ${reason} (rc ${rc})`;
+      expect(log).toEqual([`error ${m}`, `refused ${rc} ${reason} 500`, `close ${m}`]);
       expect(c.connected).toBe(false);
       expect(transport.last.closedByClient).toBe(true);
-      expect(clock.pending()).toBe(0);
-      clock.advance(3_600_000);
+      clock.advance(499);
       expect(transport.conns.length).toBe(1);
+      clock.advance(1);
+      expect(transport.conns.length).toBe(2);
+      expect(log.includes('connect false')).toBe(false);
     });
   }
 
-  it('refused with rc 3 (server unavailable): reconnects after a backoff delay', () => {
-    const { c, transport, clock, log } = setup({ limits: { backoffMin: 1000 } }, { random: () => 0.5 });
+  it('refused 5 until the key is fixed: told each time, backoff doubling to its cap, then accepted', () => {
+    // random() = 1 (just under): each delay is its whole window, so the cap shows.
+    const { c, transport, clock, log } = setup({ username: 'u', password: 'old', limits: { backoffMin: 1000, backoffMax: 4000 } }, { random: () => 0.999 });
+    const waits: number[] = [];
+    c.on('refused', (code, _why, retryIn) => (expect(code).toBe(5), waits.push(Math.round(retryIn!))));
+    c.connect();
+    for (let i = 0; i < 5; i++) {
+      transport.last.open();
+      transport.last.connack(5);
+      clock.advance(waits[i]!);
+    }
+    expect(waits).toEqual([999, 1998, 3996, 3996, 3996]);
+    expect(transport.conns.length).toBe(6);
+    transport.last.open();
+    transport.last.connack(0);
+    expect(c.connected).toBe(true);
+    expect(log.filter((l) => l.startsWith('close'))).toHaveLength(5);
+    expect(log[log.length - 1]).toBe('connect false');
+    // Accepted: the backoff starts over.
+    transport.last.drop();
+    expect(clock.pending()).toBe(1);
+    clock.advance(998);
+    expect(transport.conns.length).toBe(6);
+    clock.advance(1);
+    expect(transport.conns.length).toBe(7);
+  });
+
+  it("refused with reconnect: false: told with no delay, and no dial after it", () => {
+    const { c, transport, clock, log } = setup({ reconnect: false });
+    c.on('refused', (code, _why, retryIn) => log.push(`refused ${code} ${retryIn}`));
     c.connect();
     transport.last.open();
-    transport.last.connack(3);
-    expect(log[0]).toBe('error connection refused: server unavailable (rc 3)');
-    clock.advance(499);
+    transport.last.connack(4);
+    expect(log).toContain('refused 4 undefined');
+    expect(clock.pending()).toBe(0);
+    clock.advance(3_600_000);
     expect(transport.conns.length).toBe(1);
-    clock.advance(1);
-    expect(transport.conns.length).toBe(2);
-    expect(log.includes('connect false')).toBe(false);
+  });
+
+  it('an app that calls end() from the error handler of a refusal gets no dial after it', () => {
+    const { c, transport, clock } = setup();
+    c.on('error', () => c.end());
+    c.connect();
+    transport.last.open();
+    transport.last.connack(5);
+    expect(clock.pending()).toBe(0);
+    clock.advance(3_600_000);
+    expect(transport.conns.length).toBe(1);
   });
 
   it('CONNACK timeout (counted from the dial) closes and reconnects', () => {

@@ -26,6 +26,17 @@ describe('CONNECT', () => {
     s.open_();
     expect(take()).toEqual([{ type: 1, clientId: 'dev1', clean: false, keepalive: 45, username: 'u', password: pw }]);
   });
+
+  it('calls a password function at each dial, so every CONNECT carries what it returns then', () => {
+    let n = 0;
+    const { s, take } = harness({ username: 'u', password: () => 'token ' + ++n });
+    for (const want of ['token 1', 'token 2']) {
+      s.start_();
+      s.open_();
+      expect(take()).toEqual([expect.objectContaining({ type: 1, password: utf8Encode(want) })]);
+      s.closed_();
+    }
+  });
 });
 
 describe('CONNACK', () => {
@@ -36,20 +47,20 @@ describe('CONNACK', () => {
     expect(s.state_).toBe(2);
   });
 
-  const reasons: [number, string, boolean][] = [
-    [1, 'unacceptable protocol version', false],
-    [2, 'identifier rejected', false],
-    [3, 'server unavailable', true],
-    [4, 'bad user name or password', false],
-    [5, 'not authorized', false],
+  const reasons: [number, string][] = [
+    [1, 'unacceptable protocol version'],
+    [2, 'identifier rejected'],
+    [3, 'server unavailable'],
+    [4, 'bad user name or password'],
+    [5, 'not authorized'],
   ];
-  for (const [rc, reason, retry] of reasons) {
-    it(`refused rc ${rc}: "${reason}", ${retry ? 'retry' : 'no retry'}, never connected`, () => {
+  for (const [rc, reason] of reasons) {
+    it(`refused rc ${rc}: "${reason}", retry allowed with the code passed on, never connected`, () => {
       const { s, connects, ends } = harness();
       s.start_();
       s.open_();
       s.data_({ type: 2, sessionPresent: false, rc });
-      expect(ends).toEqual([[`connection refused: ${reason} (rc ${rc})`, retry]]);
+      expect(ends).toEqual([[`connection refused: ${reason} (rc ${rc})`, true, rc]]);
       expect(connects).toEqual([]);
       expect(s.state_).toBe(0);
       expect(connackReason(rc)).toBe(reason);

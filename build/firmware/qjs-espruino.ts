@@ -5,14 +5,15 @@
 // require("crypto").SHA256 is node:crypto, pins go to the host HAL's emulated io, and the board's
 // modem UART (Serial2...) goes to a host Serial such as a FakeModem. Like Espruino, socket events
 // are queued (never delivered inside the call that caused them) and write() on a closed socket throws.
-import type { Board } from '../../build/boards.js';
-import { bootLine } from '../../build/firmware/entry.js';
-import { GLOBAL } from '../../build/firmware/output.js';
-import { bridge, type Bridge } from '../../build/firmware/qjs-bridge.js';
-import { QjsHost } from '../../build/firmware/qjs-host.js';
-import { eventsShim } from '../../build/firmware/qjs-shims.js';
+// `tinyiot sim` runs a board's own build this way in QuickJS (sim-device.ts), and so do the tests.
+import type { Board } from '../boards.js';
+import { bootLine } from './entry.js';
+import { GLOBAL } from './output.js';
+import { bridge, type Bridge } from './qjs-bridge.js';
+import { QjsHost } from './qjs-host.js';
+import { eventsShim } from './qjs-shims.js';
 import type { Serial } from '../../hal/at-modem/serial.js';
-import type { Hal } from '../../hal/types.js';
+import type { Hal, Log } from '../../hal/types.js';
 
 export function espruinoShim(b: Board, cfg: object): string {
   const serial = b.modem
@@ -86,9 +87,15 @@ export interface BoardRunOptions {
   heapBytes?: number;
 }
 
+/** A console line of the firmware's log ("warn: ...", hal/espruino/log.ts) at its level; other lines at info. */
+function printed(log: Log, line: string): void {
+  const m = /^(debug|info|warn|error): /.exec(line);
+  log[(m?.[1] ?? 'info') as keyof Log](m ? line.slice(m[0].length) : line);
+}
+
 export async function runBoardFirmware(o: BoardRunOptions): Promise<BoardRun> {
   const host = await QjsHost.create({ heapBytes: o.heapBytes ?? o.board.jsVars * o.board.blockSize, onError: o.onError });
-  const br = bridge(host, { hal: o.hal, serial: o.serial, print: (s) => o.hal.log.info(s) });
+  const br = bridge(host, { hal: o.hal, serial: o.serial, print: (s) => printed(o.hal.log, s) });
   host.eval(eventsShim + espruinoShim(o.board, o.cfg), 'espruino.js');
   host.eval(o.bundle, 'bundle.js');
   host.markBase();
