@@ -43,6 +43,6 @@ describe('parseArgs', () => {
 describe('buildOptions', () => {
   it('passes --budget-bytes and --budget-jsvars on to the build', () => {
     const argv = ['mqtt-blink', '--board', 'esp32', '--budget-bytes', '5000', '--budget-jsvars', '700'];
-    expect(buildOptions(parseArgs(argv, buildKinds, 1), () => undefined)).toMatchObject({ app: 'mqtt-blink', board: 'esp32', budgetBytes: 5000, budgetJsVars: 700 });
+    expect(buildOptions(parseArgs(argv, buildKinds, 1), () => undefined)).toMatchObject({ app: 'mqtt-blink', board: { id: 'esp32' }, budgetBytes: 5000, budgetJsVars: 700 });
   });
 });
