@@ -13,13 +13,15 @@ import type { Hal } from '../../../hal/types.js';
 import { createDevice, type Device } from '../../iothub/device.js';
 import type { AppConfig } from '../config.js';
 
-let hal: Hal, cfg: AppConfig, dev: Device;
+// Only the LED pin is kept of the config: the rest (the connection string with its key) is
+// garbage once the device has what it needs.
+let hal: Hal, led: string | null | undefined, dev: Device;
 /** Seconds between telemetry messages; the telemetry timer; messages sent; LED writes still to make after the next (-1: not blinking). */
 let every = 30, timer = 0, seq = 0, blinks = -1;
 
 export function main(h: Hal, c: AppConfig): void {
   hal = h;
-  cfg = c;
+  led = c.led;
   every = (c.interval as number) || 30;
   if (!c.connectionString) throw new Error('iothub-sensor: config needs connectionString');
   if (c.tls === false) h.log.warn('iothub-sensor: TLS is OFF (insecure development mode)');
@@ -66,7 +68,7 @@ function blink(n: number): void {
 }
 
 function blinkStep(): void {
-  if (cfg.led) hal.io.write(cfg.led, blinks % 2 == 1);
+  if (led) hal.io.write(led, blinks % 2 == 1);
   if (blinks-- > 0) hal.clock.setTimer(200, blinkStep);
 }
 
