@@ -86,8 +86,8 @@ function onClose(reason: string): void {
 
 function onC2d(body: Uint8Array): void {
   // Its first 64 bytes as characters, in one native call (a loop would run per byte; Espruino's
-  // apply takes up to 256 arguments).
-  const s = String.fromCharCode.apply(null, body.subarray(0, 64) as unknown as number[]);
+  // apply takes up to 256 arguments). Espruino's subarray does not stop at the array's end.
+  const s = String.fromCharCode.apply(null, body.subarray(0, Math.min(body.length, 64)) as unknown as number[]);
   hal.log.info('iothub-sensor: C2D message: ' + s + (body.length > 64 ? '...' : ''));
   blink(1);
 }
