@@ -57,10 +57,10 @@ describe('hal/espruino as firmware', () => {
   // out: the ESP8266's 9 KB cannot hold the client at all (test/build/firmware/pipeline.test.ts).
   // Half was the rule until the client was reshaped for Espruino's memory (objects made once, on
   // prototypes: fewer blocks on the board, more bytes of source): the modem HAL and client measured
-  // 17,330 B of the Pico's 32 KB then (53%). Then the HAL's clock, storage, io, crypto and UTF-8
-  // converter were made once too (shared methods instead of a closure per method: a started HAL
-  // takes about 200 blocks fewer on Espruino's interpreter) for about 350 bytes more: 17,690 B
-  // (54%). The bound below keeps that from growing; getting back under half is open work (the
+  // 17,330 B of the Pico's 32 KB then (53%). Then the HAL's storage, crypto and UTF-8 converter
+  // were made once too (shared methods instead of a closure per method: about 25 blocks fewer
+  // loaded and started on Espruino's interpreter) for about 160 bytes more, and the persisted
+  // queue's byte conversion stops at its end: 17,534 B (53.5%). The bound below keeps that from growing; getting back under half is open work (the
   // codec's size).
   const smallestBudget = (serves: (b: Board) => boolean) =>
     Math.min(...listBoards().filter((b) => serves(b) && !refusal(b, {})).map((b) => boardBudget(b).maxBundleBytes));
