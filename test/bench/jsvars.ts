@@ -81,7 +81,8 @@ export async function run(): Promise<void> {
     try {
       const b = await buildFirmware({ app, board, outDir: out, insecureDev: board === 'esp8266' });
       if (!b.bundle) throw new Error(`building ${app} for ${board} failed: ${b.error}`);
-      const smoke = await smokeRun(b.bundle, bootLine(b.board, GLOBAL), b.board, b.app.example);
+      // The estimate's inputs come from QuickJS, whichever engine the build's own check used.
+      const smoke = await smokeRun(b.bundle, bootLine(b.board, GLOBAL), b.board, b.app.example, 'quickjs');
       if (!smoke.startCounts) throw new Error(`${app} for ${board}: no QuickJS counts`);
       const got = await measure(b.bundle, b.app.example, !!b.board.modem, located.path);
       const code = codeJsVars(b.bundle, INTERPRETER);
