@@ -33,6 +33,31 @@ export interface RunResult {
   peakBytes?: number;
   /** espruino only: highest process.memory().usage in blocks over the interpreter before loading. */
   peakBlocks?: number;
+  /** quickjs only: what the engine holds once the script has run, over an empty engine (build/firmware/jsvars.ts). */
+  counts?: EngineCounts;
+}
+
+/** What a QuickJS engine holds, counted by the engine itself (JS_ComputeMemoryUsage). */
+export interface EngineCounts {
+  /** Function objects: closures and bound functions (class ids 13 and 14 in this QuickJS). */
+  functions: number;
+  /** Properties of all objects (QuickJS counts a function's own length, name and prototype too). */
+  props: number;
+  /** Fast-array elements. */
+  elements: number;
+  /** Strings, and the bytes QuickJS spends on them. */
+  strings: number;
+  stringBytes: number;
+  /** Typed-array buffers, and their bytes. */
+  buffers: number;
+  bufferBytes: number;
+}
+
+/** a minus b, field by field. */
+export function countsMinus(a: EngineCounts, b: EngineCounts): EngineCounts {
+  const d = { ...a };
+  for (const k of Object.keys(d) as (keyof EngineCounts)[]) d[k] -= b[k];
+  return d;
 }
 
 // mujs has no typed arrays. This stand-in defines one accessor property per element over a plain
@@ -106,13 +131,24 @@ async function runQuickjs(source: string, heapBytes: number | undefined, timeout
   const vm = rt.newContext();
   const lines: string[] = [];
   const used = (): number => Number(/memory used\s+\d+\s+(\d+)/.exec(rt.dumpMemoryUsage())?.[1] ?? NaN);
+  const counts = (): EngineCounts => {
+    const h = rt.computeMemoryUsage();
+    const u = vm.dump(h) as Record<string, number>;
+    h.dispose();
+    // Objects by class, from the dump's "JSObject classes" table: count, class id, name.
+    let functions = 0;
+    for (const m of rt.dumpMemoryUsage().matchAll(/^\s+(\d+)\s+(\d+) \w+$/gm)) if (m[2] === '13' || m[2] === '14') functions += Number(m[1]);
+    return { functions, props: u.prop_count!, elements: u.fast_array_elements!, strings: u.str_count!, stringBytes: u.str_size!,
+      buffers: u.binary_object_count!, bufferBytes: u.binary_object_size! };
+  };
   try {
     const print = vm.newFunction('print', (...args) => {
       lines.push(args.map((a) => String(vm.dump(a))).join(' '));
     });
     vm.setProp(vm.global, 'print', print);
     print.dispose();
-    const base = used();
+    // Counted before the baseline: counting itself leaves garbage in the engine.
+    const empty = counts(), base = used();
     let peak = base;
     let overBudget = false;
     const sample = (): boolean => {
@@ -139,7 +175,7 @@ async function runQuickjs(source: string, heapBytes: number | undefined, timeout
     }
     sample();
     if (overBudget) error = `heap budget of ${heapBytes} bytes exceeded (peak ${peak - base})${error ? `\n${error}` : ''}`;
-    return { ok: error === undefined, output: joinLines(lines), error, peakBytes: peak - base };
+    return { ok: error === undefined, output: joinLines(lines), error, peakBytes: peak - base, counts: countsMinus(counts(), empty) };
   } finally {
     vm.dispose();
     rt.dispose();

@@ -1,16 +1,16 @@
 // Checks a bundle against its board's budget (boards/<id>.json "budget"): the minified bytes against
 // maxBundleBytes (they must fit the board's saved-code flash), and the JsVars (code booted from
-// Storage + objects created at start) against maxShare x jsVars. The JsVars are measured where the
-// start-up check ran on Espruino's interpreter (blocks loaded, then blocks added by starting), and
-// otherwise estimated: jsvars.ts for the code, QuickJS heap bytes / 16 for the objects.
+// Storage + what starting main() creates) against maxShare x jsVars. The JsVars are measured where
+// the start-up check ran on Espruino's interpreter (blocks loaded, then blocks added by starting),
+// and otherwise estimated by jsvars.ts (the code from the bundle, the start from QuickJS's counts).
 import { type Board, boardBudget } from '../boards.js';
-import { type CodeEstimate, runtimeJsVars } from './jsvars.js';
+import { type CodeEstimate, type EngineCounts, startJsVars } from './jsvars.js';
 
 export interface BudgetInput {
   bytes: number;
   code: CodeEstimate;
-  /** QuickJS heap growth while main() started (smoke.ts); unused when `blocks` is given. */
-  startHeapBytes: number;
+  /** What starting main() created in QuickJS (smoke.ts); unused when `blocks` is given. */
+  start: EngineCounts;
   /** Measured on Espruino (smoke.ts): blocks with the bundle loaded from Storage, and once started. */
   blocks?: { load: number; start: number };
   /** Overrides board.budget.maxBundleBytes (tests, experiments). */
@@ -40,7 +40,7 @@ export function checkBudget(b: Board, i: BudgetInput): BudgetResult {
   const maxBytes = i.maxBytes ?? budget.maxBundleBytes;
   const maxJsVars = i.maxJsVars ?? budget.jsVars;
   const code = i.blocks ? i.blocks.load : i.code.flashJsVars;
-  const runtime = i.blocks ? Math.max(0, i.blocks.start - i.blocks.load) : runtimeJsVars(i.startHeapBytes);
+  const runtime = i.blocks ? Math.max(0, i.blocks.start - i.blocks.load) : startJsVars(i.start, b.blockSize, i.code.longNameShare, b.jsVars);
   const jsVars = code + runtime;
   const over: string[] = [];
   if (i.bytes > maxBytes) {

@@ -117,7 +117,8 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
 
   const startHeap = smoke.startBytes - smoke.loadBytes;
   const blocks = smoke.startBlocks !== undefined ? { load: smoke.loadBlocks!, start: smoke.startBlocks } : undefined;
-  const budget = checkBudget(board, { bytes: b.bytes, code: codeJsVars(b.code, board.blockSize), startHeapBytes: startHeap, blocks, maxBytes: o.budgetBytes, maxJsVars: o.budgetJsVars });
+  const start = smoke.startCounts ?? { functions: 0, props: 0, elements: 0, strings: 0, stringBytes: 0, buffers: 0, bufferBytes: 0 };
+  const budget = checkBudget(board, { bytes: b.bytes, code: codeJsVars(b.code, board.blockSize, board.jsVars), start, blocks, maxBytes: o.budgetBytes, maxJsVars: o.budgetJsVars });
   if (smoke.overHeap) {
     budget.ok = false;
     budget.over.push(engine === 'espruino'

@@ -4,13 +4,14 @@
 //   (build/espruino/locate.ts): booted from Storage as the board boots it, figures in blocks, which
 //   are the board's JsVars (smoke-espruino.ts).
 // - Otherwise, and for the simulator's bundle (hal "emulated", which a host runs), QuickJS runs it
-//   in-process over the stand-ins of stub-env.ts. Two runs give heap bytes: the bundle loaded
-//   (functions defined, nothing started) and the bundle started (HAL, client and app state
-//   created). The cap applies to what starting allocates, and is the board's whole JsVar store in
-//   bytes: the loaded code is QuickJS bytecode, several times the size of the source, which says
-//   nothing about the board (its code cost is estimated in jsvars.ts).
+//   in-process over the stand-ins of stub-env.ts. Two runs give heap bytes and what QuickJS holds
+//   (the counts jsvars.ts turns into the board's blocks): the bundle loaded (functions defined,
+//   nothing started) and the bundle started (HAL, client and app state created). The cap applies
+//   to what starting allocates, and is the board's whole JsVar store in bytes: the loaded code is
+//   QuickJS bytecode, several times the size of the source, which says nothing about the board
+//   (its code cost is estimated in jsvars.ts).
 import type { Board } from '../boards.js';
-import { runInEngine } from '../es5-engines.js';
+import { countsMinus, type EngineCounts, runInEngine } from '../es5-engines.js';
 import { locateEspruino } from '../espruino/locate.js';
 import { smokeOnEspruino } from './smoke-espruino.js';
 import { espruinoStub, halStub } from './stub-env.js';
@@ -33,6 +34,8 @@ export interface SmokeResult {
   startBlocks?: number;
   /** Starting took more than the board's whole JsVar store: a budget failure, not a crash. */
   overHeap?: boolean;
+  /** What starting main() created in the engine (started minus loaded), for jsvars.ts's startJsVars. */
+  startCounts?: EngineCounts;
 }
 
 const STARTED = 'TINYIOT-STARTED';
@@ -72,5 +75,6 @@ export async function smokeRun(bundle: string, boot: string, b: Board, cfg: obje
     output: r.output.replace(`${STARTED}\n`, ''),
     loadBytes: loaded.peakBytes ?? 0,
     startBytes: r.peakBytes ?? 0,
+    startCounts: r.counts && loaded.counts && countsMinus(r.counts, loaded.counts),
   };
 }

@@ -8,8 +8,12 @@ export function onC2d(this: DeviceState, fn: DeviceState['c2dHandler_']): void {
   this.subscribe_(SUB_C2D);
 }
 
-/** An incoming message: one on this device's devicebound topic goes to the handler. */
-export function readC2d(this: DeviceState, topic: string, payload: Uint8Array): void {
-  const handler = this.c2dHandler_, props = handler && parseC2d(topic, this.deviceId_);
+/**
+ * An incoming message: one on this device's devicebound topic goes to the handler. A plain
+ * function called from one place (device.ts onMessage_), which the minifier puts inline there:
+ * nothing of it is kept in memory between messages.
+ */
+export function readC2d(dev: DeviceState, topic: string, payload: Uint8Array): void {
+  const handler = dev.c2dHandler_, props = handler && parseC2d(topic, dev.deviceId_);
   if (props) handler!(payload, props);
 }

@@ -129,9 +129,9 @@ const deviceMethods = {
   onClose_: onClose,
   // Each feature's reader ignores topics that are not its own.
   onMessage_(this: DeviceState, topic: string, payload: Uint8Array) {
-    this.readC2d_(topic, payload);
-    this.readTwin_(topic, payload);
-    this.readMethod_(topic, payload);
+    readC2d(this, topic, payload);
+    readTwin(this, topic, payload);
+    readMethod(this, topic, payload);
   },
   emit_: emit,
   subscribe_: subscribe,
@@ -140,9 +140,6 @@ const deviceMethods = {
   stopRenewal_: stopRenewal,
   twinRequest_: twinRequest,
   fetchDesired_: fetchDesired,
-  readC2d_: readC2d,
-  readTwin_: readTwin,
-  readMethod_: readMethod,
 
   // Initial state, read from here until a device writes its own.
   features_: 0,

@@ -7,9 +7,9 @@ export function onMethod(this: DeviceState, name: string, fn: (payload: any, res
   this.subscribe_(SUB_METHODS);
 }
 
-/** An incoming message: a method call `POST/{name}/?$rid={rid}` goes to its handler. */
-export function readMethod(this: DeviceState, topic: string, payload: Uint8Array): void {
-  const dev = this, call = parseMethod(topic), handlers = dev.methodHandlers_;
+/** An incoming message: a method call `POST/{name}/?$rid={rid}` goes to its handler (inline in device.ts onMessage_, as readC2d). */
+export function readMethod(dev: DeviceState, topic: string, payload: Uint8Array): void {
+  const call = parseMethod(topic), handlers = dev.methodHandlers_;
   if (!call) return;
   const name = call.name;
   let answered = 0;

@@ -38,11 +38,12 @@ export function uriEncode(s: string): string {
  * decodeURIComponent: %XX escapes are UTF-8 bytes, other characters stand for themselves. Null for
  * a bad escape or escapes that are not UTF-8 (U+0000 included, as decodeURIComponent allows it).
  * A lone surrogate outside an escape comes back as U+FFFD. `plain` says s is ASCII and not cut
- * from a UTF-8 string: then text without escapes is already its own decoding, and is returned as it
- * is instead of being rebuilt byte by byte.
+ * from a UTF-8 string: then text whose escapes are all of ASCII characters (what the hub writes:
+ * %24, %2F, %20) goes to the engine's own decodeURIComponent, one native call, which is right for
+ * that on every engine, Espruino's included; anything else is decoded here, byte by byte.
  */
 export function uriDecode(s: string, plain?: boolean): string | null {
-  if (plain && s.indexOf('%') < 0) return s;
+  if (plain && s.replace(/%[0-7][\da-fA-F]/g, '').indexOf('%') < 0) return decodeURIComponent(s);
   const p = s.split('%'), a: number[] = [];
   let i = 0, j, x, u;
   for (; i < p.length; i++) {

@@ -73,10 +73,10 @@ export function fetchDesired(this: DeviceState): void {
 /**
  * An incoming message on a twin topic: a reply `res/{status}/?$rid=..[&$version=n]` or a desired
  * patch `desired/?$version=n`. A reply with a $version that is not a whole number is no reply at
- * all (parseTwinRes gives null).
+ * all (parseTwinRes gives null). Inline in device.ts onMessage_, as readC2d.
  */
-export function readTwin(this: DeviceState, topic: string, payload: Uint8Array): void {
-  const dev = this, res = parseTwinRes(topic), pending = res && dev.twinPending_, reply = pending && pending[+res!.rid], version = parseDesired(topic);
+export function readTwin(dev: DeviceState, topic: string, payload: Uint8Array): void {
+  const res = parseTwinRes(topic), pending = res && dev.twinPending_, reply = pending && pending[+res!.rid], version = parseDesired(topic);
   let patch;
   if (reply) reply(res!.status, res!.version, payload);
   if (version != null && version > dev.desiredVersion_ && dev.desiredHandler_ && (patch = json(payload))) {

@@ -33,11 +33,16 @@ export const defaultLimits: Limits = {
   incomingQos2: 32,
 };
 
+/**
+ * The defaults, with each number `over` gives on top. The defaults are the new object's prototype,
+ * not copied into it: on Espruino a copy costs two blocks per limit (the names are longer than a
+ * block holds), kept as long as its client; this one costs a block per limit given.
+ */
 export function withLimits(over?: Partial<Limits>): Limits {
-  const l: any = {};
+  const l: any = Object.create(defaultLimits);
   for (const k in defaultLimits) {
     const v = over && (over as any)[k];
-    l[k] = typeof v == 'number' ? v : (defaultLimits as any)[k];
+    if (typeof v == 'number') l[k] = v;
   }
   return l;
 }

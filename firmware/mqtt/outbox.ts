@@ -98,8 +98,8 @@ export function save(ob: Outbox): void {
   }
   for (const id of ob.incoming_) record.set(ack(PUBREC, id), (at += 4) - 4);
   // A native call per 64 bytes, not a JS step per byte (Espruino's apply takes at most 64
-  // arguments in builds before 2021).
-  for (at = 0; at < n; at += 64) s += String.fromCharCode.apply(null, record.subarray(at, at + 64) as unknown as number[]);
+  // arguments in builds before 2021); its subarray does not stop at the array's end.
+  for (at = 0; at < n; at += 64) s += String.fromCharCode.apply(null, record.subarray(at, Math.min(at + 64, n)) as unknown as number[]);
   // Flash wears out: a change undone before the save (a QoS 0 message queued and written at
   // once) writes nothing.
   if (s != (storage.read(key) || '')) {

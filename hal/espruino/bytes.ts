@@ -17,8 +17,9 @@ export function toByteString(b: Uint8Array, E?: EspruinoE): string {
   if (s == null) {
     s = '';
     // Espruino's Function.apply throws beyond 256 arguments (64 in builds before 2021; see
-    // docs/espruino.md), and mujs overflows its stack at 256: 64 bytes at a time.
-    for (let i = 0; i < b.length; i += 64) s += String.fromCharCode.apply(null, b.subarray(i, i + 64) as unknown as number[]);
+    // docs/espruino.md), and mujs overflows its stack at 256: 64 bytes at a time. Espruino's
+    // subarray does not stop at the array's end.
+    for (let i = 0; i < b.length; i += 64) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(i + 64, b.length)) as unknown as number[]);
   }
   return s;
 }

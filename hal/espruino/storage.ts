@@ -19,14 +19,28 @@ export function storageName(k: string): string {
   return k.slice(0, 20) + '~' + ('000000' + h.toString(36)).slice(-7);
 }
 
+interface EspruinoStorage extends Storage {
+  /** Espruino's Storage module. */
+  flash_: any;
+}
+
+// Made once and shared; a storage object holds only the Storage module.
+const storageMethods = {
+  read(this: EspruinoStorage, key: string) {
+    return this.flash_.read(storageName(key));
+  },
+  write(this: EspruinoStorage, key: string, value: string) {
+    const n = storageName(key);
+    if (!value) this.flash_.erase(n);
+    else if (!this.flash_.write(n, value)) throw new Error('storage: cannot write "' + n + '" (flash full?)');
+  },
+  erase(this: EspruinoStorage, key: string) {
+    this.flash_.erase(storageName(key));
+  },
+};
+
 export function espruinoStorage(S: any): Storage {
-  return {
-    read: (k) => S.read(storageName(k)),
-    write(k, v) {
-      const n = storageName(k);
-      if (!v) S.erase(n);
-      else if (!S.write(n, v)) throw new Error('storage: cannot write "' + n + '" (flash full?)');
-    },
-    erase: (k) => S.erase(storageName(k)),
-  };
+  const st: EspruinoStorage = Object.create(storageMethods);
+  st.flash_ = S;
+  return st;
 }

@@ -32,8 +32,6 @@ export function pemToDer(p: string, t: string, env: EspruinoEnv): string {
   return toByteString(base64Decode(p.slice(i + t.length + 5, p.indexOf('-----END', i)).replace(/\s/g, '')), env.E);
 }
 
-const msg = (e: any) => (e && e.message) || String(e);
-
 /** Why a TLS socket that ended before the server sent a byte may have ended. */
 const HINT = ': TLS ended before the server sent anything, as a failed handshake does (Espruino needs an RSA server certificate)';
 
@@ -52,7 +50,7 @@ function onData(this: any, d: string) {
 }
 
 function onError(this: any, e: any) {
-  (this.link_ as EspruinoSocket).fail_(msg(e));
+  (this.link_ as EspruinoSocket).fail_((e && e.message) || String(e));
 }
 
 function onClose(this: any) {
@@ -96,26 +94,25 @@ class EspruinoSocket implements Socket {
     }
   }
 
-  /** m, with the hint when a TLS socket ends before the server sent anything. */
-  silent_(m: string) {
-    return this.options_.tls && !this.heard_ ? m + HINT : m;
-  }
-
+  // Every function costs blocks on the board: the hint for a TLS socket that ended before the
+  // server sent anything is added in the two places that need it, and the next waiting dial is
+  // found here, not by methods of their own.
   fail_(m: string) {
     if (this.state_ || this.error_) return;
-    this.error_ = m == 'unsent data' ? this.silent_(m) : m;
+    this.error_ = m == 'unsent data' && this.options_.tls && !this.heard_ ? m + HINT : m;
     this.handlers_.onError(this.error_);
   }
 
   bye_() {
-    const was = this.state_;
+    const was = this.state_, t = this.transport_;
     if (this.counted_) {
       this.counted_ = false;
-      if (!--this.transport_.tlsOpen_) this.transport_.next_();
+      // No TLS socket of ours open now: the oldest waiting dial goes.
+      if (!--t.tlsOpen_ && t.waiting_[0]) t.dial_(t.waiting_[0]);
     }
     if (was > 1) return;
     this.state_ = 2;
-    this.handlers_.onClose(this.error_ || (was ? 'closed' : this.silent_('closed')));
+    this.handlers_.onClose(this.error_ || (was || !this.options_.tls || this.heard_ ? 'closed' : 'closed' + HINT));
   }
 }
 
@@ -127,7 +124,7 @@ class EspruinoTransport implements Transport {
   /** Our TLS sockets between tls.connect() and their "close" event. */
   tlsOpen_ = 0;
   /** TLS dials waiting for the previous TLS socket to be gone, oldest first. */
-  private waiting_: EspruinoSocket[] = [];
+  readonly waiting_: EspruinoSocket[] = [];
 
   constructor(readonly env_: EspruinoEnv, private readonly log_: Log) {}
 
@@ -148,13 +145,7 @@ class EspruinoTransport implements Transport {
     return s;
   }
 
-  /** The oldest waiting dial, once no TLS socket of ours is open. */
-  next_() {
-    const s = this.waiting_[0];
-    if (s) this.dial_(s);
-  }
-
-  private dial_(s: EspruinoSocket) {
+  dial_(s: EspruinoSocket) {
     const env = this.env_, o = s.options_;
     const i = this.waiting_.indexOf(s);
     if (i >= 0) this.waiting_.splice(i, 1);
@@ -186,8 +177,8 @@ class EspruinoTransport implements Transport {
       sk.on('data', onData);
       sk.on('error', onError);
       sk.on('close', onClose);
-    } catch (e) {
-      const m = msg(e);
+    } catch (e: any) {
+      const m = (e && e.message) || String(e);
       s.socket_ = 0;
       // A rare path: this one function per failed connect reports it on a later tick.
       env.setTimeout(() => {

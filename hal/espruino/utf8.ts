@@ -10,20 +10,29 @@ import { utf8Write } from '../../firmware/mqtt/codec/utf8.js';
 import { toByteString } from './bytes.js';
 import type { EspruinoE } from './env.js';
 
+interface EspruinoUtf8 extends Utf8 {
+  E_: EspruinoE;
+}
+
+// Made once and shared; a converter holds only E.
+const utf8Methods = {
+  encode(this: EspruinoUtf8, s: string) {
+    const E = this.E_;
+    if (E.isUTF8!(s) || !/[^\0-\x7f]/.test(s)) return E.toUint8Array(s);
+    const o = new Uint8Array(utf8Write(s, 0, 0));
+    utf8Write(s, o, 0);
+    return o;
+  },
+  decode(this: EspruinoUtf8, b: Uint8Array) {
+    const s = toByteString(b, this.E_);
+    return /[^\0-\x7f]/.test(s) ? this.E_.asUTF8!(s) : s;
+  },
+};
+
 /** Undefined where E lacks the natives (the build's stand-ins): firmware then converts in JS. */
 export function espruinoUtf8(E?: EspruinoE): Utf8 | undefined {
   if (!E || E.asUTF8 == null || E.isUTF8 == null) return undefined;
-  const high = /[^\0-\x7f]/;
-  return {
-    encode(s) {
-      if (E.isUTF8!(s) || !high.test(s)) return E.toUint8Array(s);
-      const o = new Uint8Array(utf8Write(s, 0, 0));
-      utf8Write(s, o, 0);
-      return o;
-    },
-    decode(b) {
-      const s = toByteString(b, E);
-      return high.test(s) ? E.asUTF8!(s) : s;
-    },
-  };
+  const u: EspruinoUtf8 = Object.create(utf8Methods);
+  u.E_ = E;
+  return u;
 }

@@ -4,23 +4,30 @@
 // qos (of the state messages and the command subscription, default 1) and clean (default true;
 // false keeps the session, so commands sent while the board is offline reach it afterwards).
 import type { Hal } from '../../../hal/types.js';
-import { createClient } from '../../mqtt/client.js';
+import { type Client, createClient } from '../../mqtt/client.js';
 import type { AppConfig } from '../config.js';
 
-export function main(hal: Hal, cfg: AppConfig): void {
+// A board runs one app, so its state lives in module variables and its handlers are functions made
+// once, at load: on Espruino a closure made inside main() would cost its blocks again, with the
+// scope it keeps (docs/jsvars.md). Only what the handlers use is kept of the config.
+let hal: Hal, c: Client, host: string | undefined, led: string | null | undefined, base: string;
+/** Milliseconds between state messages; messages sent; the LED's state; QoS of state and commands. */
+let every = 10000, n = 0, on = false, qos: 0 | 1 | 2 = 1;
+
+export function main(h: Hal, cfg: AppConfig): void {
   const tls = cfg.tls !== false;
-  const id = (cfg.clientId as string) || 'tinyiot-' + Math.floor(hal.random() * 1e6);
-  const base = (cfg.topic as string) || 'tinyiot/' + id;
-  const every = ((cfg.interval as number) || 10) * 1000;
-  const log = hal.log;
-  let n = 0;
-  let on = false;
-  const qos = cfg.qos === undefined ? 1 : (cfg.qos as 0 | 1 | 2);
+  const id = (cfg.clientId as string) || 'tinyiot-' + Math.floor(h.random() * 1e6);
+  hal = h;
+  host = cfg.host;
+  led = cfg.led;
+  base = (cfg.topic as string) || 'tinyiot/' + id;
+  every = ((cfg.interval as number) || 10) * 1000;
+  qos = cfg.qos === undefined ? 1 : (cfg.qos as 0 | 1 | 2);
   if (!cfg.host) throw new Error('mqtt-blink: config needs host');
   if (qos !== 0 && qos !== 1 && qos !== 2) throw new Error('mqtt-blink: qos must be 0, 1 or 2');
-  if (!tls) log.warn('mqtt-blink: TLS is OFF (insecure development mode)');
+  if (!tls) h.log.warn('mqtt-blink: TLS is OFF (insecure development mode)');
 
-  const c = createClient(hal, {
+  c = createClient(h, {
     host: cfg.host,
     port: cfg.port || (tls ? 8883 : 1883),
     tls,
@@ -31,31 +38,55 @@ export function main(hal: Hal, cfg: AppConfig): void {
     clean: cfg.clean !== false,
     limits: cfg.limits,
   });
-  const led = (v: boolean) => {
-    on = v;
-    if (cfg.led) hal.io.write(cfg.led, v);
-  };
-  const state = () =>
-    c.publish(base + '/state', '{"n":' + n++ + ',"led":' + on + '}', { qos: qos }, (e) => e && log.warn('publish: ' + e));
-  const tick = () => {
-    if (c.connected) state();
-    hal.clock.setTimer(every, tick);
-  };
-
-  c.on('connect', () => {
-    log.info('mqtt-blink: connected to ' + cfg.host);
-    c.subscribe([{ topic: base + '/cmd', qos: qos }], (e) => (e ? log.error('subscribe: ' + e) : state()));
-  });
-  c.on('message', (_t, p) => {
-    let s = '';
-    for (let i = 0; i < p.length; i++) s += String.fromCharCode(p[i]!);
-    led(s == 'on' ? true : s == 'off' ? false : !on);
-    log.info('mqtt-blink: command "' + s + '", LED ' + (on ? 'on' : 'off'));
-    state();
-  });
-  c.on('error', (e) => log.warn('mqtt-blink: ' + e));
-  c.on('close', (r) => log.info('mqtt-blink: closed (' + r + ')'));
-  led(false);
+  c.on('connect', onConnect);
+  c.on('message', onMessage);
+  c.on('error', onError);
+  c.on('close', onClose);
+  setLed(false);
   c.connect();
+  h.clock.setTimer(every, tick);
+}
+
+function setLed(v: boolean): void {
+  on = v;
+  if (led) hal.io.write(led, v);
+}
+
+function state(): void {
+  c.publish(base + '/state', '{"n":' + n++ + ',"led":' + on + '}', { qos: qos }, published);
+}
+
+function published(e?: string): void {
+  if (e) hal.log.warn('publish: ' + e);
+}
+
+function tick(): void {
+  if (c.connected) state();
   hal.clock.setTimer(every, tick);
+}
+
+function onConnect(): void {
+  hal.log.info('mqtt-blink: connected to ' + host);
+  c.subscribe([{ topic: base + '/cmd', qos: qos }], subscribed);
+}
+
+function subscribed(e?: string): void {
+  if (e) hal.log.error('subscribe: ' + e);
+  else state();
+}
+
+function onMessage(_t: string, p: Uint8Array): void {
+  let s = '';
+  for (let i = 0; i < p.length; i++) s += String.fromCharCode(p[i]!);
+  setLed(s == 'on' ? true : s == 'off' ? false : !on);
+  hal.log.info('mqtt-blink: command "' + s + '", LED ' + (on ? 'on' : 'off'));
+  state();
+}
+
+function onError(e: string): void {
+  hal.log.warn('mqtt-blink: ' + e);
+}
+
+function onClose(r: string): void {
+  hal.log.info('mqtt-blink: closed (' + r + ')');
 }

@@ -4,6 +4,9 @@ import { checkBudget } from '../../../build/firmware/budget.js';
 import { sizeReport } from '../../../build/firmware/report.js';
 
 const board = loadBoard('pico-esp8266');
+const code = (flashJsVars: number, jsVars: number) => ({ functions: 1, params: 0, names: 0, props: 0, strings: 0, stringChars: 0, pieces: 0, chars: 1, longNameShare: 0, jsVars, flashJsVars });
+// What starting created, as blocks: props alone count one block each.
+const start = (blocks: number) => ({ functions: 0, props: blocks, elements: 0, strings: 0, stringBytes: 0, buffers: 0, bufferBytes: 0 });
 // The pipeline bundles its entry from a temp folder.
 const entryPath = '../../tmp/tinyiot-entry-x/app.entry.ts';
 const modules = [
@@ -15,7 +18,7 @@ const modules = [
 
 describe('sizeReport', () => {
   it('lists modules largest first, scaled to the final size, with totals against the budget', () => {
-    const budget = checkBudget(board, { bytes: 4000, code: { functions: 10, chars: 9000, jsVars: 700, flashJsVars: 50 }, startHeapBytes: 1600 });
+    const budget = checkBudget(board, { bytes: 4000, code: code(50, 700), start: start(100) });
     const text = sizeReport({ app: 'demo', board, modules, budget, loadHeapBytes: 30000, startHeapBytes: 1600, entryPath });
     const rows = text.split('\n');
     expect(rows[0]).toBe('demo for pico-esp8266 (Espruino Pico + ESP8266): within budget');
@@ -33,7 +36,7 @@ describe('sizeReport', () => {
   });
 
   it('says OVER BUDGET, why, and names the biggest modules (the entry by what it is, not its temp path)', () => {
-    const budget = checkBudget(board, { bytes: 40000, code: { functions: 1, chars: 1, jsVars: 1, flashJsVars: 1 }, startHeapBytes: 0 });
+    const budget = checkBudget(board, { bytes: 40000, code: code(1, 1), start: start(0) });
     const text = sizeReport({ app: 'demo', board, modules, budget, loadHeapBytes: 1, startHeapBytes: 0, entryPath });
     expect(text.split('\n')[0]).toMatch(/OVER BUDGET$/);
     expect(text).toContain('over budget: bundle is 40000 bytes, over the 32768-byte limit by 7232');
@@ -44,7 +47,7 @@ describe('sizeReport', () => {
   });
 
   it("gives the blocks measured on Espruino's interpreter when the check ran there", () => {
-    const budget = checkBudget(board, { bytes: 4000, code: { functions: 10, chars: 9000, jsVars: 700, flashJsVars: 50 }, startHeapBytes: 0, blocks: { load: 300, start: 1100 } });
+    const budget = checkBudget(board, { bytes: 4000, code: code(50, 700), start: start(0), blocks: { load: 300, start: 1100 } });
     const text = sizeReport({ app: 'demo', board, modules, budget, loadHeapBytes: 0, startHeapBytes: 0, entryPath });
     expect(text).toContain('code 300 booted from Storage (~700 if sent to RAM) + objects at start 800');
     expect(text).toContain("heap     measured on Espruino's interpreter: 300 blocks with the bundle loaded from Storage, +800 once main() started");

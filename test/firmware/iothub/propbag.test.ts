@@ -63,7 +63,19 @@ describe('uriEncode and uriDecode', () => {
     for (const s of ['%', '%2', '%zz', 'a%g0', '%C3', '%C3%28', '%ED%A0%80', '%F4%90%80%80', '%80']) {
       expect(() => decodeURIComponent(s), s).toThrow(URIError);
       expect(uriDecode(s), s).toBeNull();
+      expect(uriDecode(s, true), s).toBeNull();
     }
+  });
+
+  it('with plain (ASCII text), decodes the same: escapes of ASCII by the engine, the rest through UTF-8', () => {
+    const ascii = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '$', '.', '/', ' ', '+', '%', '&', '=', '\u0000', '\u007f', '\u00e9', '\u20ac'), maxLength: 10 });
+    fc.assert(fc.property(ascii, (s) => {
+      const e = uriEncode(s);
+      return uriDecode(e, true) === s && uriDecode(e, true) === uriDecode(e);
+    }), { numRuns: 1000 });
+    expect(uriDecode('%24.to=%2Fdevices%2Fd1', true)).toBe('$.to=/devices/d1');
+    expect(uriDecode('caf%C3%A9%20x', true)).toBe('caf\u00e9 x');
+    expect(uriDecode('no escapes', true)).toBe('no escapes');
   });
 });
 

@@ -8,6 +8,7 @@ import type { Limits } from '../../../firmware/mqtt/limits.js';
 import { memoryStorage } from '../../../hal/emulated/storage.js';
 import type { Storage } from '../../../hal/types.js';
 import { harness, packetOf } from '../../support/sessionHarness.js';
+import { withEspruinoSubarray } from '../../support/subarray.js';
 
 const pub = (body: string, qos: 0 | 1 | 2, id?: number, dup = false): PublishPacket =>
   ({ type: 3, topic: 'dev/1', payload: utf8Encode(body), qos, retain: false, dup, id });
@@ -118,6 +119,14 @@ describe('outbox persistence', () => {
     save(ob);
     const b = outbox(withLimits(), st, 'k');
     expect((packetOf(b.queue_[0]!) as PublishPacket).payload).toEqual(new Uint8Array([0, 128, 255]));
+  });
+
+  it('stores exactly the packets: no slice past the record (Espruino reads past it and stores NULs)', () => {
+    const st = memoryStorage();
+    const ob = outbox(withLimits(), st, 'k');
+    enqueue(ob, entry(pub('seventy bytes or so, not a multiple of sixty-four', 1, 3)));
+    withEspruinoSubarray(() => save(ob));
+    expect(st.read('k')!.length).toBe(ob.queue_[0]!.bytes_.length);
   });
 
   it('keeps what precedes a damaged record', () => {

@@ -57,18 +57,21 @@ describe('hal/espruino as firmware', () => {
   // out: the ESP8266's 9 KB cannot hold the client at all (test/build/firmware/pipeline.test.ts).
   // Half was the rule until the client was reshaped for Espruino's memory (objects made once, on
   // prototypes: fewer blocks on the board, more bytes of source): the modem HAL and client measured
-  // 17,330 B of the Pico's 32 KB then (53%); retrying every refused CONNECT (the 'refused' event,
-  // a password read at each dial) made it 17,446 B (53.2%). The bound below keeps that from
-  // growing; getting back under half is open work (the codec's size).
+  // 17,330 B of the Pico's 32 KB then (53%). Then the HAL's clock, log, io, storage, crypto and
+  // UTF-8 converter were made once too (shared methods instead of a closure per method:
+  // mqtt-blink connected on Espruino's interpreter takes 1,148 blocks instead of 1,216) for about
+  // 450 bytes more, and every refused CONNECT is retried (the 'refused' event, a password read at
+  // each dial) for about 100 more. The bound below keeps that from growing; getting back under
+  // half is open work (the codec's size).
   const smallestBudget = (serves: (b: Board) => boolean) =>
     Math.min(...listBoards().filter((b) => serves(b) && !refusal(b, {})).map((b) => boardBudget(b).maxBundleBytes));
   it.for([
     ['native', (b: Board) => b.hal === 'espruino'],
     ['modem', (b: Board) => b.hal === 'at-modem' && b.modem?.chip === 'esp8266'],
-  ] as const)('%s HAL + MQTT client take at most 53.3% of the smallest budget among its boards', ([name, serves]) => {
+  ] as const)('%s HAL + MQTT client take at most 55% of the smallest budget among its boards', ([name, serves]) => {
     const budget = smallestBudget(serves);
     expect(Number.isFinite(budget)).toBe(true); // some board uses this HAL
-    expect(built[`${name}Client`]!.bytes).toBeLessThanOrEqual(budget * 0.533);
+    expect(built[`${name}Client`]!.bytes).toBeLessThanOrEqual(budget * 0.55);
   });
 
   // An ES5 board: in-memory Storage, no crypto module (pure-JS SHA-256), a net whose DNS fails at

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toByteString, toBytes } from '../../../hal/espruino/bytes.js';
 import { fakeE } from '../../support/espruino-fakes/index.js';
+import { withEspruinoSubarray } from '../../support/subarray.js';
 
 const all = Uint8Array.from({ length: 256 }, (_, i) => i);
 const allStr = String.fromCharCode(...all);
@@ -54,6 +55,11 @@ describe('the JS fallback on Espruino', () => {
       String.fromCharCode = real;
     }
     expect(most).toBe(64);
+  });
+
+  it('never asks subarray for bytes past the end (Espruino returns them: NULs in the string)', () => {
+    const odd = big.subarray(0, 100);
+    expect(withEspruinoSubarray(() => toByteString(odd))).toBe(Buffer.from(odd).toString('latin1'));
   });
 });
 
