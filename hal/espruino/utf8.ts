@@ -6,24 +6,26 @@
 // Only text that is not ASCII is marked: ASCII is the same either way, and slice/substr on a
 // UTF-8 string count bytes, not characters.
 import type { Utf8 } from '../types.js';
-import { utf8Write } from '../../firmware/mqtt/codec/utf8.js';
-import { toByteString } from './bytes.js';
+import { jsByteString, jsUtf8Encode, NOT_ASCII } from '../../firmware/mqtt/codec/utf8.js';
 import type { EspruinoE } from './env.js';
 
 /** Undefined where E lacks the natives (the build's stand-ins): firmware then converts in JS. */
 export function espruinoUtf8(E?: EspruinoE): Utf8 | undefined {
-  if (!E || E.asUTF8 == null || E.isUTF8 == null) return undefined;
-  const high = /[^\0-\x7f]/;
+  // E.isUTF8 came with E.asUTF8.
+  if (!E || !E.asUTF8 || !E.toArrayBuffer) return undefined;
+  const toArrayBuffer = E.toArrayBuffer, byteString = E.toString;
   return {
-    encode(s) {
-      if (E.isUTF8!(s) || !high.test(s)) return E.toUint8Array(s);
-      const o = new Uint8Array(utf8Write(s, 0, 0));
-      utf8Write(s, o, 0);
-      return o;
-    },
+    encode: (s) => (E.isUTF8!(s) || !NOT_ASCII.test(s) ? E.toUint8Array(s) : jsUtf8Encode(s)),
     decode(b) {
-      const s = toByteString(b, E);
-      return high.test(s) ? E.asUTF8!(s) : s;
+      // E.toString needs one flat block of RAM and gives undefined when fragmentation denies it.
+      const s = byteString(b) || jsByteString(b);
+      return NOT_ASCII.test(s) ? E.asUTF8!(s) : s;
     },
+    // The native itself, called as it is: a JS wrapper would cost a call each time.
+    byteString,
+    // Joined as strings and viewed as bytes: the view shares the new string's blocks, where
+    // new Uint8Array(n) or E.toUint8Array ask for a flat block of RAM and copy into it. A string
+    // joined with one marked UTF-8 is marked too, but its bytes stay as they were.
+    join: (head, tail) => new Uint8Array(toArrayBuffer(head + (byteString(tail) || jsByteString(tail)))),
   };
 }

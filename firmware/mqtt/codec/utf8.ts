@@ -1,16 +1,46 @@
-// Text <-> UTF-8. ES5 engines on the boards have no TextEncoder/TextDecoder, so the conversion is
-// either the platform's (hal.utf8, installed by useUtf8) or the JS below, which is right wherever
-// strings hold UTF-16 but not on Espruino: its strings are bytes unless marked UTF-8, and
-// String.fromCharCode keeps only the low byte of a code. Checking that bytes are valid UTF-8 is
-// the firmware's own job everywhere, so every platform refuses exactly the same input.
+// Text <-> UTF-8, and the byte natives the codec leans on. ES5 engines on the boards have no
+// TextEncoder/TextDecoder, so the conversion is either the platform's (hal.utf8, installed by
+// useUtf8) or the JS below, which is right wherever strings hold UTF-16 but not on Espruino: its
+// strings are bytes unless marked UTF-8, and String.fromCharCode keeps only the low byte.
+//
+// Espruino re-reads the source of every statement it runs, so a JS loop over bytes costs tens of
+// thousands of instructions per byte there. The common case, ASCII text, therefore never loops in
+// JS when the platform has natives: bytes become a byte string natively (byteString), one regular
+// expression, run natively, tells whether that string is already the text, and the encoder builds
+// byte strings and turns them into bytes once (joinBytes).
 import type { Utf8 } from '../../../hal/types.js';
 
 // The platform's converter, when it has one.
-let P: Utf8 | undefined;
+let platform: Utf8 | undefined;
 
-/** Makes every conversion below use the platform's converter (none: the JS one). */
+/** One character per byte (codes 0-255): natively where the platform can, else undefined at times. */
+export let byteString: (b: Uint8Array) => string | undefined = jsByteString;
+
+/** The bytes of head, a byte string (one character per byte), then tail's: natively where the platform can. */
+export let joinBytes: (head: string, tail: Uint8Array) => Uint8Array = jsJoinBytes;
+
+/** Makes every conversion below use the platform's converter and natives (none: the JS ones). */
 export function useUtf8(u: Utf8 | undefined): void {
-  P = u;
+  platform = u;
+  byteString = (u && u.byteString) || jsByteString;
+  joinBytes = (u && u.join) || jsJoinBytes;
+}
+
+/** One character per byte, in JS: where byteString is not native, or gave undefined. */
+export function jsByteString(b: Uint8Array): string {
+  let s = '';
+  // Espruino's Function.apply throws beyond 256 arguments (64 in builds before 2021) and mujs
+  // overflows its stack at 256: 64 bytes at a time. Espruino's subarray does not stop at the end
+  // of the array by itself.
+  for (let i = 0; i < b.length; i += 64) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(i + 64, b.length)) as unknown as number[]);
+  return s;
+}
+
+function jsJoinBytes(head: string, tail: Uint8Array): Uint8Array {
+  const out = new Uint8Array(head.length + tail.length);
+  for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
+  out.set(tail, head.length);
+  return out;
 }
 
 /**
@@ -20,27 +50,31 @@ export function useUtf8(u: Utf8 | undefined): void {
  * (Espruino's UTF-8 strings index by code point) is written as it is.
  */
 export function utf8Write(s: string, o: Uint8Array | null | 0 | undefined, p: number): number {
-  let i = 0, c, n;
-  for (; i < s.length; p += n + 1) {
-    c = s.charCodeAt(i++);
-    n = 0;
-    if (c > 127) {
+  let i = 0, code, continuations;
+  for (; i < s.length; p += continuations + 1) {
+    code = s.charCodeAt(i++);
+    continuations = 0;
+    if (code > 127) {
       // A high surrogate (D800-DBFF) followed by a low one (DC00-DFFF) is one code point.
-      if (c >> 10 == 54 && s.charCodeAt(i) >> 10 == 55) c = (c << 10) + s.charCodeAt(i++) - 56613888;
-      else if (c >> 11 == 27) c = 65533;
-      n = c < 2048 ? 1 : c >> 16 ? 3 : 2;
-      if (o) for (let k = n; k--; ) o[p + n - k] = 128 | c >> 6 * k & 63;
-      // Lead byte 110xxxxx, 1110xxxx or 11110xxx for n = 1..3 continuation bytes (the array keeps
+      if (code >> 10 == 54 && s.charCodeAt(i) >> 10 == 55) code = (code << 10) + s.charCodeAt(i++) - 56613888;
+      else if (code >> 11 == 27) code = 65533;
+      continuations = code < 2048 ? 1 : code >> 16 ? 3 : 2;
+      if (o) for (let k = continuations; k--; ) o[p + continuations - k] = 128 | code >> 6 * k & 63;
+      // Lead byte 110xxxxx, 1110xxxx or 11110xxx for 1..3 continuation bytes (the array keeps
       // only the low 8 bits).
-      c = -1 << 7 - n | c >> 6 * n;
+      code = -1 << 7 - continuations | code >> 6 * continuations;
     }
-    if (o) o[p] = c;
+    if (o) o[p] = code;
   }
   return p;
 }
 
 export function utf8Encode(s: string): Uint8Array {
-  if (P) return P.encode(s);
+  return platform ? platform.encode(s) : jsUtf8Encode(s);
+}
+
+/** UTF-8 in JS, where the platform's converter cannot. */
+export function jsUtf8Encode(s: string): Uint8Array {
   const o = new Uint8Array(utf8Write(s, 0, 0));
   utf8Write(s, o, 0);
   return o;
@@ -49,33 +83,27 @@ export function utf8Encode(s: string): Uint8Array {
 /** A string as UTF-8; bytes as they are. */
 export const bytes = (x: string | Uint8Array) => (typeof x == 'string' ? utf8Encode(x) : x);
 
-const chr = String.fromCharCode;
+export const chr = String.fromCharCode;
+
+// Text that is its own UTF-8 on every platform: ASCII. It also catches what Espruino marks UTF-8.
+export const NOT_ASCII = /[^\0-\x7f]/;
 
 /**
- * True when b[i..e) is UTF-8 as RFC 3629 and [MQTT-1.5.3-1] define it: shortest forms only, no
- * surrogates (D800-DFFF), nothing past U+10FFFF, no truncated or stray continuation bytes. U+0000
- * [MQTT-1.5.3-2] only with `nul`.
+ * True when a byte string (one character per byte) is UTF-8 as RFC 3629 and [MQTT-1.5.3-1] define
+ * it: shortest forms only, no surrogates (D800-DFFF), nothing past U+10FFFF, no truncated or stray
+ * continuation bytes. Once every sequence is replaced by an ASCII character (a character, not
+ * nothing, so that no two bytes become neighbours that were not), no byte above 0x7f may be left.
+ * Regular expressions run natively on Espruino, where a loop over bytes would not.
  */
-function valid(b: Uint8Array, i: number, e: number, nul: any): boolean {
-  let c, n, lo, hi;
-  while (i < e) {
-    c = b[i++]!;
-    if (c < 128) {
-      if (!c && !nul) return false;
-      continue;
-    }
-    // n continuation bytes. The first one's range rules out overlong forms (after E0, F0),
-    // surrogates (after ED) and code points past U+10FFFF (after F4); C0, C1 and F5-FF never lead.
-    n = c < 194 ? 0 : c < 224 ? 1 : c < 240 ? 2 : c < 245 ? 3 : 0;
-    if (!n || i + n > e) return false;
-    lo = c == 224 ? 160 : c == 240 ? 144 : 128;
-    hi = c == 237 ? 159 : c == 244 ? 143 : 191;
-    for (; n--; lo = 128, hi = 191) {
-      c = b[i++]!;
-      if (c < lo || c > hi) return false;
-    }
-  }
-  return true;
+export function isUtf8(s: string): boolean {
+  // A lead byte and its continuation bytes (10xxxxxx), by the lead's count (110xxxxx: 1, 1110xxxx:
+  // 2, 11110xxx: 3), written out: Espruino's regular expressions have no counted repetition.
+  // Then what RFC 3629 forbids in such sequences: bytes that never lead (C0, C1 give overlong
+  // forms, F5-FF code points past U+10FFFF), overlong 3- and 4-byte forms (E0 80-9F, F0 80-8F),
+  // surrogates (ED A0-BF) and code points past U+10FFFF (F4 90-BF). Only text beyond ASCII
+  // comes here, so the expressions are made where they are used.
+  return !NOT_ASCII.test(s.replace(/[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf][\x80-\xbf]|[\xf0-\xf7][\x80-\xbf][\x80-\xbf][\x80-\xbf]/g, '\x01')) &&
+    !/[\xc0\xc1\xf5-\xff]|\xe0[\x80-\x9f]|\xed[\xa0-\xbf]|\xf0[\x80-\x8f]|\xf4[\x90-\xbf]/.test(s);
 }
 
 /** Valid UTF-8 in b[i..e) to a string of UTF-16 code units. */
@@ -90,11 +118,17 @@ function jsDecode(b: Uint8Array, i: number, e: number): string {
   return r;
 }
 
+// Bytes that are their own text on every platform and hold no U+0000: ASCII from 1 up.
+const NOT_ASCII_OR_NUL = /[^\x01-\x7f]/;
+
 /**
  * Decodes b[start..end). Returns null for anything [MQTT-1.5.3-1] forbids (overlong forms,
  * surrogates, code points past U+10FFFF, truncated or stray continuation bytes) and, unless `nul`
  * is set, for U+0000 [MQTT-1.5.3-2].
  */
 export function utf8Decode(b: Uint8Array, start: number, end: number, nul?: any): string | null {
-  return !valid(b, start, end, nul) ? null : P ? P.decode(b.subarray(start, end)) : jsDecode(b, start, end);
+  const bytes = b.subarray(start, end), text = byteString(bytes) || jsByteString(bytes);
+  if (!NOT_ASCII_OR_NUL.test(text)) return text;
+  if ((!nul && text.indexOf('\0') >= 0) || !isUtf8(text)) return null;
+  return platform ? platform.decode(bytes) : jsDecode(b, start, end);
 }
