@@ -60,12 +60,12 @@ let lastTopicFieldLength = 0;
  * encodes what is not a PUBLISH to the topic last checked: encodeOther, or the whole encoder's
  * (encode.ts), which adds the packets only a server sends.
  */
-export function clientEncode(packet: Packet, encodeRest: (packet: Packet) => Uint8Array = encodeOther): Uint8Array {
+export function clientEncode(packet: Packet, encodeRest?: (packet: Packet) => Uint8Array): Uint8Array {
   // A PUBLISH to the topic last checked first, in few statements: Espruino reads the source of
   // every statement it runs again each time, skipped branches too, and after a return from inside
   // a block it reads the rest of the function to skip it. This is the packet a device sends most;
-  // all else is one short call away (encodeRest is a parameter so that the minifier does not copy
-  // encodeOther in here).
+  // all else is one short call away (encodeOther named as a value, not called, so that the
+  // minifier does not copy it in here).
   if (packet.type == PUBLISH && packet.topic === lastTopic) {
     let payload = packet.payload, qos = packet.qos;
     if (typeof payload == 'string') payload = utf8Encode(payload);
@@ -75,7 +75,7 @@ export function clientEncode(packet: Packet, encodeRest: (packet: Packet) => Uin
     return joinBytes((length < 128 ? chr(first, length) : chr(first) + remainingLength(length)) + lastTopicField +
       (qos === 0 ? '' : (checkQos(qos), packetId(packet.id!))), payload);
   }
-  return encodeRest(packet);
+  return (encodeRest || encodeOther)(packet);
 }
 
 /** Any packet but a PUBLISH to the topic last checked. extra adds the bodies of packet types a client does not send. */
