@@ -6,7 +6,7 @@
 // Only text that is not ASCII is marked: ASCII is the same either way, and slice/substr on a
 // UTF-8 string count bytes, not characters.
 import type { Utf8 } from '../types.js';
-import { jsByteString, jsUtf8Encode, NOT_ASCII } from '../../firmware/mqtt/codec/utf8.js';
+import { jsByteString, jsUtf8Encode } from '../../firmware/mqtt/codec/utf8.js';
 import type { EspruinoE } from './env.js';
 
 /** Undefined where E lacks the natives (the build's stand-ins): firmware then converts in JS. */
@@ -15,11 +15,11 @@ export function espruinoUtf8(E?: EspruinoE): Utf8 | undefined {
   if (!E || !E.asUTF8 || !E.toArrayBuffer) return undefined;
   const toArrayBuffer = E.toArrayBuffer, byteString = E.toString;
   return {
-    encode: (s) => (E.isUTF8!(s) || !NOT_ASCII.test(s) ? E.toUint8Array(s) : jsUtf8Encode(s)),
+    encode: (s) => (E.isUTF8!(s) || !/[^\0-\x7f]/.test(s) ? E.toUint8Array(s) : jsUtf8Encode(s)),
     decode(b) {
       // E.toString needs one flat block of RAM and gives undefined when fragmentation denies it.
       const s = byteString(b) || jsByteString(b);
-      return NOT_ASCII.test(s) ? E.asUTF8!(s) : s;
+      return /[^\0-\x7f]/.test(s) ? E.asUTF8!(s) : s;
     },
     // The native itself, called as it is: a JS wrapper would cost a call each time.
     byteString,

@@ -9,7 +9,7 @@
 import {
   CONNECT, type Packet, PINGREQ, PUBLISH, type QoS, reservedFlags, SUBSCRIBE, type Subscription, UNSUBSCRIBE,
 } from './packet.js';
-import { byteString, chr, joinBytes, jsByteString, NOT_ASCII, utf8Encode } from './utf8.js';
+import { byteString, chr, joinBytes, jsByteString, utf8Encode } from './utf8.js';
 
 /** The body of a packet type the client encoder does not know, as a byte string; else nothing. */
 export type Extra = (packet: Packet) => string | undefined;
@@ -38,7 +38,8 @@ function remainingLength(length: number): string {
 
 /** A field as MQTT writes it: its length, then its bytes (a string's in UTF-8). */
 function field(data: string | Uint8Array): string {
-  if (typeof data == 'string' && NOT_ASCII.test(data)) data = utf8Encode(data);
+  // Text beyond ASCII (this also catches what Espruino marks UTF-8) goes as its UTF-8 bytes.
+  if (typeof data == 'string' && /[^\0-\x7f]/.test(data)) data = utf8Encode(data);
   return twoBytes(data.length, 'length') + (typeof data == 'string' ? data : byteString(data) || jsByteString(data));
 }
 

@@ -7,11 +7,14 @@
 // thousands of instructions per byte there. The common case, ASCII text, therefore never loops in
 // JS when the platform has natives: bytes become a byte string natively (byteString), one regular
 // expression, run natively, tells whether that string is already the text, and the encoder builds
-// byte strings and turns them into bytes once (joinBytes).
+// byte strings and turns them into bytes once (joinBytes). Regular expressions are written where
+// they are used: one kept at module level holds about 9 blocks of a board's RAM for good.
 import type { Utf8 } from '../../../hal/types.js';
 
 // The platform's converter, when it has one.
 let platform: Utf8 | undefined;
+
+export const chr = String.fromCharCode;
 
 /** One character per byte (codes 0-255): natively where the platform can, else undefined at times. */
 export let byteString: (b: Uint8Array) => string | undefined = jsByteString;
@@ -83,11 +86,6 @@ export function jsUtf8Encode(s: string): Uint8Array {
 /** A string as UTF-8; bytes as they are. */
 export const bytes = (x: string | Uint8Array) => (typeof x == 'string' ? utf8Encode(x) : x);
 
-export const chr = String.fromCharCode;
-
-// Text that is its own UTF-8 on every platform: ASCII. It also catches what Espruino marks UTF-8.
-export const NOT_ASCII = /[^\0-\x7f]/;
-
 /**
  * True when a byte string (one character per byte) is UTF-8 as RFC 3629 and [MQTT-1.5.3-1] define
  * it: shortest forms only, no surrogates (D800-DFFF), nothing past U+10FFFF, no truncated or stray
@@ -102,7 +100,7 @@ export function isUtf8(s: string): boolean {
   // forms, F5-FF code points past U+10FFFF), overlong 3- and 4-byte forms (E0 80-9F, F0 80-8F),
   // surrogates (ED A0-BF) and code points past U+10FFFF (F4 90-BF). Only text beyond ASCII
   // comes here, so the expressions are made where they are used.
-  return !NOT_ASCII.test(s.replace(/[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf][\x80-\xbf]|[\xf0-\xf7][\x80-\xbf][\x80-\xbf][\x80-\xbf]/g, '\x01')) &&
+  return !/[^\0-\x7f]/.test(s.replace(/[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf][\x80-\xbf]|[\xf0-\xf7][\x80-\xbf][\x80-\xbf][\x80-\xbf]/g, '\x01')) &&
     !/[\xc0\xc1\xf5-\xff]|\xe0[\x80-\x9f]|\xed[\xa0-\xbf]|\xf0[\x80-\x8f]|\xf4[\x90-\xbf]/.test(s);
 }
 
@@ -118,9 +116,6 @@ function jsDecode(b: Uint8Array, i: number, e: number): string {
   return r;
 }
 
-// Bytes that are their own text on every platform and hold no U+0000: ASCII from 1 up.
-const NOT_ASCII_OR_NUL = /[^\x01-\x7f]/;
-
 /**
  * Decodes b[start..end). Returns null for anything [MQTT-1.5.3-1] forbids (overlong forms,
  * surrogates, code points past U+10FFFF, truncated or stray continuation bytes) and, unless `nul`
@@ -128,7 +123,8 @@ const NOT_ASCII_OR_NUL = /[^\x01-\x7f]/;
  */
 export function utf8Decode(b: Uint8Array, start: number, end: number, nul?: any): string | null {
   const bytes = b.subarray(start, end), text = byteString(bytes) || jsByteString(bytes);
-  if (!NOT_ASCII_OR_NUL.test(text)) return text;
+  // Bytes that are their own text on every platform and hold no U+0000: ASCII from 1 up.
+  if (!/[^\x01-\x7f]/.test(text)) return text;
   if ((!nul && text.indexOf('\0') >= 0) || !isUtf8(text)) return null;
   return platform ? platform.decode(bytes) : jsDecode(b, start, end);
 }
