@@ -88,8 +88,8 @@ export interface Utf8 {
   decode(b: Uint8Array): string;
   /** One character per byte (codes 0-255), or undefined when the platform cannot make it now. */
   byteString?(b: Uint8Array): string | undefined;
-  /** The bytes of head, a byte string (one character per byte), then tail's: one new Uint8Array. */
-  join?(head: string, tail: Uint8Array): Uint8Array;
+  /** The bytes of a byte string (one character per byte), sharing its storage rather than copying it. */
+  arrayBufferOf?(s: string): ArrayBuffer;
 }
 
 export interface Hal {

@@ -6,7 +6,7 @@ import type { Clock, ConnectOptions, Log, Socket, SocketHandlers, Transport } fr
 import { createAt } from './at.js';
 import { createParser } from './parser.js';
 import type { Serial } from './serial.js';
-import { byteString, joinBytes, jsByteString } from '../../firmware/mqtt/codec/utf8.js';
+import { bufferOf, byteString, jsByteString } from '../../firmware/mqtt/codec/utf8.js';
 
 /** One command of a connect sequence. */
 export interface Step {
@@ -79,7 +79,7 @@ const quiet: Log = { debug: nop, info: nop, warn: nop, error: nop };
 // The UART carries byte strings; the Transport contract, Uint8Array. The codec's converters do it
 // natively where the platform can (hal.utf8 on Espruino): a JS loop costs the interpreter tens of
 // thousands of instructions per byte.
-const toU8 = (d: string) => joinBytes(d, new Uint8Array(0));
+const toU8 = (d: string) => new Uint8Array(bufferOf(d));
 const toStr = (b: Uint8Array) => byteString(b) || jsByteString(b);
 
 export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: AtOptions): Transport {

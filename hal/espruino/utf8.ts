@@ -13,7 +13,7 @@ import type { EspruinoE } from './env.js';
 export function espruinoUtf8(E?: EspruinoE): Utf8 | undefined {
   // E.isUTF8 came with E.asUTF8.
   if (!E || !E.asUTF8 || !E.toArrayBuffer) return undefined;
-  const toArrayBuffer = E.toArrayBuffer, byteString = E.toString;
+  const byteString = E.toString;
   return {
     encode: (s) => (E.isUTF8!(s) || !/[^\0-\x7f]/.test(s) ? E.toUint8Array(s) : jsUtf8Encode(s)),
     decode(b) {
@@ -21,11 +21,10 @@ export function espruinoUtf8(E?: EspruinoE): Utf8 | undefined {
       const s = byteString(b) || jsByteString(b);
       return /[^\0-\x7f]/.test(s) ? E.asUTF8!(s) : s;
     },
-    // The native itself, called as it is: a JS wrapper would cost a call each time.
+    // The natives themselves, called as they are: a JS wrapper would cost a call each time.
     byteString,
-    // Joined as strings and viewed as bytes: the view shares the new string's blocks, where
-    // new Uint8Array(n) or E.toUint8Array ask for a flat block of RAM and copy into it. A string
-    // joined with one marked UTF-8 is marked too, but its bytes stay as they were.
-    join: (head, tail) => new Uint8Array(toArrayBuffer(head + (byteString(tail) || jsByteString(tail)))),
+    // A view of the string's own blocks, where new Uint8Array(n) or E.toUint8Array ask for a flat
+    // block of RAM and copy into it. A string marked UTF-8 gives its bytes as they are.
+    arrayBufferOf: E.toArrayBuffer,
   };
 }

@@ -3,13 +3,13 @@
 // encode.ts plugs in CONNACK and SUBACK, which only a server sends: without it this encoder is
 // not for those two.
 //
-// A packet is built as a byte string (one character per byte) and turned into bytes once, with
-// the payload after it, by joinBytes: on Espruino, joining strings and viewing the result as bytes
-// costs a fraction of filling a Uint8Array, and no JS loop touches a byte of a topic or a payload.
+// A packet is built as a byte string (one character per byte), payload included, and viewed as
+// bytes once (bufferOf): on Espruino, joining strings and viewing the result as bytes costs a
+// fraction of filling a Uint8Array, and no JS loop touches a byte of a topic or a payload.
 import {
-  CONNECT, type Packet, PINGREQ, PUBLISH, type QoS, reservedFlags, SUBSCRIBE, type Subscription, UNSUBSCRIBE,
+  CONNECT, type Packet, PINGREQ, PUBLISH, type PublishPacket, type QoS, reservedFlags, SUBSCRIBE, type Subscription, UNSUBSCRIBE,
 } from './packet.js';
-import { byteString, chr, joinBytes, jsByteString, utf8Encode } from './utf8.js';
+import { bufferOf, bytes, byteString, chr, jsByteString, utf8Encode } from './utf8.js';
 
 /** The body of a packet type the client encoder does not know, as a byte string; else nothing. */
 export type Extra = (packet: Packet) => string | undefined;
@@ -30,7 +30,7 @@ const checkQos = (qos: QoS) => (qos !== (qos & 3) % 3 ? fail('qos', qos) : qos);
 
 /** The remaining length as MQTT writes it: 7 bits a byte, low bits first, at most 4 bytes. */
 function remainingLength(length: number): string {
-  if (length > 268435455) fail('size', length);
+  if (!(length <= 268435455)) fail('size', length);
   let out = '';
   for (; length > 127; length >>>= 7) out += chr(length & 127 | 128);
   return out + chr(length);
@@ -49,64 +49,91 @@ export function each<T>(list: T[], item: (x: T) => string): string {
 }
 
 
-// The last PUBLISH topic checked, its field (length, then UTF-8) as a byte string, and the field's
-// length in bytes: a device publishes to a few topics over and over, and one comparison is cheaper
-// than checking a topic again. At first an object, which no topic is.
-let lastTopic: unknown = {};
-let lastTopicField = '';
-let lastTopicFieldLength = 0;
+/**
+ * clientEncode, and encodeOther for all it does not take, made once. Espruino reads the source of
+ * every statement it runs again each time, skipped branches too, and a function that is one
+ * return costs it least; it finds a name by comparing it with the names in scope one by one, so
+ * what the usual PUBLISH reads lives in a scope of its own rather than among a bundle's many.
+ */
+const encoder = publishEncoder();
 
 /**
- * Throws (a programmer error) on a packet that cannot be put on the wire as given. encodeRest
- * encodes what is not a PUBLISH to the topic last checked: encodeOther, or the whole encoder's
- * (encode.ts), which adds the packets only a server sends.
+ * Throws (a programmer error) on a packet that cannot be put on the wire as given. The usual
+ * PUBLISH (to the topic last checked, QoS 0, no DUP, bytes as payload, under 128 bytes) is
+ * encoded in one expression; everything else by encodeOther.
  */
-export function clientEncode(packet: Packet, encodeRest?: (packet: Packet) => Uint8Array): Uint8Array {
-  // A PUBLISH to the topic last checked first, in few statements: Espruino reads the source of
-  // every statement it runs again each time, skipped branches too, and after a return from inside
-  // a block it reads the rest of the function to skip it. This is the packet a device sends most;
-  // all else is one short call away (encodeOther named as a value, not called, so that the
-  // minifier does not copy it in here).
-  if (packet.type == PUBLISH && packet.topic === lastTopic) {
-    let payload = packet.payload, qos = packet.qos;
-    if (typeof payload == 'string') payload = utf8Encode(payload);
-    const length = lastTopicFieldLength + payload.length + (qos && 2);
-    // dup and retain are booleans (the client makes sure), which count as 0 and 1.
-    const first = PUBLISH << 4 | (packet.dup as unknown as number) << 3 | qos << 1 | (packet.retain as unknown as number);
-    return joinBytes((length < 128 ? chr(first, length) : chr(first) + remainingLength(length)) + lastTopicField +
-      (qos === 0 ? '' : (checkQos(qos), packetId(packet.id!))), payload);
+export const clientEncode = encoder.usual_ as (packet: Packet) => Uint8Array;
+
+/** Any packet. extra adds the bodies of packet types a client does not send. */
+export const encodeOther: (packet: Packet, extra?: Extra) => Uint8Array = encoder.other_;
+
+function publishEncoder() {
+  // The last PUBLISH topic checked, its field (length, then UTF-8) as a byte string and the
+  // field's length in bytes: a device publishes to a few topics over and over, and one comparison
+  // is cheaper than checking a topic again. At first an object, which no topic is.
+  let lastTopic: unknown = {}, lastTopicField = '', lastTopicFieldLength = 0;
+  // Scratch values: the usual PUBLISH's payload as a byte string, and its remaining length.
+  let payload: Uint8Array | string, length: number;
+  const Bytes = Uint8Array;
+
+  /** Any PUBLISH but the usual: its topic checked, unless it is the last one, and remembered. */
+  function otherPublish(packet: PublishPacket): Uint8Array {
+    const topic = packet.topic, qos = checkQos(packet.qos);
+    if (topic !== lastTopic) {
+      // No wildcards [MQTT-3.3.2-2], not empty [MQTT-4.7.3-1].
+      if (!topic || /[#+]/.test(topic)) fail('topic (wildcard or empty topic)', topic);
+      // A copy of its bytes: on Espruino a string joined with one marked UTF-8 is marked and
+      // counts characters, not bytes.
+      const topicField = bytesOf(field(topic));
+      lastTopicField = byteString(topicField) || jsByteString(topicField);
+      lastTopicFieldLength = topicField.length;
+      lastTopic = topic;
+    }
+    const payloadBytes = bytes(packet.payload);
+    // The payload joined as bytes, not as text: a payload of any size is copied once, natively.
+    const head = bytesOf(chr(PUBLISH << 4 | (packet.dup ? 8 : 0) | qos << 1 | (packet.retain ? 1 : 0)) +
+      remainingLength(lastTopicFieldLength + (qos ? 2 : 0) + payloadBytes.length) + lastTopicField + (qos ? packetId(packet.id!) : ''));
+    const out = new Bytes(head.length + payloadBytes.length);
+    out.set(head);
+    out.set(payloadBytes, head.length);
+    return out;
   }
-  return (encodeRest || encodeOther)(packet);
+
+  function other(packet: Packet, extra?: Extra): Uint8Array {
+    const type = packet.type;
+    let body = '';
+    if (type == PUBLISH) return otherPublish(packet);
+    if (type == CONNECT) {
+      const will = packet.will;
+      const connectFlags = (packet.username != null ? 128 : 0) | (packet.password ? 64 : 0) | (packet.clean ? 2 : 0) |
+        (will ? (will.retain ? 32 : 0) | checkQos(will.qos) << 3 | 4 : 0);
+      if ((connectFlags & 192) == 64) fail('password', 'without username [MQTT-3.1.2-22]');
+      body = field('MQTT') + chr(4, connectFlags) + twoBytes(packet.keepalive, 'keepalive') + field(packet.clientId) +
+        (will ? field(will.topic) + field(will.payload) : '') + (connectFlags & 128 ? field(packet.username!) : '') +
+        (connectFlags & 64 ? field(packet.password!) : '');
+    } else if (type < PINGREQ) {
+      // The acks (and CONNACK, SUBACK without `extra`, which then fail here): a packet id first.
+      body = (extra && extra(packet)) || packetId((packet as { id: number }).id) +
+        (type == SUBSCRIBE ? each(packet.subs, (sub) => field(sub.topic) + chr(checkQos(sub.qos))) : type == UNSUBSCRIBE ? each(packet.topics, field) : '');
+    }
+    // The body's length from its bytes, as above.
+    return bytesOf(chr(type << 4 | reservedFlags(type)) + remainingLength(bytesOf(body).length) + body);
+  }
+
+  return {
+    // Typed for the packet it looks at; a method's parameter may be, and clientEncode takes any.
+    usual_(packet: PublishPacket): Uint8Array {
+      // Only a PUBLISH has a topic of its own, so the topic tells the packet is one. retain is a
+      // boolean (the client makes sure), which counts as 0 or 1. 0x30 is PUBLISH << 4, written out:
+      // the minifier keeps a named constant a variable, which Espruino would look up each time.
+      return packet.topic === lastTopic && packet.qos === 0 && !packet.dup && typeof (payload = packet.payload) != 'string' &&
+        (payload = byteString(payload) || jsByteString(payload), length = lastTopicFieldLength + payload.length) < 128
+        ? new Bytes(bufferOf(chr(0x30 | (packet.retain as unknown as number), length) + lastTopicField + payload))
+        : other(packet);
+    },
+    other_: other,
+  };
 }
 
-/** Any packet but a PUBLISH to the topic last checked. extra adds the bodies of packet types a client does not send. */
-export function encodeOther(packet: Packet, extra?: Extra): Uint8Array {
-  const type = packet.type;
-  let body = '';
-  if (type == PUBLISH) {
-    const topic = packet.topic;
-    // No wildcards [MQTT-3.3.2-2], not empty [MQTT-4.7.3-1].
-    if (!topic || /[#+]/.test(topic)) fail('topic (wildcard or empty topic)', topic);
-    lastTopicField = field(topic);
-    // Its length from its bytes: on Espruino a string joined with one marked UTF-8 counts characters.
-    lastTopicFieldLength = joinBytes(lastTopicField, new Uint8Array(0)).length;
-    lastTopic = topic;
-    return clientEncode(packet);
-  }
-  if (type == CONNECT) {
-    const will = packet.will;
-    const flags = (packet.username != null ? 128 : 0) | (packet.password ? 64 : 0) | (packet.clean ? 2 : 0) |
-      (will ? (will.retain ? 32 : 0) | checkQos(will.qos) << 3 | 4 : 0);
-    if ((flags & 192) == 64) fail('password', 'without username [MQTT-3.1.2-22]');
-    body = field('MQTT') + chr(4, flags) + twoBytes(packet.keepalive, 'keepalive') + field(packet.clientId) +
-      (will ? field(will.topic) + field(will.payload) : '') + (flags & 128 ? field(packet.username!) : '') +
-      (flags & 64 ? field(packet.password!) : '');
-  } else if (type < PINGREQ) {
-    // The acks (and CONNACK, SUBACK without `extra`, which then fail here): a packet id first.
-    body = (extra && extra(packet)) || packetId((packet as { id: number }).id) +
-      (type == SUBSCRIBE ? each(packet.subs, (sub) => field(sub.topic) + chr(checkQos(sub.qos))) : type == UNSUBSCRIBE ? each(packet.topics, field) : '');
-  }
-  // The body's length from its bytes, as above.
-  const bytes = joinBytes(body, new Uint8Array(0));
-  return joinBytes(chr(type << 4 | reservedFlags(type)) + remainingLength(bytes.length), bytes);
-}
+/** The bytes of a byte string, viewed once. */
+const bytesOf = (s: string) => new Uint8Array(bufferOf(s));

@@ -11,9 +11,7 @@ function serverBody(packet: Packet): string | undefined {
   if (packet.type == SUBACK) return packetId(packet.id) + each(packet.codes, byte);
 }
 
-const encodeServerRest = (packet: Packet) => encodeOther(packet, serverBody);
-
 /** Throws (a programmer error) on a packet that cannot be put on the wire as given. */
 export function encode(packet: Packet): Uint8Array {
-  return clientEncode(packet, encodeServerRest);
+  return packet.type == CONNACK || packet.type == SUBACK ? encodeOther(packet, serverBody) : clientEncode(packet);
 }

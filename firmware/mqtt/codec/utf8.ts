@@ -7,7 +7,7 @@
 // thousands of instructions per byte there. The common case, ASCII text, therefore never loops in
 // JS when the platform has natives: bytes become a byte string natively (byteString), one regular
 // expression, run natively, tells whether that string is already the text, and the encoder builds
-// byte strings and turns them into bytes once (joinBytes). Regular expressions are written where
+// a byte string and views it as bytes once (arrayBufferOf). Regular expressions are written where
 // they are used: one kept at module level holds about 9 blocks of a board's RAM for good.
 import type { Utf8 } from '../../../hal/types.js';
 
@@ -19,14 +19,15 @@ export const chr = String.fromCharCode;
 /** One character per byte (codes 0-255): natively where the platform can, else undefined at times. */
 export let byteString: (b: Uint8Array) => string | undefined = jsByteString;
 
-/** The bytes of head, a byte string (one character per byte), then tail's: natively where the platform can. */
-export let joinBytes: (head: string, tail: Uint8Array) => Uint8Array = jsJoinBytes;
+/** The bytes of a byte string (one character per byte), for new Uint8Array(...): natively where the
+ *  platform can, an ArrayBuffer sharing the string's storage; else a copy. */
+export let bufferOf: (s: string) => ArrayBuffer | Uint8Array = jsBufferOf;
 
 /** Makes every conversion below use the platform's converter and natives (none: the JS ones). */
 export function useUtf8(u: Utf8 | undefined): void {
   platform = u;
   byteString = (u && u.byteString) || jsByteString;
-  joinBytes = (u && u.join) || jsJoinBytes;
+  bufferOf = (u && u.arrayBufferOf) || jsBufferOf;
 }
 
 /** One character per byte, in JS: where byteString is not native, or gave undefined. */
@@ -39,10 +40,11 @@ export function jsByteString(b: Uint8Array): string {
   return s;
 }
 
-function jsJoinBytes(head: string, tail: Uint8Array): Uint8Array {
-  const out = new Uint8Array(head.length + tail.length);
-  for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
-  out.set(tail, head.length);
+// A Uint8Array, not its buffer: mujs has no ArrayBuffer, and every engine copies an array given to
+// new Uint8Array.
+function jsBufferOf(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }
 
