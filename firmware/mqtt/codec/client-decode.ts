@@ -14,7 +14,7 @@ import {
   CONNACK, CONNECT, DISCONNECT, type Packet, PINGREQ, PUBLISH, type PublishPacket, reservedFlags,
   SUBACK, SUBSCRIBE, UNSUBSCRIBE, type WireError,
 } from './packet.js';
-import { byteString, utf8Decode } from './utf8.js';
+import { byteString, jsByteString, utf8Decode } from './utf8.js';
 
 export interface Decoder {
   /** A PUBLISH payload or a password may be a view into the chunk: do not overwrite a chunk
@@ -25,9 +25,10 @@ export interface Decoder {
 /** Parses the body of a CONNECT, SUBSCRIBE or UNSUBSCRIBE. */
 export type Extra = (type: number) => Packet;
 
-// The packet being parsed is bytes[at..end), its first byte `first`. Parsing runs to its end
-// before any callback, so one cursor serves every decoder.
-let bytes: Uint8Array, at: number, end: number, first: number;
+// The packet being parsed is bytes[at..end), its first byte `first`; a PUBLISH's topic field
+// (length, then UTF-8) ends at topicFieldEnd. Parsing runs to its end before any callback, so one
+// cursor serves every decoder.
+let bytes: Uint8Array, at: number, end: number, first: number, topicFieldEnd: number;
 
 // Only the clause: every byte of text costs RAM on the board, and the clause says it all. A
 // clause is a numbered statement of the 3.1.1 spec, [MQTT-<section>-<n>]; where the spec states
@@ -77,7 +78,7 @@ function parse(extra?: Extra): Packet {
   const type = first >> 4;
   if (type == PUBLISH) {
     // The topic's length is read unchecked: if it is not all there, stop is past the end anyway.
-    const stop = at + 2 + (bytes[at]! << 8 | bytes[at + 1]!);
+    const stop = topicFieldEnd = at + 2 + (bytes[at]! << 8 | bytes[at + 1]!);
     if (stop > end) wireError('4.8.0-1');
     const topic = textAt(at + 2, stop);
     if (!topic) wireError('4.7.3-1');
@@ -128,8 +129,15 @@ export function clientDecoder(
   // remaining length so far; then, when it is split across chunks, its body collecting (`got`
   // bytes so far) in a buffer of its own.
   let headerBytes = 0, firstByte = 0, remaining = 0, body: Uint8Array | null = null, got = 0;
-  // The last topic the usual chunk (see push) found plain.
-  let lastTopic: string | undefined;
+  // The last PUBLISH topic read, its field as a byte string, and where that field ends in a
+  // packet (it starts after the first byte and a one-byte remaining length). At first a field no
+  // chunk holds at 2: the empty string is found at 0.
+  let lastTopic = '', lastTopicField = '', lastFieldEnd = 0;
+  // The usual chunk's size, as a byte string, and where its first packet ends: scratch values of
+  // push, here rather than declared in it, which would cost Espruino a statement on every chunk.
+  let size: number, text: string | undefined, packetEnd: number;
+  // Only a packet of a single byte of remaining length, and within maxPacket, is usual.
+  const usualLimit = Math.min(129, maxPacket);
 
   /** Parses source[start..stop), the body of the packet being read, and hands it on. */
   function emit(source: Uint8Array, start: number, stop: number) {
@@ -141,7 +149,21 @@ export function clientDecoder(
     body = null;
     const packet = parse(extra);
     if (at < end) wireError('4.8.0-1');
+    if (packet.type == PUBLISH) {
+      // Checked: the next PUBLISH to this topic may take push's short way.
+      const topicField = source.subarray(start, topicFieldEnd);
+      lastTopicField = byteString(topicField) || jsByteString(topicField);
+      lastFieldEnd = 2 + topicFieldEnd - start;
+      lastTopic = packet.topic;
+    }
     onPacket(packet);
+  }
+
+  /** After an error: a wire error (a string) goes to onError, any other is thrown on. */
+  function stop(error: unknown) {
+    dead = true;
+    if (typeof error != 'string') throw error;
+    onError(error);
   }
 
   /**
@@ -150,6 +172,14 @@ export function clientDecoder(
    * Espruino would read its source on every call.
    */
   function consume(chunk: Uint8Array) {
+    try {
+      consumeAll(chunk);
+    } catch (error) {
+      stop(error);
+    }
+  }
+
+  function consumeAll(chunk: Uint8Array) {
     const length = chunk.length;
     let i = 0;
     while (!dead && i < length) {
@@ -180,33 +210,22 @@ export function clientDecoder(
 
   return {
     push(chunk) {
-      if (dead) return;
       try {
-        // The usual chunk, parsed right here in few statements: nothing pending, and first a whole
-        // PUBLISH at QoS 0 or 1 of under 128 bytes, with a plain topic (checked, or the topic last
-        // checked) and a packet id that is not 0. flags is its low 4 bits if the type is PUBLISH,
-        // else 16 or more; flags & 2 is the QoS 1 bit, and 2 the length of the id. What follows
-        // that packet, and anything else, errors included, takes the general path.
-        const size = chunk.length, packetEnd = chunk[1]! + 2, flags = chunk[0]! ^ PUBLISH << 4;
-        const topicEnd = 4 + (chunk[2]! << 8 | chunk[3]!);
-        if (!headerBytes && packetEnd <= size && packetEnd < 130 && packetEnd <= maxPacket && !(flags & 0xf4) && topicEnd + (flags & 2) <= packetEnd) {
-          const topic = byteString(chunk.subarray(4, topicEnd));
-          // A plain topic, printable ASCII without the wildcards # and +, is known by one native test.
-          if (topic && (topic === lastTopic || (!/[^ -"$-*,-~]/.test(topic) && (lastTopic = topic)))) {
-            const packet = { type: PUBLISH, topic, qos: flags >> 1 & 3, retain: !!(flags & 1), dup: !!(flags & 8),
-              payload: chunk.subarray(topicEnd + (flags & 2), packetEnd) } as PublishPacket;
-            if (!(flags & 2) || (packet.id = chunk[topicEnd]! << 8 | chunk[topicEnd + 1]!)) {
-              onPacket(packet);
-              if (packetEnd < size) consume(chunk.subarray(packetEnd));
-              return;
-            }
-          }
-        }
-        consume(chunk);
+        // The usual chunk, parsed in one expression: nothing pending, and first a whole PUBLISH at
+        // QoS 0 without DUP or RETAIN (first byte 0x30) under usualLimit, to the topic last read
+        // (so already checked). All else, errors included, and what follows that packet, takes
+        // consume's way. type 3 is PUBLISH, written out: the minifier keeps a named constant a
+        // variable, which Espruino would look up each time. A chunk that holds the topic field at 2 has at least 5 bytes, so its
+        // remaining length was there to read.
+        return dead || headerBytes || chunk[0]! ^ 0x30 || (packetEnd = chunk[1]! + 2) > usualLimit ||
+          !(text = byteString(chunk)) || packetEnd > (size = text.length) || text.indexOf(lastTopicField) ^ 2 || lastFieldEnd > packetEnd
+          ? consume(chunk)
+          : (onPacket({ type: 3, topic: lastTopic, qos: 0, retain: false, dup: false, payload: chunk.subarray(lastFieldEnd, packetEnd) }),
+            packetEnd < size && consume(chunk.subarray(packetEnd)));
       } catch (error) {
-        dead = true;
-        if (typeof error != 'string') throw error;
-        onError(error);
+        // Only onPacket throws here, and the decoder is dead after it too. A short catch: Espruino
+        // reads it on every chunk to skip it.
+        stop(error);
       }
     },
   };

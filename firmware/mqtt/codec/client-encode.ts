@@ -123,11 +123,13 @@ function publishEncoder() {
   return {
     // Typed for the packet it looks at; a method's parameter may be, and clientEncode takes any.
     usual_(packet: PublishPacket): Uint8Array {
-      // Only a PUBLISH has a topic of its own, so the topic tells the packet is one. retain is a
-      // boolean (the client makes sure), which counts as 0 or 1. 0x30 is PUBLISH << 4, written out:
-      // the minifier keeps a named constant a variable, which Espruino would look up each time.
-      return packet.topic === lastTopic && packet.qos === 0 && !packet.dup && typeof (payload = packet.payload) != 'string' &&
-        (payload = byteString(payload) || jsByteString(payload), length = lastTopicFieldLength + payload.length) < 128
+      // Only a PUBLISH has a topic of its own, so the topic tells the packet is one. A payload
+      // that is not bytes (text), or that the platform cannot make a byte string of just now,
+      // takes the other way. retain is a boolean (the client makes sure), which counts as 0 or 1.
+      // 0x30 is PUBLISH << 4, written out: the minifier keeps a named constant a variable, which
+      // Espruino would look up each time.
+      return packet.topic === lastTopic && packet.qos === 0 && !packet.dup && (payload = packet.payload) instanceof Bytes &&
+        (payload = byteString(payload)!) && (length = lastTopicFieldLength + payload.length) < 128
         ? new Bytes(bufferOf(chr(0x30 | (packet.retain as unknown as number), length) + lastTopicField + payload))
         : other(packet);
     },
