@@ -6,7 +6,7 @@ import { clientDecoder } from '../../../../firmware/mqtt/codec/client-decode.js'
 import { encode } from '../../../../firmware/mqtt/codec/encode.js';
 import type { Packet } from '../../../../firmware/mqtt/codec/packet.js';
 import { plain } from '../../../support/mqttPacketOracle.js';
-import { packetOf, splits } from './arbitraries.js';
+import { packetOf, pid, qos, splits } from './arbitraries.js';
 import { b, goldens } from './golden.js';
 import { concat, decodeChunks, type Outcome, oneByOne } from './helpers.js';
 import { useUtf8 } from '../../../../firmware/mqtt/codec/utf8.js';
@@ -110,6 +110,32 @@ describe('clientDecoder', () => {
     // A PUBLISH first in a chunk with more after it, and a PUBLISH with packet id 0, refused.
     expect(clientChunks([concat(stream.slice(0, 3).map(encode)), concat(stream.slice(3).map(encode))])).toEqual(want);
     expect(clientChunks([b(0x32, 0x05, 0, 1, 0x61, 0, 0)])).toEqual({ packets: [], errors: ['[MQTT-2.3.1-1]'] });
+  });
+
+  it('reads the usual chunk (a QoS 0 PUBLISH to the topic last read) as byte by byte, whatever follows it', () => {
+    // A few topics, so that they repeat; payloads around the 128-byte remaining-length edge.
+    const publish = fc.record({ topic: fc.constantFrom('a/b', 'a/bc', 'caf\u00e9', 'x'), length: fc.integer({ min: 0, max: 140 }),
+      qos, retain: fc.boolean(), dup: fc.boolean(), id: pid })
+      .map(({ length, id, ...r }) => ({ type: 3, ...r, payload: new Uint8Array(length).fill(length), ...(r.qos ? { id } : {}) }) as Packet);
+    const stream = fc.array(fc.oneof({ weight: 4, arbitrary: publish }, { weight: 1, arbitrary: packetOf[4]! }), { minLength: 1, maxLength: 8 });
+    fc.assert(fc.property(stream, fc.constantFrom(8, 40, 128, 129, 130, 1 << 20), (ps, maxPacket) => {
+      const parts = ps.map(encode), data = concat(parts);
+      const want = clientChunks(oneByOne(data), maxPacket);
+      expect(clientChunks([data], maxPacket)).toEqual(want);
+      expect(clientChunks(parts, maxPacket)).toEqual(want);
+    }), { numRuns: 400 });
+  });
+
+  it('is dead after onPacket throws on the usual chunk too', () => {
+    const pub = encode({ type: 3, topic: 't', payload: b(1), qos: 0, retain: false, dup: false });
+    let calls = 0;
+    const d = clientDecoder(100, () => {
+      if (++calls == 2) throw new RangeError('app bug');
+    }, () => expect.fail('not a wire error'));
+    d.push(pub);
+    expect(() => d.push(concat([pub, pub]))).toThrow('app bug');
+    d.push(pub);
+    expect(calls).toBe(2);
   });
 
   it('decodes topics when the platform cannot make a byte string just now (Espruino without a flat block)', () => {
