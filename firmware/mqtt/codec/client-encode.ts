@@ -73,7 +73,7 @@ function publishEncoder() {
   // is cheaper than checking a topic again. At first an object, which no topic is.
   let lastTopic: unknown = {}, lastTopicField = '', lastTopicFieldLength = 0;
   // Scratch values: the usual PUBLISH's payload as a byte string, and its remaining length.
-  let payload: Uint8Array | string, length: number;
+  let payload: string, length: number;
   const Bytes = Uint8Array;
 
   /** Any PUBLISH but the usual: its topic checked, unless it is the last one, and remembered. */
@@ -128,8 +128,8 @@ function publishEncoder() {
       // takes the other way. retain is a boolean (the client makes sure), which counts as 0 or 1.
       // 0x30 is PUBLISH << 4, written out: the minifier keeps a named constant a variable, which
       // Espruino would look up each time.
-      return packet.topic === lastTopic && packet.qos === 0 && !packet.dup && (payload = packet.payload) instanceof Bytes &&
-        (payload = byteString(payload)!) && (length = lastTopicFieldLength + payload.length) < 128
+      return packet.topic === lastTopic && packet.qos === 0 && !packet.dup && packet.payload instanceof Bytes &&
+        (payload = byteString(packet.payload)!) && (length = lastTopicFieldLength + payload.length) < 128
         ? new Bytes(bufferOf(chr(0x30 | (packet.retain as unknown as number), length) + lastTopicField + payload))
         : other(packet);
     },
