@@ -59,7 +59,7 @@ const encoder = publishEncoder();
 
 /**
  * Throws (a programmer error) on a packet that cannot be put on the wire as given. The usual
- * PUBLISH (to the topic last checked, QoS 0, no DUP, bytes as payload, under 128 bytes) is
+ * PUBLISH (to the topic last checked, QoS 0, bytes as payload, under 128 bytes) is
  * encoded in one expression; everything else by encodeOther.
  */
 export const clientEncode = encoder.usual_ as (packet: Packet) => Uint8Array;
@@ -91,7 +91,8 @@ function publishEncoder() {
     }
     const payloadBytes = bytes(packet.payload);
     // The payload joined as bytes, not as text: a payload of any size is copied once, natively.
-    const head = bytesOf(chr(PUBLISH << 4 | (packet.dup ? 8 : 0) | qos << 1 | (packet.retain ? 1 : 0)) +
+    // DUP only at QoS 1 or 2: it MUST be 0 at QoS 0 [MQTT-3.3.1-2].
+    const head = bytesOf(chr(PUBLISH << 4 | (packet.dup && qos ? 8 : 0) | qos << 1 | (packet.retain ? 1 : 0)) +
       remainingLength(lastTopicFieldLength + (qos ? 2 : 0) + payloadBytes.length) + lastTopicField + (qos ? packetId(packet.id!) : ''));
     const out = new Bytes(head.length + payloadBytes.length);
     out.set(head);
@@ -123,12 +124,13 @@ function publishEncoder() {
   return {
     // Typed for the packet it looks at; a method's parameter may be, and clientEncode takes any.
     usual_(packet: PublishPacket): Uint8Array {
-      // Only a PUBLISH has a topic of its own, so the topic tells the packet is one. A payload
+      // Only a PUBLISH has a topic of its own, so the topic tells the packet is one. DUP is not
+      // written at QoS 0 (as otherPublish says). A payload
       // that is not bytes (text), or that the platform cannot make a byte string of just now,
       // takes the other way. retain is a boolean (the client makes sure), which counts as 0 or 1.
       // 0x30 is PUBLISH << 4, written out: the minifier keeps a named constant a variable, which
       // Espruino would look up each time.
-      return packet.topic === lastTopic && packet.qos === 0 && !packet.dup && packet.payload instanceof Bytes &&
+      return packet.topic === lastTopic && packet.qos === 0 && packet.payload instanceof Bytes &&
         (payload = byteString(packet.payload)!) && (length = lastTopicFieldLength + payload.length) < 128
         ? new Bytes(bufferOf(chr(0x30 | (packet.retain as unknown as number), length) + lastTopicField + payload))
         : other(packet);

@@ -49,9 +49,17 @@ describe('clientEncode', () => {
       for (const length of [0, 1, 100, 119, 120, 121, 122, 123, 124, 125, 126, 127, 200])
         for (const [qos, retain, dup] of [[0, false, false], [0, true, false], [0, false, true], [1, true, false]] as const) {
           const p: Packet = { type: 3, topic, payload: new Uint8Array(length).fill(7), qos, retain, dup, ...(qos ? { id: 9 } : {}) };
-          // The first time the topic is new to the encoder, the second it is not.
-          for (const time of [1, 2]) expect(clientEncode(p), `${topic} ${length} ${qos} ${retain} ${dup} #${time}`).toEqual(oracleGenerate(p));
+          // The first time the topic is new to the encoder, the second it is not. DUP is not
+          // written at QoS 0 [MQTT-3.3.1-2].
+          const want = oracleGenerate({ ...p, dup: qos > 0 && dup });
+          for (const time of [1, 2]) expect(clientEncode(p), `${topic} ${length} ${qos} ${retain} ${dup} #${time}`).toEqual(want);
         }
+  });
+
+  it('writes DUP only at QoS 1 and 2 [MQTT-3.3.1-2]', () => {
+    const p = { type: 3, topic: 'dup', payload: new Uint8Array(1), retain: false, dup: true } as const;
+    for (const time of [1, 2]) expect(clientEncode({ ...p, qos: 0 })[0], `#${time}`).toBe(0x30);
+    expect(clientEncode({ ...p, qos: 1, id: 1 })[0]).toBe(0x3a);
   });
 
   it('takes the other way for a payload given as text, or one the platform cannot make a byte string of just now', () => {
