@@ -172,39 +172,35 @@ export function clientDecoder(
    * Espruino would read its source on every call.
    */
   function consume(chunk: Uint8Array) {
-    try {
-      consumeAll(chunk);
-    } catch (error) {
-      stop(error);
-    }
-  }
-
-  function consumeAll(chunk: Uint8Array) {
     const length = chunk.length;
     let i = 0;
-    while (!dead && i < length) {
-      if (body) {
-        const count = Math.min(remaining - got, length - i);
-        body.set(chunk.subarray(i, i += count), got);
-        if ((got += count) == remaining) emit(body, 0, remaining);
-        continue;
+    try {
+      while (!dead && i < length) {
+        if (body) {
+          const count = Math.min(remaining - got, length - i);
+          body.set(chunk.subarray(i, i += count), got);
+          if ((got += count) == remaining) emit(body, 0, remaining);
+          continue;
+        }
+        const byte = chunk[i++]!;
+        if (!headerBytes++) {
+          first = firstByte = byte;
+          checkFirstByte();
+          remaining = 0;
+          continue;
+        }
+        // Remaining length: 7 bits a byte, low bits first; headerBytes is 2 for its first byte.
+        remaining += (byte & 127) << 7 * (headerBytes - 2);
+        if (byte & 128) {
+          if (headerBytes > 4) wireError('2.2.3');
+          continue;
+        }
+        if (headerBytes + remaining > maxPacket) throw '[limit] packet of ' + (headerBytes + remaining) + ' bytes > ' + maxPacket;
+        if (length - i >= remaining) emit(chunk, i, i += remaining);
+        else body = new Uint8Array(remaining), got = 0;
       }
-      const byte = chunk[i++]!;
-      if (!headerBytes++) {
-        first = firstByte = byte;
-        checkFirstByte();
-        remaining = 0;
-        continue;
-      }
-      // Remaining length: 7 bits a byte, low bits first; headerBytes is 2 for its first byte.
-      remaining += (byte & 127) << 7 * (headerBytes - 2);
-      if (byte & 128) {
-        if (headerBytes > 4) wireError('2.2.3');
-        continue;
-      }
-      if (headerBytes + remaining > maxPacket) throw '[limit] packet of ' + (headerBytes + remaining) + ' bytes > ' + maxPacket;
-      if (length - i >= remaining) emit(chunk, i, i += remaining);
-      else body = new Uint8Array(remaining), got = 0;
+    } catch (error) {
+      stop(error);
     }
   }
 
