@@ -75,15 +75,21 @@ export interface Io {
 }
 
 /**
- * Text <-> UTF-8 by the platform's own means. Firmware converts in JS where a HAL gives none, which
- * is right on engines whose strings hold UTF-16 (V8, QuickJS, duktape, mujs) but not on Espruino,
- * whose strings are bytes unless marked UTF-8 (String.fromCharCode keeps only the low byte).
+ * Text <-> UTF-8 and the byte natives the MQTT codec leans on, by the platform's own means.
+ * Firmware does it all in JS where a HAL gives none, which is right on engines whose strings hold
+ * UTF-16 (V8, QuickJS, duktape, mujs) but not on Espruino, whose strings are bytes unless marked
+ * UTF-8 (String.fromCharCode keeps only the low byte), and where a JS loop over bytes costs tens of
+ * thousands of instructions per byte.
  */
 export interface Utf8 {
   /** The UTF-8 bytes of s. */
   encode(s: string): Uint8Array;
   /** The text of b, which the caller has checked is valid UTF-8. */
   decode(b: Uint8Array): string;
+  /** One character per byte (codes 0-255), or undefined when the platform cannot make it now. */
+  byteString?(b: Uint8Array): string | undefined;
+  /** The bytes of a byte string (one character per byte), sharing its storage rather than copying it. */
+  arrayBufferOf?(s: string): ArrayBuffer;
 }
 
 export interface Hal {

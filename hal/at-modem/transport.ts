@@ -6,6 +6,7 @@ import type { Clock, ConnectOptions, Log, Socket, SocketHandlers, Transport } fr
 import { createAt } from './at.js';
 import { createParser } from './parser.js';
 import type { Serial } from './serial.js';
+import { bufferOf, byteString, jsByteString } from '../../firmware/mqtt/codec/utf8.js';
 
 /** One command of a connect sequence. */
 export interface Step {
@@ -75,17 +76,11 @@ interface Sk {
 const nop = () => {};
 const quiet: Log = { debug: nop, info: nop, warn: nop, error: nop };
 
-function toU8(d: string): Uint8Array {
-  const u = new Uint8Array(d.length);
-  for (let i = 0; i < d.length; i++) u[i] = d.charCodeAt(i);
-  return u;
-}
-
-function toStr(b: Uint8Array): string {
-  let d = '';
-  for (let i = 0; i < b.length; i++) d += String.fromCharCode(b[i]!);
-  return d;
-}
+// The UART carries byte strings; the Transport contract, Uint8Array. The codec's converters do it
+// natively where the platform can (hal.utf8 on Espruino): a JS loop costs the interpreter tens of
+// thousands of instructions per byte.
+const toU8 = (d: string) => new Uint8Array(bufferOf(d));
+const toStr = (b: Uint8Array) => byteString(b) || jsByteString(b);
 
 export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: AtOptions): Transport {
   const ms = (opts && opts.timeoutMs) || 10000;

@@ -13,6 +13,8 @@ export interface EspruinoE {
   asUTF8?(s: string): string;
   /** True for a string marked UTF-8. */
   isUTF8?(s: string): boolean;
+  /** An ArrayBuffer over the string's own bytes, not a copy. */
+  toArrayBuffer?(s: string): ArrayBuffer;
   /** Compacts the variable store so large contiguous blocks are free again; absent on SAVE_ON_FLASH
    * builds. It moves unlocked flat strings, including an open TLS socket's mbedTLS state. */
   defrag?(): void;

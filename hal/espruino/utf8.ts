@@ -6,33 +6,36 @@
 // Only text that is not ASCII is marked: ASCII is the same either way, and slice/substr on a
 // UTF-8 string count bytes, not characters.
 import type { Utf8 } from '../types.js';
-import { utf8Write } from '../../firmware/mqtt/codec/utf8.js';
-import { toByteString } from './bytes.js';
+import { jsByteString, jsUtf8Encode } from '../../firmware/mqtt/codec/utf8.js';
 import type { EspruinoE } from './env.js';
 
 interface EspruinoUtf8 extends Utf8 {
   E_: EspruinoE;
 }
 
-// Made once and shared; a converter holds only E.
+// Made once and shared; a converter holds E and two of its natives.
 const utf8Methods = {
   encode(this: EspruinoUtf8, s: string) {
     const E = this.E_;
-    if (E.isUTF8!(s) || !/[^\0-\x7f]/.test(s)) return E.toUint8Array(s);
-    const o = new Uint8Array(utf8Write(s, 0, 0));
-    utf8Write(s, o, 0);
-    return o;
+    return E.isUTF8!(s) || !/[^\0-\x7f]/.test(s) ? E.toUint8Array(s) : jsUtf8Encode(s);
   },
   decode(this: EspruinoUtf8, b: Uint8Array) {
-    const s = toByteString(b, this.E_);
+    // E.toString needs one flat block of RAM and gives undefined when fragmentation denies it.
+    const s = this.E_.toString(b) || jsByteString(b);
     return /[^\0-\x7f]/.test(s) ? this.E_.asUTF8!(s) : s;
   },
 };
 
 /** Undefined where E lacks the natives (the build's stand-ins): firmware then converts in JS. */
 export function espruinoUtf8(E?: EspruinoE): Utf8 | undefined {
-  if (!E || E.asUTF8 == null || E.isUTF8 == null) return undefined;
+  // E.isUTF8 came with E.asUTF8.
+  if (!E || !E.asUTF8 || !E.toArrayBuffer) return undefined;
   const u: EspruinoUtf8 = Object.create(utf8Methods);
   u.E_ = E;
+  // The natives themselves, called as they are: a JS wrapper would cost a call each time.
+  u.byteString = E.toString;
+  // A view of the string's own blocks, where new Uint8Array(n) or E.toUint8Array ask for a flat
+  // block of RAM and copy into it. A string marked UTF-8 gives its bytes as they are.
+  u.arrayBufferOf = E.toArrayBuffer;
   return u;
 }

@@ -3,105 +3,141 @@
 // encode.ts plugs in CONNACK and SUBACK, which only a server sends: without it this encoder is
 // not for those two.
 //
-// One routine walks the packet twice: first without a buffer to learn the exact size, then into
-// the one buffer it allocates, so sizing and writing cannot disagree.
-import type { Packet, QoS, Subscription } from './packet.js';
-import { utf8Encode } from './utf8.js';
+// A packet is built as a byte string (one character per byte), payload included, and viewed as
+// bytes once (bufferOf): on Espruino, joining strings and viewing the result as bytes costs a
+// fraction of filling a Uint8Array, and no JS loop touches a byte of a topic or a payload.
+import {
+  CONNECT, type Packet, PINGREQ, PUBLISH, type PublishPacket, type QoS, reservedFlags, SUBSCRIBE, type Subscription, UNSUBSCRIBE,
+} from './packet.js';
+import { bufferOf, bytes, byteString, chr, jsByteString, utf8Encode } from './utf8.js';
 
-/** Writes the body of a packet type the client encoder does not know; returns true if it did. */
-export type Extra = (p: Packet) => unknown;
+/** The body of a packet type the client encoder does not know, as a byte string; else nothing. */
+export type Extra = (packet: Packet) => string | undefined;
 
-// The buffer being written (0 while sizing) and the write offset. A walk never calls out, so
-// one pair serves every call.
-let o: Uint8Array | 0, i: number;
-
-export function fail(what: string, v: unknown): never {
-  throw new Error('mqtt encode: bad ' + what + ' ' + v);
+export function fail(what: string, value: unknown): never {
+  throw new Error('mqtt encode: bad ' + what + ' ' + value);
 }
 
-export function b(v: number) {
-  if (o) o[i] = v; // the array keeps the low 8 bits
-  i++;
+/** A 16-bit number as two characters of a byte string; nonZero: 0 is refused too. */
+function twoBytes(value: number, what: string, nonZero?: boolean): string {
+  if ((value & 65535) !== value || (nonZero && !value)) fail(what, value);
+  return chr(value >> 8, value & 255);
 }
 
-/** A 16-bit number; z: not 0 either. */
-function u16(v: number, what: string, z?: 1) {
-  if ((v & 65535) !== v || (z && !v)) fail(what, v);
-  b(v >> 8);
-  b(v);
-}
-export const id = (v: number) => u16(v, 'packet id', 1);
-const qos = (q: QoS) => (q !== (q & 3) % 3 ? fail('qos', q) : q);
+export const packetId = (id: number) => twoBytes(id, 'packet id', true);
 
-// A string as UTF-8, or bytes (a payload or password may be given as either), after their length
-// or, for a PUBLISH payload, without. An ASCII string (most topics and ids) is its own UTF-8 and
-// goes in byte by byte; other text is converted by utf8Encode, the platform's converter where it
-// has one (a regular expression finds out faster than looking character by character).
-function raw(v: Uint8Array | string, n?: 1) {
-  const k = n ? i : i + 2;
-  let j = 0;
-  if (typeof v == 'string' && /[^\0-\x7f]/.test(v)) v = utf8Encode(v);
-  if (!o) j = v.length;
-  else if (typeof v != 'string') o.set(v, k), j = v.length;
-  else for (; j < v.length; j++) o[k + j] = v.charCodeAt(j);
-  if (!n) u16(j, 'length');
-  i = k + j;
+const checkQos = (qos: QoS) => (qos !== (qos & 3) % 3 ? fail('qos', qos) : qos);
+
+/** The remaining length as MQTT writes it: 7 bits a byte, low bits first, at most 4 bytes. */
+function remainingLength(length: number): string {
+  if (!(length <= 268435455)) fail('size', length);
+  let out = '';
+  for (; length > 127; length >>>= 7) out += chr(length & 127 | 128);
+  return out + chr(length);
 }
 
-/** Each item of a SUBSCRIBE, SUBACK or UNSUBSCRIBE list, which must not be empty. */
-export function list<T>(a: T[], item: (x: T) => void) {
-  if (!a.length) fail('list', '[]');
-  for (const x of a) item(x);
+/** A field as MQTT writes it: its length, then its bytes (a string's in UTF-8). */
+function field(data: string | Uint8Array): string {
+  // Text beyond ASCII (this also catches what Espruino marks UTF-8) goes as its UTF-8 bytes.
+  if (typeof data == 'string' && /[^\0-\x7f]/.test(data)) data = utf8Encode(data);
+  return twoBytes(data.length, 'length') + (typeof data == 'string' ? data : byteString(data) || jsByteString(data));
 }
 
-function body(p: Packet, x?: Extra) {
-  const t = p.type;
-  if (t == 1) {
-    const v = p.will;
-    const f = (p.username != null ? 128 : 0) | (p.password ? 64 : 0) |
-      (v ? (v.retain ? 36 : 4) | qos(v.qos) << 3 : 0) | (p.clean ? 2 : 0);
-    if ((f & 192) == 64) fail('password', 'without username [MQTT-3.1.2-22]');
-    raw('MQTT');
-    b(4);
-    b(f);
-    u16(p.keepalive, 'keepalive');
-    raw(p.clientId);
-    if (v) raw(v.topic), raw(v.payload);
-    if (f & 128) raw(p.username!);
-    if (f & 64) raw(p.password!);
-  } else if (t == 3) {
-    // Checked once, in the sizing pass: no wildcards [MQTT-3.3.2-2], not empty [MQTT-4.7.3-1].
-    // indexOf is faster than a regular expression here.
-    const s = p.topic;
-    if (!o && (!s || s.indexOf('#') + s.indexOf('+') > -2)) fail('topic (wildcard or empty topic)', s);
-    raw(s);
-    if (qos(p.qos)) id(p.id!);
-    raw(p.payload, 1);
-  } else if (!(x && x(p)) && t < 12) {
-    id((p as { id: number }).id);
-    if (t == 8) list(p.subs, (s: Subscription) => (raw(s.topic), b(qos(s.qos))));
-    if (t == 10) list(p.topics, raw);
+/** The items of a SUBSCRIBE, SUBACK or UNSUBSCRIBE list, which must not be empty. */
+export function each<T>(list: T[], item: (x: T) => string): string {
+  return list.length ? list.map(item).join('') : fail('list', '[]');
+}
+
+
+/**
+ * clientEncode, and encodeOther for all it does not take, made once. Espruino reads the source of
+ * every statement it runs again each time, skipped branches too, and a function that is one
+ * return costs it least; it finds a name by comparing it with the names in scope one by one, so
+ * what the usual PUBLISH reads lives in a scope of its own rather than among a bundle's many.
+ */
+const encoder = publishEncoder();
+
+/**
+ * Throws (a programmer error) on a packet that cannot be put on the wire as given. The usual
+ * PUBLISH (to the topic last checked, QoS 0, bytes as payload, under 128 bytes) is
+ * encoded in one expression; everything else by encodeOther.
+ */
+export const clientEncode = encoder.usual_ as (packet: Packet) => Uint8Array;
+
+/** Any packet. extra adds the bodies of packet types a client does not send. */
+export const encodeOther: (packet: Packet, extra?: Extra) => Uint8Array = encoder.other_;
+
+function publishEncoder() {
+  // The last PUBLISH topic checked, its field (length, then UTF-8) as a byte string and the
+  // field's length in bytes: a device publishes to a few topics over and over, and one comparison
+  // is cheaper than checking a topic again. At first an object, which no topic is.
+  let lastTopic: unknown = {}, lastTopicField = '', lastTopicFieldLength = 0;
+  // Scratch values: the usual PUBLISH's payload as a byte string, and its remaining length.
+  let payload: string, length: number;
+  const Bytes = Uint8Array;
+
+  /** Any PUBLISH but the usual: its topic checked, unless it is the last one, and remembered. */
+  function otherPublish(packet: PublishPacket): Uint8Array {
+    const topic = packet.topic, qos = checkQos(packet.qos);
+    if (topic !== lastTopic) {
+      // No wildcards [MQTT-3.3.2-2], not empty [MQTT-4.7.3-1].
+      if (!topic || /[#+]/.test(topic)) fail('topic (wildcard or empty topic)', topic);
+      // A copy of its bytes: on Espruino a string joined with one marked UTF-8 is marked and
+      // counts characters, not bytes.
+      const topicField = bytesOf(field(topic));
+      lastTopicField = byteString(topicField) || jsByteString(topicField);
+      lastTopicFieldLength = topicField.length;
+      lastTopic = topic;
+    }
+    const payloadBytes = bytes(packet.payload);
+    // The payload joined as bytes, not as text: a payload of any size is copied once, natively.
+    // DUP only at QoS 1 or 2: it MUST be 0 at QoS 0 [MQTT-3.3.1-2].
+    const head = bytesOf(chr(PUBLISH << 4 | (packet.dup && qos ? 8 : 0) | qos << 1 | (packet.retain ? 1 : 0)) +
+      remainingLength(lastTopicFieldLength + (qos ? 2 : 0) + payloadBytes.length) + lastTopicField + (qos ? packetId(packet.id!) : ''));
+    const out = new Bytes(head.length + payloadBytes.length);
+    out.set(head);
+    out.set(payloadBytes, head.length);
+    return out;
   }
+
+  function other(packet: Packet, extra?: Extra): Uint8Array {
+    const type = packet.type;
+    let body = '';
+    if (type == PUBLISH) return otherPublish(packet);
+    if (type == CONNECT) {
+      const will = packet.will;
+      const connectFlags = (packet.username != null ? 128 : 0) | (packet.password ? 64 : 0) | (packet.clean ? 2 : 0) |
+        (will ? (will.retain ? 32 : 0) | checkQos(will.qos) << 3 | 4 : 0);
+      if ((connectFlags & 192) == 64) fail('password', 'without username [MQTT-3.1.2-22]');
+      body = field('MQTT') + chr(4, connectFlags) + twoBytes(packet.keepalive, 'keepalive') + field(packet.clientId) +
+        (will ? field(will.topic) + field(will.payload) : '') + (connectFlags & 128 ? field(packet.username!) : '') +
+        (connectFlags & 64 ? field(packet.password!) : '');
+    } else if (type < PINGREQ) {
+      // The acks (and CONNACK, SUBACK without `extra`, which then fail here): a packet id first.
+      body = (extra && extra(packet)) || packetId((packet as { id: number }).id) +
+        (type == SUBSCRIBE ? each(packet.subs, (sub) => field(sub.topic) + chr(checkQos(sub.qos))) : type == UNSUBSCRIBE ? each(packet.topics, field) : '');
+    }
+    // The body's length from its bytes, as above.
+    return bytesOf(chr(type << 4 | reservedFlags(type)) + remainingLength(bytesOf(body).length) + body);
+  }
+
+  return {
+    // Typed for the packet it looks at; a method's parameter may be, and clientEncode takes any.
+    usual_(packet: PublishPacket): Uint8Array {
+      // Only a PUBLISH has a topic of its own, so the topic tells the packet is one. DUP is not
+      // written at QoS 0 (as otherPublish says). A payload
+      // that is not bytes (text), or that the platform cannot make a byte string of just now,
+      // takes the other way. retain is a boolean (the client makes sure), which counts as 0 or 1.
+      // 0x30 is PUBLISH << 4, written out: the minifier keeps a named constant a variable, which
+      // Espruino would look up each time.
+      return packet.topic === lastTopic && packet.qos === 0 && packet.payload instanceof Bytes &&
+        (payload = byteString(packet.payload)!) && (length = lastTopicFieldLength + payload.length) < 128
+        ? new Bytes(bufferOf(chr(0x30 | (packet.retain as unknown as number), length) + lastTopicField + payload))
+        : other(packet);
+    },
+    other_: other,
+  };
 }
 
-export function clientEncode(p: Packet, x?: Extra): Uint8Array {
-  o = 0;
-  i = 0;
-  body(p, x);
-  let n = i, h = 2;
-  for (let k = n; k > 127; k >>= 7) h++;
-  if (h > 5) fail('size', n);
-  o = new Uint8Array(h + n);
-  const t = p.type;
-  // PUBLISH carries dup/qos/retain; PUBREL, SUBSCRIBE and UNSUBSCRIBE must have 0010: 0xa80 has
-  // bits 7, 9, 11, so that >> t leaves 2 for t = 6, 8, 10.
-  // dup and retain are booleans here (the client makes sure), which count as 0 and 1.
-  o[0] = t << 4 | (t == 3 ? (p as any).dup << 3 | (p as any).qos << 1 | (p as any).retain : 0xa80 >> t & 2);
-  i = 1;
-  do b(n > 127 ? n | 128 : n);
-  while ((n >>= 7));
-  body(p, x);
-  const r = o;
-  o = 0; // do not keep the packet alive
-  return r;
-}
+/** The bytes of a byte string, viewed once. */
+const bytesOf = (s: string) => new Uint8Array(bufferOf(s));

@@ -1,36 +1,39 @@
 // The whole decoder: client-decode.ts plus the packets only a server receives (CONNECT,
 // SUBSCRIBE, UNSUBSCRIBE), for the local hub, fake brokers and tests. Client firmware imports
 // client-decode.ts and leaves this out.
-import { bad, bin, clientDecoder, type Decoder, list, pid, str, u16, u8 } from './client-decode.js';
-import type { ConnectPacket, Packet, QoS, WireError } from './packet.js';
+import {
+  clientDecoder, type Decoder, readBinary, readByte, readList, readPacketId, readText, readU16, wireError,
+} from './client-decode.js';
+import { CONNECT, type ConnectPacket, type Packet, type QoS, SUBSCRIBE, UNSUBSCRIBE, type WireError } from './packet.js';
 
 export type { Decoder } from './client-decode.js';
 
 function connect(): ConnectPacket {
-  if (str() != 'MQTT') bad('3.1.2-1');
-  if (u8() != 4) bad('3.1.2-2');
-  const g = u8();
-  if (g & 1) bad('3.1.2-3');
+  if (readText() != 'MQTT') wireError('3.1.2-1');
+  if (readByte() != 4) wireError('3.1.2-2');
+  const flags = readByte();
+  if (flags & 1) wireError('3.1.2-3');
+  const hasWill = flags & 4, willQos = flags >> 3 & 3;
   // Will QoS 3 [MQTT-3.1.2-14]; will QoS [-13] or retain [-15] without the will flag.
-  if (g & 4 ? (g & 24) == 24 : g & 56) bad('3.1.2-1' + (g & 4 ? 4 : g & 24 ? 3 : 5));
-  if ((g & 192) == 64) bad('3.1.2-22');
-  const c: ConnectPacket = { type: 1, clean: !!(g & 2), keepalive: u16(), clientId: str() };
-  if (g & 4) c.will = { topic: str(), payload: bin(), qos: (g >> 3 & 3) as QoS, retain: !!(g & 32) };
-  if (g & 128) c.username = str();
-  if (g & 64) c.password = bin();
-  return c;
+  if (hasWill ? willQos == 3 : flags & 56) wireError('3.1.2-1' + (hasWill ? 4 : willQos ? 3 : 5));
+  if ((flags & 192) == 64) wireError('3.1.2-22');
+  const packet: ConnectPacket = { type: CONNECT, clean: !!(flags & 2), keepalive: readU16(), clientId: readText() };
+  if (hasWill) packet.will = { topic: readText(), payload: readBinary(), qos: willQos as QoS, retain: !!(flags & 32) };
+  if (flags & 128) packet.username = readText();
+  if (flags & 64) packet.password = readBinary();
+  return packet;
 }
 
-function qos(): QoS {
-  const c = u8();
-  return c > 2 ? bad('3.8.3-4') : (c as QoS);
+function subscription() {
+  const topic = readText(), qos = readByte();
+  return { topic, qos: qos > 2 ? wireError('3.8.3-4') : (qos as QoS) };
 }
 
-function server(t: number): Packet {
-  if (t == 1) return connect();
-  return t == 8
-    ? { type: 8, id: pid(), subs: list(() => ({ topic: str(), qos: qos() }), '3.8.3-3') }
-    : { type: 10, id: pid(), topics: list(str, '3.10.3-2') };
+function serverPacket(type: number): Packet {
+  if (type == CONNECT) return connect();
+  return type == SUBSCRIBE
+    ? { type: SUBSCRIBE, id: readPacketId(), subs: readList(subscription, '3.8.3-3') }
+    : { type: UNSUBSCRIBE, id: readPacketId(), topics: readList(readText, '3.10.3-2') };
 }
 
 /** clientDecoder that also parses CONNECT, SUBSCRIBE and UNSUBSCRIBE: every MQTT 3.1.1 packet. */
@@ -39,5 +42,5 @@ export function createDecoder(
   onPacket: (p: Packet) => void,
   onError: (e: WireError) => void,
 ): Decoder {
-  return clientDecoder(maxPacket, onPacket, onError, server);
+  return clientDecoder(maxPacket, onPacket, onError, serverPacket);
 }

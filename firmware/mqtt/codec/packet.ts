@@ -16,6 +16,9 @@ export const PINGREQ = 12;
 export const PINGRESP = 13;
 export const DISCONNECT = 14;
 
+/** The flags PUBREL, SUBSCRIBE and UNSUBSCRIBE must carry, 0010 [MQTT-3.6.1-1, 3.8.1-1, 3.10.1-1]; 0000 elsewhere but PUBLISH. */
+export const reservedFlags = (type: number) => (type == PUBREL || type == SUBSCRIBE || type == UNSUBSCRIBE ? 2 : 0);
+
 export type QoS = 0 | 1 | 2;
 
 export interface Will {

@@ -84,6 +84,8 @@ export interface MemoryOptions {
   /** Time between ready and the sample. */
   settleMs: number;
   binary?: string;
+  /** Grow the store first, as a board has its whole store from power-up (build/espruino/process.ts). */
+  growStore?: boolean;
 }
 
 export interface MemoryResult {
@@ -98,7 +100,7 @@ export interface MemoryResult {
 /** One interpreter: baseline, load, connect; each sample typed at the console. */
 export async function memoryRun(o: MemoryOptions): Promise<MemoryResult> {
   const lines = new Lines();
-  const run = await runEspruino({ binary: o.binary, storage: o.storage, boot: o.program.boot, onLine: (l) => lines.push(l) });
+  const run = await runEspruino({ binary: o.binary, growStore: o.growStore, storage: o.storage, boot: o.program.boot, onLine: (l) => lines.push(l) });
   const r: MemoryResult = {};
   const sample = async (tag: string) => {
     run.type(`\x10mem(${JSON.stringify(tag)})`);

@@ -145,11 +145,14 @@ const requireInRam = (name: string) => `(Modules.addCached(${q(name)}, require("
 function instrParts(client: Client, op: Op, storageName: string): InstrParts {
   if (client === 'loop') return { setup: '', op: '', result: '""' };
   if (client === 'tinyiot') {
+    // The platform's converter and natives, as createClient installs them from hal.utf8.
     const setup = `eval(require("Storage").read(${q(storageName)}) + "");
-var out, got, B = E.toUint8Array(S);
+codec.useUtf8(codec.espruinoUtf8(E));
+var out, got, B = E.toUint8Array(S), PB = E.toUint8Array(P);
 var dec = codec.clientDecoder(1024, function (p) { got = p; }, function (e) { say("error " + e); });`;
     return op === 'encode'
-      ? { setup, op: 'out = codec.clientEncode({ type: 3, topic: T, payload: P, qos: 0, retain: false, dup: false });', result: 'out' }
+      // The payload as bytes, as a PUBLISH packet has it (publish() converts text once, up front).
+      ? { setup, op: 'out = codec.clientEncode({ type: 3, topic: T, payload: PB, qos: 0, retain: false, dup: false });', result: 'out' }
       : { setup, op: 'dec.push(B);', result: 'got.topic + " " + E.toString(got.payload)' };
   }
   if (client === 'espruino-mqtt') {

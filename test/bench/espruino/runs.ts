@@ -77,8 +77,11 @@ export async function sensorMemory(app: AppBuild, tls: boolean, binary: string):
     // Espruino's mbedTLS offers RSA key exchanges only: against an EC certificate the handshake
     // fails (-0x7780) and there is no point waiting long.
     const key = tls ? await serverKeyType(h.hub.port) : '';
+    // A TLS handshake asks for about 1,500 blocks of flat RAM at once, which the Linux build's first
+    // 4,096 blocks may not hold once the app is up (the handshake then never finishes); a board has
+    // its whole store from power-up.
     const r = await memoryRun({
-      ...common, binary, ready: reported, readyWhat: 'the twin reported back (connected, subscribed, twin fetched)',
+      ...common, binary, growStore: tls, ready: reported, readyWhat: 'the twin reported back (connected, subscribed, twin fetched)',
       readyMs: key === 'ec' ? 6000 : READY_MS,
       storage: { sensor: app.bundle, sensorboot: app.boot, 'tinyiot.json': JSON.stringify(cfg) },
       program: appMemory('sensor', 'sensorboot'),

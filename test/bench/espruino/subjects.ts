@@ -62,11 +62,16 @@ export function coreBundle(): Promise<string> {
   ], GLOBAL);
 }
 
-/** The codec's client half alone (what the core client uses), for the instruction counts. */
+/**
+ * The codec's client half alone (what the core client uses), for the instruction counts, with the
+ * Espruino HAL's converter that createClient installs from hal.utf8.
+ */
 export function codecBundle(): Promise<string> {
   return bundleOf([
     [['clientEncode'], 'firmware/mqtt/codec/client-encode.ts'],
     [['clientDecoder'], 'firmware/mqtt/codec/client-decode.ts'],
+    [['useUtf8'], 'firmware/mqtt/codec/utf8.ts'],
+    [['espruinoUtf8'], 'hal/espruino/utf8.ts'],
   ], 'codec');
 }
 

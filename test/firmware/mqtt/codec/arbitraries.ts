@@ -44,8 +44,9 @@ const connect = fc.record({
   return p;
 });
 
+// DUP only at QoS 1 and 2: it MUST be 0 at QoS 0 [MQTT-3.3.1-2], and the encoder writes it so.
 const publish = fc.record({ topic: topicName(20), payload, qos, retain: fc.boolean(), dup: fc.boolean(), id: pid })
-  .map(({ id, ...r }): Packet => (r.qos ? { type: 3, ...r, id } : { type: 3, ...r }));
+  .map(({ id, ...r }): Packet => (r.qos ? { type: 3, ...r, id } : { type: 3, ...r, dup: false }));
 
 const list = <T>(item: fc.Arbitrary<T>) => fc.array(item, { minLength: 1, maxLength: 5 });
 

@@ -6,9 +6,10 @@ import { clientDecoder } from '../../../../firmware/mqtt/codec/client-decode.js'
 import { encode } from '../../../../firmware/mqtt/codec/encode.js';
 import type { Packet } from '../../../../firmware/mqtt/codec/packet.js';
 import { plain } from '../../../support/mqttPacketOracle.js';
-import { packetOf, splits } from './arbitraries.js';
+import { packetOf, pid, qos, splits } from './arbitraries.js';
 import { b, goldens } from './golden.js';
 import { concat, decodeChunks, type Outcome, oneByOne } from './helpers.js';
+import { useUtf8 } from '../../../../firmware/mqtt/codec/utf8.js';
 
 function clientChunks(chunks: Uint8Array[], maxPacket = 1 << 20): Outcome {
   const out: Outcome = { packets: [], errors: [] };
@@ -98,5 +99,56 @@ describe('clientDecoder', () => {
       dup: false })]);
     expect(inner).toEqual([plain({ type: 3, topic: 'in/x', payload: b('inner'), qos: 1, retain: false, dup: false,
       id: 7 }), plain({ type: 3, topic: 'in/x', payload: b('inner'), qos: 1, retain: false, dup: false, id: 7 })]);
+  });
+
+  it('decodes the usual chunk (a small PUBLISH, maybe followed by more) as any other, the same topic again too', () => {
+    const pub = (topic: string, qos: 0 | 1, id?: number) =>
+      ({ type: 3, topic, payload: b('p'), qos, retain: true, dup: qos > 0, ...(id ? { id } : {}) }) as Packet;
+    const stream = [pub('a/b', 0), pub('a/b', 1, 5), pub('a/b', 0), pub('c', 1, 6), { type: 4, id: 2 } as Packet, pub('c', 0)];
+    const want = { packets: stream.map(plain), errors: [] };
+    expect(clientChunks(stream.map(encode))).toEqual(want);
+    // A PUBLISH first in a chunk with more after it, and a PUBLISH with packet id 0, refused.
+    expect(clientChunks([concat(stream.slice(0, 3).map(encode)), concat(stream.slice(3).map(encode))])).toEqual(want);
+    expect(clientChunks([b(0x32, 0x05, 0, 1, 0x61, 0, 0)])).toEqual({ packets: [], errors: ['[MQTT-2.3.1-1]'] });
+  });
+
+  it('reads the usual chunk (a QoS 0 PUBLISH to the topic last read) as byte by byte, whatever follows it', () => {
+    // A few topics, so that they repeat; payloads around the 128-byte remaining-length edge.
+    const publish = fc.record({ topic: fc.constantFrom('a/b', 'a/bc', 'caf\u00e9', 'x'), length: fc.integer({ min: 0, max: 140 }),
+      qos, retain: fc.boolean(), dup: fc.boolean(), id: pid })
+      .map(({ length, id, ...r }) => ({ type: 3, ...r, payload: new Uint8Array(length).fill(length), ...(r.qos ? { id } : {}) }) as Packet);
+    const stream = fc.array(fc.oneof({ weight: 4, arbitrary: publish }, { weight: 1, arbitrary: packetOf[4]! }), { minLength: 1, maxLength: 8 });
+    fc.assert(fc.property(stream, fc.constantFrom(8, 40, 128, 129, 130, 1 << 20), (ps, maxPacket) => {
+      const parts = ps.map(encode), data = concat(parts);
+      const want = clientChunks(oneByOne(data), maxPacket);
+      expect(clientChunks([data], maxPacket)).toEqual(want);
+      expect(clientChunks(parts, maxPacket)).toEqual(want);
+    }), { numRuns: 400 });
+  });
+
+  it('is dead after onPacket throws on the usual chunk too', () => {
+    const pub = encode({ type: 3, topic: 't', payload: b(1), qos: 0, retain: false, dup: false });
+    let calls = 0;
+    const d = clientDecoder(100, () => {
+      if (++calls == 2) throw new RangeError('app bug');
+    }, () => expect.fail('not a wire error'));
+    d.push(pub);
+    expect(() => d.push(concat([pub, pub]))).toThrow('app bug');
+    d.push(pub);
+    expect(calls).toBe(2);
+  });
+
+  it('decodes topics when the platform cannot make a byte string just now (Espruino without a flat block)', () => {
+    const node = { encode: (t: string) => new Uint8Array(Buffer.from(t, 'utf8')), decode: (x: Uint8Array) => Buffer.from(x).toString('utf8'),
+      byteString: () => undefined };
+    useUtf8(node);
+    try {
+      const ps = [{ type: 3, topic: 'a/b', payload: b('x'), qos: 0, retain: false, dup: false },
+        { type: 3, topic: 'caf\u00e9', payload: b('y'), qos: 1, retain: false, dup: false, id: 3 }] as Packet[];
+      expect(clientChunks(ps.map(encode))).toEqual({ packets: ps.map(plain), errors: [] });
+      expect(clientChunks([b(0x30, 0x04, 0, 2, 0x61, 0)])).toEqual({ packets: [], errors: ['[MQTT-1.5.3-2]'] });
+    } finally {
+      useUtf8(undefined);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { clientEncode } from '../../../../firmware/mqtt/codec/client-encode.js';
 import { encode } from '../../../../firmware/mqtt/codec/encode.js';
 import type { Packet } from '../../../../firmware/mqtt/codec/packet.js';
-import { utf8Encode } from '../../../../firmware/mqtt/codec/utf8.js';
+import { useUtf8, utf8Encode } from '../../../../firmware/mqtt/codec/utf8.js';
 import { packetOf } from './arbitraries.js';
 import { goldens } from './golden.js';
 import { oracleGenerate } from '../../../support/mqttPacketOracle.js';
@@ -41,6 +41,38 @@ describe('clientEncode', () => {
         { type: 1, clientId: s, clean: true, keepalive: 10, username: s + s },
         { type: 10, id: 2, topics: [s, 'b'] }];
       for (const p of ps) expect(clientEncode(p), JSON.stringify(s)).toEqual(oracleGenerate(p));
+    }
+  });
+
+  it('writes the usual PUBLISH (the topic again, QoS 0, under 128 bytes) and all near it as mqtt-packet does', () => {
+    for (const topic of ['a/b', 'caf\u00e9'])
+      for (const length of [0, 1, 100, 119, 120, 121, 122, 123, 124, 125, 126, 127, 200])
+        for (const [qos, retain, dup] of [[0, false, false], [0, true, false], [0, false, true], [1, true, false]] as const) {
+          const p: Packet = { type: 3, topic, payload: new Uint8Array(length).fill(7), qos, retain, dup, ...(qos ? { id: 9 } : {}) };
+          // The first time the topic is new to the encoder, the second it is not. DUP is not
+          // written at QoS 0 [MQTT-3.3.1-2].
+          const want = oracleGenerate({ ...p, dup: qos > 0 && dup });
+          for (const time of [1, 2]) expect(clientEncode(p), `${topic} ${length} ${qos} ${retain} ${dup} #${time}`).toEqual(want);
+        }
+  });
+
+  it('writes DUP only at QoS 1 and 2 [MQTT-3.3.1-2]', () => {
+    const p = { type: 3, topic: 'dup', payload: new Uint8Array(1), retain: false, dup: true } as const;
+    for (const time of [1, 2]) expect(clientEncode({ ...p, qos: 0 })[0], `#${time}`).toBe(0x30);
+    expect(clientEncode({ ...p, qos: 1, id: 1 })[0]).toBe(0x3a);
+  });
+
+  it('takes the other way for a payload given as text, or one the platform cannot make a byte string of just now', () => {
+    const s = 'h\u00e9';
+    const pub = (payload: unknown) => ({ type: 3, topic: 'usual', payload, qos: 0, retain: false, dup: false }) as Packet;
+    const want = oracleGenerate(pub(utf8Encode(s)));
+    for (const time of [1, 2]) expect(clientEncode(pub(s)), `#${time}`).toEqual(want);
+    useUtf8({ encode: (t: string) => new Uint8Array(Buffer.from(t, 'utf8')), decode: (x: Uint8Array) => Buffer.from(x).toString('utf8'),
+      byteString: () => undefined });
+    try {
+      for (const time of [1, 2]) expect(clientEncode(pub(utf8Encode(s))), `#${time}`).toEqual(want);
+    } finally {
+      useUtf8(undefined);
     }
   });
 
