@@ -57,7 +57,7 @@ const kinds: Record<string, FlagKind> = {
 };
 
 /** The values of a repeatable flag, and argv without them: the shared parser keeps one value a flag. */
-function takeRepeated(argv: string[], name: string): { rest: string[]; values: string[] } {
+export function takeRepeated(argv: string[], name: string): { rest: string[]; values: string[] } {
   const rest: string[] = [];
   const values: string[] = [];
   for (let i = 0; i < argv.length; i++) {
