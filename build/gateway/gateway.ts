@@ -50,6 +50,9 @@ export interface GatewayOptions {
 /** Where the default profile's status messages (the store is full) go, and the transparent one's. */
 export const STATUS_TOPIC = '$gateway/status';
 
+/** How long a device's CONNECT waits for its new upstream connection before it is let in anyway. */
+const UPSTREAM_WAIT_MS = 5000;
+
 export class Gateway extends EventEmitter implements SessionHost {
   port = 0;
   caPem?: string;
@@ -139,6 +142,14 @@ export class Gateway extends EventEmitter implements SessionHost {
   }
 
   async connect(s: Session, p: IConnectPacket): Promise<number> {
+    try {
+      return await this.admit(s, p);
+    } catch (e) {
+      return this.refuse(p.clientId, 3, (e as Error).message);
+    }
+  }
+
+  private async admit(s: Session, p: IConnectPacket): Promise<number> {
     const id = p.clientId;
     const d = this.registry.get(id);
     if (!d) return this.refuse(id, 4, 'unknown device');
@@ -150,7 +161,7 @@ export class Gateway extends EventEmitter implements SessionHost {
       this.upstreams.get(id)?.end();
       up = new Upstream(d, this.journal, { hub: this.opts.hub, ca: this.opts.hubCa, tokenTtlS: 0, credentials: { username: p.username, password: p.password }, will: upWill, log: (l) => this.log(l) }, (t, b, done) => this.downlink(id, t, b, done));
       this.upstreams.set(id, up);
-      const rc = await up.firstConnack();
+      const rc = await up.firstConnack(UPSTREAM_WAIT_MS);
       if (rc) {
         up.end();
         this.upstreams.delete(id);
@@ -161,7 +172,15 @@ export class Gateway extends EventEmitter implements SessionHost {
       const sas = password.startsWith('SharedAccessSignature ');
       const ok = sas ? this.sasMatches(d, p) : this.registry.secretMatches(d, password);
       if (!ok) return this.refuse(id, 5, sas ? 'SAS token not valid for its key' : 'wrong LAN secret');
+      const fresh = !this.upstreams.has(id);
       up = this.upstreamFor(d, upWill);
+      // A new upstream connection gets a moment to come up, so that the device's first requests
+      // (a twin GET right after CONNACK) find it; a hub that is away does not keep the device out.
+      const rc = fresh && !up.connected ? await up.firstConnack(UPSTREAM_WAIT_MS) : 0;
+      if (rc === 4 || rc === 5) {
+        this.release(id);
+        return this.refuse(id, 5, `IoT Hub refused the gateway's token for it (CONNACK ${rc}): check its connection string`);
+      }
     }
     // The device may have gone while IoT Hub was answering.
     if (s.ended || this.stopping) {

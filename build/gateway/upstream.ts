@@ -91,10 +91,12 @@ export class Upstream {
     return this.client.connected;
   }
 
-  /** Resolves with IoT Hub's CONNACK return code (3 when it cannot be reached in time). */
-  firstConnack(): Promise<number> {
+  /** Resolves with IoT Hub's CONNACK return code (3 when it cannot be reached within `ms`). */
+  firstConnack(ms: number): Promise<number> {
     return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(3), ms);
       const settle = (rc: number) => {
+        clearTimeout(timer);
         this.client.off('connect', onConnect);
         this.client.off('error', onError);
         this.client.off('close', onClose);

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import mqtt, { type IPublishPacket, type Packet } from 'mqtt-packet';
 import { connectionString } from '../../../build/hub/registry.js';
@@ -31,14 +32,16 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function gatewayRig(opts: Partial<GatewayOptions> = {}): Promise<Rig> {
+/** `seedCerts` puts a ready CA and certificate in the gateway's folder (for tls: 'self'). */
+export async function gatewayRig(opts: Partial<GatewayOptions> = {}, seedCerts?: (dir: string) => Promise<void>): Promise<Rig> {
   const hubTmp = tempDir();
   const gwDir = mkdtempSync(join(tmpdir(), 'tinyiot-gw-'));
+  await seedCerts?.(gwDir);
   let hub = await startTestHub(hubTmp.dir);
   const telemetry: TelemetryEvent[] = [];
   const listen = (h: Hub) => h.on('telemetry', (ev: TelemetryEvent) => telemetry.push(ev));
   listen(hub);
-  const gwOpts = (): GatewayOptions => ({ dataDir: gwDir, port: 0, tls: false, hubCa: hub.caPem, ...opts });
+  const gwOpts = (): GatewayOptions => ({ dataDir: gwDir, port: 0, tls: false, hubCa: hub.caPem, hub: { host: '127.0.0.1', port: hub.port }, ...opts });
   let gw: Gateway | undefined = await startGateway(gwOpts());
   let hubUp = true;
   const rig: Rig = {
@@ -109,9 +112,14 @@ export interface LanOptions {
 
 let nextId = 1;
 
+/** TCP to the gateway, or TLS trusting its own CA when it made one. */
+function gatewaySocket(gw: Gateway): Duplex {
+  return gw.caPem ? tlsConnect({ host: '127.0.0.1', port: gw.port, ca: gw.caPem, servername: 'localhost' }) : netConnect(gw.port, '127.0.0.1');
+}
+
 /** A raw device speaking MQTT over `stream` (default: TCP to the gateway); sends CONNECT at once. */
 export function lanDevice(target: Gateway | Duplex, clientId: string, opts: LanOptions = {}): LanDevice {
-  const stream: Duplex = 'port' in target && typeof target.port === 'number' ? netConnect((target as Gateway).port, '127.0.0.1') : (target as Duplex);
+  const stream = 'registry' in target ? gatewaySocket(target) : target;
   const parser = mqtt.parser({ protocolVersion: 4 });
   const packets: Packet[] = [];
   const d: LanDevice = {
