@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import mqtt, { type IPublishPacket, type Packet } from 'mqtt-packet';
 import { connectionString } from '../../../build/hub/registry.js';
 import type { Hub, TelemetryEvent } from '../../../build/hub/server.js';
@@ -112,14 +112,17 @@ export interface LanOptions {
 
 let nextId = 1;
 
+/** Where a gateway listens (a Gateway, or the port a `tinyiot gateway` process printed). */
+export type GatewayAddress = Pick<Gateway, 'port' | 'caPem'>;
+
 /** TCP to the gateway, or TLS trusting its own CA when it made one. */
-function gatewaySocket(gw: Gateway): Duplex {
+function gatewaySocket(gw: GatewayAddress): Duplex {
   return gw.caPem ? tlsConnect({ host: '127.0.0.1', port: gw.port, ca: gw.caPem, servername: 'localhost' }) : netConnect(gw.port, '127.0.0.1');
 }
 
 /** A raw device speaking MQTT over `stream` (default: TCP to the gateway); sends CONNECT at once. */
-export function lanDevice(target: Gateway | Duplex, clientId: string, opts: LanOptions = {}): LanDevice {
-  const stream = 'registry' in target ? gatewaySocket(target) : target;
+export function lanDevice(target: GatewayAddress | Duplex, clientId: string, opts: LanOptions = {}): LanDevice {
+  const stream = target instanceof Duplex ? target : gatewaySocket(target);
   const parser = mqtt.parser({ protocolVersion: 4 });
   const packets: Packet[] = [];
   const d: LanDevice = {
