@@ -7,7 +7,7 @@
 // full device is told so (append returns 'full') and nothing of it is dropped. When nothing is
 // pending the file is emptied; when it grows past its limit it is rewritten with only the
 // pending lines (temp file, fsync, rename).
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { FILE_MODE } from '../hub/files.js';
 
 export interface StoredMessage {
@@ -171,6 +171,9 @@ export class Journal {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
+    // A torn last line is cut off, so that the next append starts a line of its own.
+    const end = text.lastIndexOf('\n') + 1;
+    if (end < text.length) truncateSync(this.path, Buffer.byteLength(text.slice(0, end)));
     const lines = text.split('\n');
     let bad = 0;
     lines.forEach((line, i) => {
