@@ -1,6 +1,7 @@
 // `tinyiot gateway`: runs the protocol gateway (build/gateway), or manages the devices it knows.
 import { readFileSync } from 'node:fs';
 import { type FlagKind, parseArgs, UsageError } from '../firmware/args.js';
+import { DEFAULT_LIMITS } from '../hub/limits.js';
 import { startGateway } from '../gateway/gateway.js';
 import { DEFAULT_JOURNAL_LIMITS } from '../gateway/journal.js';
 import { deviceTopics, PROFILES, type ProfileName } from '../gateway/profiles.js';
@@ -40,12 +41,14 @@ options:
   --topics F          JSON of the default profile's topic names, e.g. {"telemetry":"tele"}
   --token-ttl S       lifetime of the gateway's SAS tokens (default 3600; renewed at 80%)
   --max-stored N      messages stored per device while IoT Hub is away (default ${DEFAULT_JOURNAL_LIMITS.maxMessagesPerDevice})
-  --max-stored-bytes N  bytes stored per device (default ${DEFAULT_JOURNAL_LIMITS.maxBytesPerDevice})`;
+  --max-stored-bytes N  bytes stored per device (default ${DEFAULT_JOURNAL_LIMITS.maxBytesPerDevice})
+  --max-connections N   open device connections in total (default ${DEFAULT_LIMITS.maxConnections})
+  --max-connections-per-address N  from one address (default ${DEFAULT_LIMITS.maxConnectionsPerAddress})`;
 
 const kinds: Record<string, FlagKind> = {
   data: 'string', port: 'string', host: 'string', cert: 'string', key: 'string', 'plain-tcp': 'boolean', baud: 'string',
   hub: 'string', 'hub-ca': 'string', topics: 'string', 'token-ttl': 'string', 'max-stored': 'string', 'max-stored-bytes': 'string',
-  'connection-string-file': 'string', passthrough: 'boolean', profile: 'string', json: 'boolean',
+  'max-connections': 'string', 'max-connections-per-address': 'string', 'connection-string-file': 'string', passthrough: 'boolean', profile: 'string', json: 'boolean',
 };
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -111,6 +114,10 @@ async function gateway(argv: string[]): Promise<number> {
     journal: {
       maxMessagesPerDevice: whole(f['max-stored'] as string | undefined, '--max-stored', 1) ?? DEFAULT_JOURNAL_LIMITS.maxMessagesPerDevice,
       maxBytesPerDevice: whole(f['max-stored-bytes'] as string | undefined, '--max-stored-bytes', 1024) ?? DEFAULT_JOURNAL_LIMITS.maxBytesPerDevice,
+    },
+    connections: {
+      maxConnections: whole(f['max-connections'] as string | undefined, '--max-connections', 1),
+      maxConnectionsPerAddress: whole(f['max-connections-per-address'] as string | undefined, '--max-connections-per-address', 1),
     },
     log: (line) => out(`${stamp()} ${line}`),
   });

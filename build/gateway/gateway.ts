@@ -73,7 +73,9 @@ export class Gateway extends EventEmitter implements SessionHost {
     if (opts.log) this.on('log', opts.log);
     this.registry = new GatewayRegistry(dataDir);
     this.journal = new Journal(join(dataDir, 'journal.log'), { ...DEFAULT_JOURNAL_LIMITS, ...opts.journal }, (l) => this.log(l));
-    this.admission = new Admission(connLimits(opts.connections), (l) => this.log(l));
+    // A limit left undefined (a flag not given) keeps its default.
+    const given = Object.entries(opts.connections ?? {}).filter(([, v]) => v !== undefined);
+    this.admission = new Admission(connLimits(Object.fromEntries(given)), (l) => this.log(l));
   }
 
   /** Device-supplied text (client ids, topics) is escaped so it cannot forge log lines. */
