@@ -15,43 +15,17 @@ import { Admission } from '../hub/admission.js';
 import { authenticate } from '../hub/auth.js';
 import { ensureCerts } from '../hub/ca.js';
 import { secureDataDir } from '../hub/files.js';
-import { type ConnLimits, connLimits } from '../hub/limits.js';
+import { connLimits } from '../hub/limits.js';
 import { claimDataDir, releaseDataDir } from '../hub/lock.js';
-import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits } from './journal.js';
-import { type DeviceTopics, DEFAULT_TOPICS, type Profile, profile } from './profiles.js';
+import { DEFAULT_JOURNAL_LIMITS, Journal } from './journal.js';
+import { DEFAULT_TOPICS, type Profile, profile } from './profiles.js';
 import { type GatewayDevice, GatewayRegistry, upstreamOf } from './registry.js';
 import { openSerialLine, type SerialLine } from './serial.js';
-import { DEFAULT_SESSION_LIMITS, type Line, type Listener, Session, type SessionHost, type SessionLimits } from './session.js';
-import { type HubAddress, Upstream } from './upstream.js';
+import { DEFAULT_SESSION_LIMITS, type Line, Session, type SessionHost, socketLine } from './session.js';
+import { Upstream } from './upstream.js';
+import { type GatewayOptions, STATUS_TOPIC, UPSTREAM_WAIT_MS } from './options.js';
 
-export interface GatewayOptions {
-  dataDir: string;
-  /** Default 8883 with TLS, 1883 without; 0 picks a free one. */
-  port?: number;
-  /** Address to listen on; default 127.0.0.1 (give 0.0.0.0 for the LAN). */
-  host?: string;
-  /** TLS with this certificate and key; 'self' (the default) makes a CA and certificate in the data folder; false is plain TCP. */
-  tls?: { cert: string; key: string } | 'self' | false;
-  /** Serial lines carrying MQTT, one device session at a time each. */
-  serial?: { path: string; baudRate?: number }[];
-  /** Where IoT Hub is, overriding the connection strings; required for passthrough devices. */
-  hub?: HubAddress;
-  /** PEM of the CA the hub's certificate chains to (the local hub's ca.pem). */
-  hubCa?: string;
-  /** Lifetime of the gateway's SAS tokens, seconds (default 3600); renewed at 80%. */
-  tokenTtlS?: number;
-  topics?: DeviceTopics;
-  journal?: Partial<JournalLimits>;
-  session?: Partial<SessionLimits>;
-  connections?: Partial<ConnLimits>;
-  log?: (line: string) => void;
-}
-
-/** Where the default profile's status messages (the store is full) go, and the transparent one's. */
-export const STATUS_TOPIC = '$gateway/status';
-
-/** How long a device's CONNECT waits for its new upstream connection before it is let in anyway. */
-const UPSTREAM_WAIT_MS = 5000;
+export { type GatewayOptions, STATUS_TOPIC };
 
 export class Gateway extends EventEmitter implements SessionHost {
   port = 0;
@@ -189,6 +163,9 @@ export class Gateway extends EventEmitter implements SessionHost {
       this.release(id);
       return 3;
     }
+    // A passed-through token cannot be renewed here: when IoT Hub drops that connection the
+    // device is let go too, and connects again with a fresh token.
+    if (d.passthrough) up.client.once('close', () => this.sessions.get(id) === s && s.close('IoT Hub closed its connection (token passed through)'));
     this.sessions.get(id)?.close('replaced by a new connection of the same device');
     this.sessions.set(id, s);
     this.profiles.set(s, this.profileOf(d));
@@ -300,19 +277,6 @@ export class Gateway extends EventEmitter implements SessionHost {
     this.log(`refused '${deviceId}' (CONNACK ${rc}): ${why}`);
     return rc;
   }
-}
-
-/** A socket as a session's line: ended gracefully, destroyed if that stalls. */
-function socketLine(s: Socket): Line {
-  return {
-    on: (ev: string, fn: Listener) => s.on(ev, fn),
-    off: (ev: string, fn: Listener) => s.off(ev, fn),
-    write: (b: Buffer) => s.write(b),
-    end: () => {
-      s.end();
-      setTimeout(() => s.destroy(), 2000).unref();
-    },
-  };
 }
 
 /** Starts the gateway; refuses a data folder another running gateway (or hub) uses. */

@@ -6,6 +6,7 @@
 // fixed header as it arrives (the hub's PacketSizer); messages in flight toward the device are
 // bounded, and a device that leaves too many unacknowledged is closed. An exception while
 // handling a packet closes this session only.
+import type { Socket } from 'node:net';
 import mqtt, { type IConnectPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
 import { MAX_IDLE_S, PacketSizer } from '../hub/conn.js';
 import { MAX_MESSAGE_BYTES } from '../hub/limits.js';
@@ -236,4 +237,17 @@ export class Session {
     this.idleMs = Math.min(p.keepalive ? p.keepalive * 1.5 : MAX_IDLE_S, MAX_IDLE_S) * 1000;
     this.touch();
   }
+}
+
+/** A socket as a session's line: ended gracefully, destroyed if that stalls. */
+export function socketLine(s: Socket): Line {
+  return {
+    on: (ev: string, fn: Listener) => s.on(ev, fn),
+    off: (ev: string, fn: Listener) => s.off(ev, fn),
+    write: (b: Buffer) => s.write(b),
+    end: () => {
+      s.end();
+      setTimeout(() => s.destroy(), 2000).unref();
+    },
+  };
 }

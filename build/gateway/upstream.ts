@@ -46,6 +46,7 @@ export class Upstream {
   /** Stored messages handed to MQTT.js (journal seq), so a resend at start is not duplicated. */
   private readonly sent = new Set<number>();
   private ended = false;
+  private failing = false;
 
   constructor(
     readonly device: GatewayDevice,
@@ -74,10 +75,17 @@ export class Upstream {
     this.client = mqtt.connect(options);
     // Each attempt signs a fresh token: one that expired while the hub was away is never reused.
     this.client.on('reconnect', () => (this.client.options.password = password()));
-    this.client.on('connect', () => this.scheduleRenewal());
+    this.client.on('connect', () => {
+      if (this.failing) opts.log(`upstream ${device.deviceId}: connected again`);
+      this.failing = false;
+      this.scheduleRenewal();
+    });
     // MQTT.js sends the PUBACK when this calls back (its customHandleAcks is for MQTT 5 only).
     this.client.handleMessage = (p: IPublishPacket, callback: () => void) => this.downlink(p.topic, Buffer.from(p.payload), () => callback());
-    this.client.on('error', (e: Error) => opts.log(`upstream ${device.deviceId}: ${e.message}`));
+    // The first failure of an outage is logged, not every retry: a thousand devices retrying every
+    // two seconds would bury everything else.
+    this.client.on('error', (e: Error) => this.failed(e.message));
+    this.client.on('offline', () => this.failed('IoT Hub is not reachable; retrying'));
     this.client.on('close', () => clearTimeout(this.renewTimer));
     for (const m of journal.pending(device.deviceId)) this.forward(m);
   }
@@ -152,6 +160,11 @@ export class Upstream {
     this.ended = true;
     clearTimeout(this.renewTimer);
     this.client.end(true);
+  }
+
+  private failed(why: string): void {
+    if (!this.failing) this.opts.log(`upstream ${this.device.deviceId}: ${why}`);
+    this.failing = true;
   }
 
   private target(): { host: string; port: number; ca?: string; username: string; password: () => string } {
