@@ -84,11 +84,17 @@ it('runs the gateway in front of the hub until SIGINT', async () => {
   await until(() => /listening on mqtt:\/\/127\.0\.0\.1:\d+/.test(out), 'the gateway to listen', 20_000);
   const port = +/listening on mqtt:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]!;
   const secret = readFileSync(join(data, 'secrets', 'cli-1.secret'), 'utf8').trim();
+  // What `tinyiot hub watch` shows: the device's own id and the property from its topic level.
+  const watch = runCli(['hub', 'watch', '--json', '--count', '1', '--data', hubTmp.dir]);
+  await until(() => hub.listenerCount('telemetry') > 1, 'hub watch to listen');
   const d = lanDevice({ port }, 'cli-1', { password: secret });
   expect(await d.connack()).toBe(0);
   await d.publish('t/via=cli', 'hello');
   await until(() => telemetry.length === 1, 'the telemetry at the hub');
   expect(telemetry[0]!.deviceId).toBe('cli-1');
+  const watched = await watch;
+  expect(watched.code).toBe(0);
+  expect(JSON.parse(watched.stdout)).toMatchObject({ deviceId: 'cli-1', props: { via: 'cli' }, body: 'hello' });
   d.end();
   p.kill('SIGINT');
   expect(await exited).toBe(0);
