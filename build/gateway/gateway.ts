@@ -166,8 +166,11 @@ export class Gateway extends EventEmitter implements SessionHost {
     // A passed-through token cannot be renewed here: when IoT Hub drops that connection the
     // device is let go too, and connects again with a fresh token.
     if (d.passthrough) up.client.once('close', () => this.sessions.get(id) === s && s.close('IoT Hub closed its connection (token passed through)'));
-    this.sessions.get(id)?.close('replaced by a new connection of the same device');
+    // The new session is the device's before the old one closes, so that closing the old one
+    // leaves the upstream connection to the new.
+    const old = this.sessions.get(id);
     this.sessions.set(id, s);
+    old?.close('replaced by a new connection of the same device');
     this.profiles.set(s, this.profileOf(d));
     this.unacked.set(s, new Set());
     this.log(`connected ${id} (${d.profile} profile${d.passthrough ? ', token passed through' : ''})`);
@@ -214,12 +217,16 @@ export class Gateway extends EventEmitter implements SessionHost {
 
   closed(s: Session, reason: string, clean: boolean): void {
     const id = s.deviceId;
-    if (this.sessions.get(id) !== s) return void (reason.startsWith('refused') || this.log(`closed ${id}: ${reason}`));
+    const up = this.upstreams.get(id);
+    const pendingDownlinks = this.unacked.get(s)?.size ?? 0;
+    if (this.sessions.get(id) !== s) {
+      // Refused, or replaced: messages from IoT Hub it did not acknowledge come again.
+      if (up && pendingDownlinks && !up.device.passthrough) up.abort();
+      return void (reason.startsWith('refused') || this.log(`closed ${id}: ${reason}`));
+    }
     this.sessions.delete(id);
     this.log(`disconnected ${id}: ${reason}`);
     this.emit('disconnected', { deviceId: id, reason });
-    const up = this.upstreams.get(id);
-    const pendingDownlinks = this.unacked.get(s)?.size ?? 0;
     const will = s.will && !clean ? this.profiles.get(s)!.fromDevice(id, s.will.topic) : null;
     if (up && will?.kind === 'telemetry' && up.hasWill && up.connected) {
       // IoT Hub sends the will itself (marked as a will) when the upstream connection drops.

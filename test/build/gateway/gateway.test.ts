@@ -88,3 +88,19 @@ it('delivers C2D, a method call and a desired patch, and takes the answers back'
   expect(rig.hub.getTwin('gw-a').reported.interval).toBe(30);
   d.end();
 });
+
+it('hands the upstream connection to a new connection of the same device, closing the old one', async () => {
+  const first = lanDevice(rig.gw, 'gw-a', { password: secretA });
+  expect(await first.connack()).toBe(0);
+  await until(() => rig.hub.connected('gw-a'), 'gw-a upstream at the hub');
+  const second = lanDevice(rig.gw, 'gw-a', { password: secretA });
+  expect(await second.connack()).toBe(0);
+  await until(() => first.closed, 'the first connection to be closed');
+  await second.subscribe(['c']);
+  rig.hub.sendC2d('gw-a', Buffer.from('to the second'));
+  await second.next((p) => p.cmd === 'publish' && p.topic === 'c', 'the C2D message on the second connection');
+  const before = rig.telemetry.length;
+  await second.publish('t', 'from the second');
+  await until(() => rig.telemetry.length > before, 'telemetry of the second connection');
+  second.end();
+});
