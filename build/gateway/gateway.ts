@@ -79,6 +79,7 @@ export class Gateway extends EventEmitter implements SessionHost {
     for (const id of this.journal.devicesWithPending()) {
       const d = this.registry.get(id);
       if (d && !d.passthrough) this.upstreamFor(d);
+      else if (!d) this.log(`${id}: ${this.journal.pending(id).length} stored message(s) kept for a device no longer registered`);
     }
     secureDataDir(this.dataDir);
   }

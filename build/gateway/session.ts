@@ -241,6 +241,8 @@ export class Session {
 
 /** A socket as a session's line: ended gracefully, destroyed if that stalls. */
 export function socketLine(s: Socket): Line {
+  // A reset after the session has let go of the socket must not go unheard: Node would throw it.
+  s.on('error', () => {});
   return {
     on: (ev: string, fn: Listener) => s.on(ev, fn),
     off: (ev: string, fn: Listener) => s.off(ev, fn),
