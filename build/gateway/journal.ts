@@ -22,12 +22,11 @@ export interface JournalLimits {
   maxMessagesPerDevice: number;
   /** Bytes (bodies and topics) one device may have waiting. */
   maxBytesPerDevice: number;
+  /** The file is rewritten with only what is pending once it is this big and mostly acknowledged lines. */
+  compactBytes: number;
 }
 
-export const DEFAULT_JOURNAL_LIMITS: JournalLimits = { maxMessagesPerDevice: 1000, maxBytesPerDevice: 1024 * 1024 };
-
-/** The file is rewritten with only what is pending once it is this big and mostly acknowledged lines. */
-const COMPACT_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_JOURNAL_LIMITS: JournalLimits = { maxMessagesPerDevice: 1000, maxBytesPerDevice: 1024 * 1024, compactBytes: 16 * 1024 * 1024 };
 
 interface DeviceQueue {
   messages: Map<number, StoredMessage>;
@@ -134,7 +133,7 @@ export class Journal {
     return n;
   }
 
-  /** Empties the file when nothing is pending; rewrites it when it has grown past COMPACT_BYTES. */
+  /** Empties the file when nothing is pending; rewrites it when it has grown past compactBytes. */
   private shrink(): void {
     if (this.size === 0) return;
     if (this.pendingCount() === 0) {
@@ -142,7 +141,7 @@ export class Journal {
       this.size = 0;
       return;
     }
-    if (this.size < COMPACT_BYTES) return;
+    if (this.size < this.limits.compactBytes) return;
     const lines: string[] = [];
     for (const [d, q] of this.queues)
       for (const m of q.messages.values()) lines.push(JSON.stringify({ d, s: m.seq, t: m.topic, b: m.body.toString('base64'), r: m.retain ? 1 : 0 }));

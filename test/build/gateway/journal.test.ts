@@ -5,7 +5,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { Journal, type StoredMessage } from '../../../build/gateway/journal.js';
+import { DEFAULT_JOURNAL_LIMITS, Journal, type StoredMessage } from '../../../build/gateway/journal.js';
 
 let dir: string;
 let path: string;
@@ -55,7 +55,7 @@ it('empties the file once everything is acknowledged', async () => {
 });
 
 it('bounds each device by messages and by bytes, and says full', async () => {
-  const j = new Journal(path, { maxMessagesPerDevice: 2, maxBytesPerDevice: 1000 });
+  const j = new Journal(path, { ...DEFAULT_JOURNAL_LIMITS, maxMessagesPerDevice: 2, maxBytesPerDevice: 1000 });
   await store(j, 'a', 'one');
   await store(j, 'a', 'two');
   expect(j.append('a', 't', Buffer.from('three'), false, true, () => {})).toBe('full');
@@ -83,4 +83,19 @@ it('skips a torn last line and a damaged one, saying so', async () => {
   expect(bodies(last, 'a')).toEqual(['kept', 'next']);
   last.close();
   expect(readFileSync(path, 'utf8')).not.toContain('"s":9');
+});
+
+it('rewrites a grown file with only what is pending, keeping the order', async () => {
+  const j = new Journal(path, { ...DEFAULT_JOURNAL_LIMITS, compactBytes: 4096 });
+  await store(j, 'slow', 'first');
+  // A busy device's messages come and go while the slow one's first message waits.
+  for (let i = 0; i < 40; i++) j.ack('busy', (await store(j, 'busy', 'x'.repeat(100))).seq);
+  await store(j, 'slow', 'second');
+  j.flush();
+  expect(statSync(path).size).toBeLessThan(4096);
+  j.close();
+  const again = new Journal(path);
+  expect(bodies(again, 'slow')).toEqual(['first', 'second']);
+  expect(bodies(again, 'busy')).toEqual([]);
+  again.close();
 });
