@@ -2,40 +2,27 @@
 // (`serialport`), the test's raw MQTT device on the other. Telemetry with properties, C2D, a method
 // and a desired property go through as over TCP, and after a DISCONNECT the line takes the
 // board's next CONNECT.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '../../support/binary.js';
+import { type PtyPair, ptyPair, socat } from '../../support/ptyPair.js';
 import { until } from '../../support/wait.js';
 import { gatewayRig, lanDevice, type Rig } from './rig.js';
 
-const socat = requireBinary('socat');
-
 describe.skipIf(socat.missing)('a board on a serial line', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tinyiot-serial-'));
-  const gwEnd = join(dir, 'gateway-tty');
-  const boardEnd = join(dir, 'board-tty');
-  let pty: ChildProcess;
   let rig: Rig;
+  let pair: PtyPair;
   let board: SerialPort;
   let secret: string;
 
   beforeAll(async () => {
-    pty = spawn(socat.path!, [`pty,raw,echo=0,link=${gwEnd}`, `pty,raw,echo=0,link=${boardEnd}`], { stdio: 'ignore' });
-    await until(() => existsSync(gwEnd) && existsSync(boardEnd), 'socat to make the pseudo-terminal pair');
-    rig = await gatewayRig({ serial: [{ path: gwEnd }] });
+    pair = await ptyPair();
+    board = pair.board;
+    rig = await gatewayRig({ serial: [{ path: pair.gatewayEnd }] });
     secret = rig.addDevice('uart-1');
-    board = new SerialPort({ path: boardEnd, baudRate: 115200 });
-    await new Promise((ok) => board.once('open', ok));
   });
   afterAll(async () => {
-    await new Promise((done) => (board?.isOpen ? board.close(done) : done(undefined)));
     await rig?.close();
-    pty?.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await pair?.close();
   });
 
   it('carries telemetry, C2D, a method and a desired property', async () => {

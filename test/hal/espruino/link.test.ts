@@ -1,13 +1,16 @@
 // The gateway-link HAL on a fake Espruino board: the MQTT client's socket is the serial device
 // (a Puck's Bluetooth UART), opened at once, closed without touching the line; the console is moved
 // off the link only when it is on it; and the firmware's MQTT client over it reaches the hub
-// through a real tinyiot gateway (the fake UART's bytes piped to the gateway's TCP port).
+// through a real tinyiot gateway: the fake UART's bytes piped to the gateway's TCP port, and over a
+// pseudo-terminal pair (socat) to the gateway's serial side.
 import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../../firmware/mqtt/index.js';
 import { createEspruinoLinkHal, espruinoIo, linkTransport, nativeCrypto } from '../../../hal/espruino/index.js';
 import type { SocketHandlers } from '../../../hal/types.js';
 import { fakeEspruino } from '../../support/espruino-fakes/index.js';
+import { type PtyPair, ptyPair, socat } from '../../support/ptyPair.js';
 import { until } from '../../support/wait.js';
 import { gatewayRig, type Rig } from '../../build/gateway/rig.js';
 
@@ -59,6 +62,29 @@ describe('linkTransport', () => {
   });
 });
 
+/** A board on the link HAL whose serial device's other end is `host` (the gateway's side). */
+async function boardThrough(rig: Rig, id: string, host: Duplex): Promise<void> {
+  const secret = rig.addDevice(id);
+  const b = fakeEspruino();
+  b.serial.setup(9600);
+  b.serial.onWrite((s) => host.write(Buffer.from(s, 'latin1')));
+  host.on('data', (d: Buffer) => b.serial.feed(d.toString('latin1')));
+  const hal = createEspruinoLinkHal(b.env, { pins: { led1: 'D5' }, link: { serial: 'Bluetooth' } }, parts);
+  const c = createClient(hal, { host: 'gateway', port: 0, tls: false, clientId: id, username: id, password: secret, clean: true });
+  const got: string[] = [];
+  c.on('message', (t, p) => got.push(`${t} ${Buffer.from(p).toString()}`));
+  c.connect();
+  await until(() => c.connected, 'CONNACK over the link');
+  c.subscribe([{ topic: 'c', qos: 1 }]);
+  c.publish('t/src=link', '{"v":1}', { qos: 1 });
+  await until(() => rig.telemetry.some((t) => t.deviceId === id), 'the telemetry at the hub');
+  expect(rig.telemetry.find((t) => t.deviceId === id)!.props.src).toBe('link');
+  await until(() => rig.hub.connected(id), 'the upstream connection');
+  rig.hub.sendC2d(id, Buffer.from('led on'));
+  await until(() => got.includes('c led on'), 'the C2D message over the link');
+  c.end();
+}
+
 describe('the MQTT client over the link, through tinyiot gateway', () => {
   let rig: Rig;
   beforeAll(async () => {
@@ -66,28 +92,26 @@ describe('the MQTT client over the link, through tinyiot gateway', () => {
   });
   afterAll(() => rig.close());
 
-  it('sends telemetry to the hub and gets a C2D message back', async () => {
-    const secret = rig.addDevice('puck-1');
-    const b = fakeEspruino();
-    b.serial.setup(9600);
-    // The gateway's host end of the Bluetooth UART: here a TCP connection to the gateway.
+  it('sends telemetry to the hub and gets a C2D message back (the link piped to the TCP port)', async () => {
     const host = connect(rig.gw.port, '127.0.0.1');
-    b.serial.onWrite((s) => host.write(Buffer.from(s, 'latin1')));
-    host.on('data', (d: Buffer) => b.serial.feed(d.toString('latin1')));
-    const hal = createEspruinoLinkHal(b.env, { pins: { led1: 'D5' }, link: { serial: 'Bluetooth' } }, parts);
-    const c = createClient(hal, { host: 'gateway', port: 0, tls: false, clientId: 'puck-1', username: 'puck-1', password: secret, clean: true });
-    const got: string[] = [];
-    c.on('message', (t, p) => got.push(`${t} ${Buffer.from(p).toString()}`));
-    c.connect();
-    await until(() => c.connected, 'CONNACK over the link');
-    c.subscribe([{ topic: 'c', qos: 1 }]);
-    c.publish('t/src=puck', '{"v":1}', { qos: 1 });
-    await until(() => rig.telemetry.some((t) => t.deviceId === 'puck-1'), 'the telemetry at the hub');
-    expect(rig.telemetry.find((t) => t.deviceId === 'puck-1')!.props.src).toBe('puck');
-    await until(() => rig.hub.connected('puck-1'), 'the upstream connection');
-    rig.hub.sendC2d('puck-1', Buffer.from('led on'));
-    await until(() => got.includes('c led on'), 'the C2D message over the link');
-    c.end();
+    await boardThrough(rig, 'puck-1', host);
     host.destroy();
+  });
+});
+
+describe.skipIf(socat.missing)('the link over a pseudo-terminal pair to the gateway\'s serial side', () => {
+  let pair: PtyPair;
+  let rig: Rig;
+  beforeAll(async () => {
+    pair = await ptyPair();
+    rig = await gatewayRig({ serial: [{ path: pair.gatewayEnd }] });
+  });
+  afterAll(async () => {
+    await rig?.close();
+    await pair?.close();
+  });
+
+  it('sends telemetry to the hub and gets a C2D message back', async () => {
+    await boardThrough(rig, 'puck-2', pair.board);
   });
 });
