@@ -23,6 +23,7 @@ export async function openSerialLine(path: string, baudRate = 115200, attach: (l
     if (closing || !port.isOpen) return;
     let ended = false;
     attach({
+      persistent: true,
       on: (ev: string, fn: Listener) => port.on(ev, fn),
       off: (ev: string, fn: Listener) => port.off(ev, fn),
       write: (b: Buffer) => port.write(b),

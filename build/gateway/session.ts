@@ -21,6 +21,11 @@ export interface Line {
   write(b: Buffer): unknown;
   /** Ends the line (a socket closes; a serial line stays open for the next session). */
   end(): void;
+  /**
+   * A serial line: a board that starts over sends CONNECT on it without a DISCONNECT first (its
+   * side had nothing to close), and that CONNECT begins a new session instead of ending this one.
+   */
+  persistent?: boolean;
 }
 
 export interface SessionHost {
@@ -189,6 +194,7 @@ export class Session {
         this.will = undefined;
         return this.close('device disconnected', true);
       default:
+        if (p.cmd === 'connect' && this.line.persistent) return this.restart(p);
         return this.close(p.cmd === 'connect' ? '[MQTT-3.1.0-2] second CONNECT' : `unexpected ${p.cmd}`);
     }
   }
@@ -206,6 +212,17 @@ export class Session {
       else if (p.qos === 2) this.write({ cmd: 'pubrec', messageId: id });
     };
     if (!this.host.publish(this, p, ack)) this.close(`not allowed to publish to '${p.topic}'`);
+  }
+
+  /** The board on a serial line started over: the old session ends (abnormally) and this CONNECT opens the next. */
+  private restart(p: IConnectPacket): void {
+    this.host.closed(this, 'the board connected again on its serial line', false);
+    this.subs.clear();
+    this.outgoing.clear();
+    this.received.clear();
+    this.will = undefined;
+    this.state = 'new';
+    this.connect(p);
   }
 
   private connect(p: IConnectPacket): void {

@@ -1,7 +1,7 @@
 // A board on a serial line: a pseudo-terminal pair made by socat, the gateway on one end
 // (`serialport`), the test's raw MQTT device on the other. Telemetry with properties, C2D, a method
-// and a desired property go through as over TCP, and after a DISCONNECT the line takes the
-// board's next CONNECT.
+// and a desired property go through as over TCP, and after a DISCONNECT, or without one, the line
+// takes the board's next CONNECT.
 import type { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PtyPair, ptyPair, socat } from '../../support/ptyPair.js';
@@ -66,5 +66,12 @@ describe.skipIf(socat.missing)('a board on a serial line', () => {
     const before = rig.telemetry.length;
     await again.publish('t', 'second session');
     await until(() => rig.telemetry.length > before, 'telemetry of the second session');
+    // A board that starts over without DISCONNECT (its side had nothing to close): that CONNECT
+    // opens the next session at once.
+    board.removeAllListeners('data');
+    const restarted = lanDevice(board, 'uart-1', { password: secret });
+    expect(await restarted.connack()).toBe(0);
+    await restarted.publish('t', 'third session');
+    await until(() => rig.telemetry.some((t) => t.body.toString() === 'third session'), 'telemetry of the third session');
   });
 });
