@@ -35,6 +35,8 @@ export interface Board {
   crypto: (typeof CRYPTOS)[number];
   hal: (typeof HALS)[number];
   modem?: { chip: (typeof MODEMS)[number]; serial: string; baud: number };
+  /** A board without TCP/IP that talks MQTT to tinyiot gateway over this serial device. */
+  gatewayLink?: { serial: string; baud?: number };
   pins: {
     led1: Pin; led2: Pin; button: Pin;
     modemTx?: string; modemRx?: string; modemCts?: string;
@@ -90,6 +92,10 @@ function crossCheck(b: Board, fileId: string | undefined, errs: string[]): void 
       : `field 'espruinoBoard' must name Espruino's BOARD when hal is '${b.hal}' (got null)`);
   }
   const ip = b.network !== 'none' && b.network !== 'ble';
+  if (b.gatewayLink && (ip || b.hal !== 'espruino')) {
+    errs.push(`field 'gatewayLink' is only for hal 'espruino' boards without TCP/IP (network ble or none; got hal "${b.hal}", network "${b.network}")`);
+  }
+  if (b.gatewayLink?.serial === 'Bluetooth' && b.gatewayLink.baud !== undefined) errs.push(`field 'gatewayLink.baud' does not apply to Bluetooth`);
   if (!ip && b.tls !== 'none') errs.push(`field 'tls' must be 'none' for network '${b.network}' (no TCP/IP on the board; got "${b.tls}")`);
   if (ip && b.tls === 'none' && b.insecureDevOnly !== true) {
     errs.push(`field 'insecureDevOnly' must be true when tls is 'none' on a '${b.network}' board (only the insecure development mode works)`);

@@ -19,6 +19,7 @@ const commands: Record<string, Command> = {
   demo: { summary: 'the IoT Hub flow end to end: local hub, simulated device, operator checks', load: () => import('./commands/demo.js') },
   device: { summary: 'add, list, remove local hub devices; print connection strings and SAS tokens', load: () => import('./commands/device.js') },
   hub: { summary: 'run a local IoT-Hub-compatible broker, or send/invoke/watch through a running one', load: () => import('./commands/hub.js') },
+  gateway: { summary: 'run the protocol gateway for boards that cannot reach IoT Hub; manage its devices', load: () => import('./commands/gateway.js') },
   script: { summary: 'run a scripted MQTT session from a JSON file', load: () => import('./commands/script.js') },
 };
 

@@ -35,6 +35,7 @@ const envGlobals = ['require', 'getTime', 'setTimeout', 'clearTimeout', 'E', 'di
 export function bootLine(b: Board, target: string, o: EntryOptions = {}): string {
   const env = envGlobals.map((g) => `${g}:${g}`);
   if (b.modem) env.push(`serial:${b.modem.serial}`);
+  if (b.gatewayLink) env.push(`serial:${b.gatewayLink.serial}`);
   // `this` at the top level of a script is the global object in every ES5 engine (Espruino included),
   // where `global` is Espruino's and Node's name only.
   if (o.simHost) env.push('global:this');
@@ -62,6 +63,9 @@ const factory: Record<'espruino' | 'at-modem', Part> = {
   espruino: part('createEspruinoHal', 'hal/espruino/native.ts'),
   'at-modem': part('createEspruinoModemHal', 'hal/espruino/modem.ts'),
 };
+
+/** A board without TCP/IP: MQTT over its serial link to tinyiot gateway. */
+const gatewayLink = part('createEspruinoLinkHal', 'hal/espruino/link.ts');
 
 /** How a board joins a network before the app starts; networks not listed have nothing to join. */
 const join: Partial<Record<Board['network'], Part>> = {
@@ -118,10 +122,14 @@ function emulated(app: App, b: Board, o: EntryOptions): string {
 }
 
 function espruino(app: App, b: Board, o: EntryOptions): string {
-  const make = factory[b.hal as 'espruino' | 'at-modem'];
+  const make = b.gatewayLink ? gatewayLink : factory[b.hal as 'espruino' | 'at-modem'];
   const picked = parts(b, o);
   // The fields of the board file the HAL reads (EspruinoBoard), nothing more.
-  const board = JSON.stringify(b.modem ? { pins: b.pins, modem: { baud: b.modem.baud } } : { pins: b.pins });
+  const board = JSON.stringify(
+    b.modem ? { pins: b.pins, modem: { baud: b.modem.baud } }
+    : b.gatewayLink ? { pins: b.pins, link: b.gatewayLink }
+    : { pins: b.pins },
+  );
   return [
     ...header(app, b),
     `import type { AppConfig } from ${at('firmware/apps/config.ts')};`,

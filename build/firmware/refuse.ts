@@ -1,11 +1,14 @@
 // Boards that cannot run a build as asked, with the reason in the board file's own words: a board
-// without TCP/IP (BLE only) needs a gateway; a board without TLS builds only in the documented
+// without TCP/IP (BLE only) needs a gateway, and builds when its board file names the serial link
+// to tinyiot gateway (gatewayLink); a board without TLS builds only in the documented
 // insecure development mode (--insecure-dev: plain TCP to a broker on your own network, announced
 // by a warning at every boot; Azure IoT Hub refuses plain TCP, so such a board cannot reach it).
 import type { Board } from '../boards.js';
 import { UsageError } from '../usage-error.js';
 
 export function refusal(b: Board, o: { insecureDev?: boolean }): string | undefined {
+  // Its MQTT goes to tinyiot gateway over the serial link, which holds the TLS connection.
+  if (b.gatewayLink && !o.insecureDev) return undefined;
   if (b.network === 'none' || b.network === 'ble') {
     return `board '${b.id}' (${b.name}) has no TCP/IP (network "${b.network}"), so it cannot run tinyiot firmware by itself. ${b.notes}`;
   }

@@ -1,11 +1,12 @@
 // Plain-ES5 stand-ins for what a board gives the firmware, for the build's start-up check: just
 // enough for the bundle to load and main() to start. Nothing ever happens afterwards: sockets never
-// connect, timers never fire. Storage.readJSON("tinyiot.json") returns the config under test.
+// connect, timers never fire. A serial port (a modem's UART, a gateway link) takes writes and never answers. Storage.readJSON("tinyiot.json") returns the config under test.
 import type { Board } from '../boards.js';
 
 /** Espruino's globals as the boot line (entry.ts bootLine) reads them. */
 export function espruinoStub(b: Board, cfg: object): string {
-  const serial = b.modem ? `var ${b.modem.serial} = { setup: function () {}, write: function () {}, on: function () {} };\n` : '';
+  const port = b.modem?.serial ?? b.gatewayLink?.serial;
+  const serial = port ? `var ${port} = { setup: function () {}, write: function () {}, on: function () {} };\n` : '';
   return `
 var __cfg = ${JSON.stringify(cfg)};
 function __socket() { return { on: function () {}, write: function () {}, end: function () {} }; }
@@ -57,7 +58,9 @@ var __hal = {
  * espruinoStandIns(b).params names them, .args gives their values.
  */
 export function espruinoStandIns(b: Board): { setup: string; params: string[]; args: string[] } {
-  const params = ['require', 'digitalWrite', 'digitalRead', 'analogRead', ...(b.modem ? [b.modem.serial] : [])];
+  // A modem's UART, or the serial link to tinyiot gateway.
+  const port = b.modem?.serial ?? b.gatewayLink?.serial;
+  const params = ['require', 'digitalWrite', 'digitalRead', 'analogRead', ...(port ? [port] : [])];
   const setup = `
 var __standIns = (function (req) {
   function nop() {}
@@ -70,6 +73,6 @@ var __standIns = (function (req) {
   };
 })(require);
 `;
-  const args = ['__standIns.require', '__standIns.digitalWrite', '__standIns.digitalRead', '__standIns.analogRead', ...(b.modem ? ['__standIns.serial'] : [])];
+  const args = ['__standIns.require', '__standIns.digitalWrite', '__standIns.digitalRead', '__standIns.analogRead', ...(port ? ['__standIns.serial'] : [])];
   return { setup, params, args };
 }

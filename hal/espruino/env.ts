@@ -18,6 +18,10 @@ export interface EspruinoE {
   /** Compacts the variable store so large contiguous blocks are free again; absent on SAVE_ON_FLASH
    * builds. It moves unlocked flat strings, including an open TLS socket's mbedTLS state. */
   defrag?(): void;
+  /** The device the JS console is on ("USB", "Bluetooth", "Serial1"...). */
+  getConsole?(): string;
+  /** Moves the JS console to another device ("LoopbackA" keeps it off a serial link MQTT uses). */
+  setConsole?(device: string, options?: { force?: boolean }): void;
 }
 
 export interface EspruinoEnv {
@@ -29,7 +33,7 @@ export interface EspruinoEnv {
   /** On Espruino an unknown id throws and an undefined id clears every timer. */
   clearTimeout(id: number): void;
   E?: EspruinoE;
-  /** The UART of an AT modem (e.g. Serial2), for boards whose network runs in a modem. */
+  /** The UART of an AT modem (e.g. Serial2), or the serial link to tinyiot gateway (e.g. Bluetooth). */
   serial?: any;
   digitalWrite?(pin: string, v: boolean | number): void;
   digitalRead?(pin: string): number;

@@ -8,6 +8,7 @@ export { nativeCrypto } from './crypto.js';
 export type { EspruinoE, EspruinoEnv } from './env.js';
 export { hostIo, IO_FRAME, SENSE_DEFAULTS } from './host-io.js';
 export { espruinoIo } from './io.js';
+export { createEspruinoLinkHal, linkTransport, type LinkBoard } from './link.js';
 export { espruinoLog } from './log.js';
 export { createEspruinoModemHal, type ModemBoard, type ModemParts } from './modem.js';
 export { createEspruinoHal, type NativeParts } from './native.js';

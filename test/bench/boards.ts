@@ -98,6 +98,11 @@ export async function run(): Promise<void> {
         heap.push([b.id, '-', '-', `not built: ${(r.error ?? '').split('\n')[0]!.slice(0, 50)}`]);
         continue;
       }
+      if (b.gatewayLink) {
+        // Its MQTT goes over a serial link to tinyiot gateway, not to a broker's port.
+        heap.push([b.id, `${b.gatewayLink.serial} link`, '-', 'behind tinyiot gateway: not run here']);
+        continue;
+      }
       const how = b.hal === 'emulated' ? 'node:tls' : b.modem ? `${b.modem.chip} AT modem` : b.tls === 'none' ? 'net (plain)' : 'tls';
       try {
         const h = await heapRun(b, r.bundle, b.tls === 'none' ? plain : secure, pki);

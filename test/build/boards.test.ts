@@ -146,6 +146,15 @@ describe('validateBoard: rules between fields', () => {
     expect(validateBoard({ ...good(), network: 'ble', tls: 'none' }, 'boards/foo.json').tls).toBe('none');
   });
 
+  it('a gateway link only on an Espruino board without TCP/IP, with a speed only where one applies', () => {
+    const ble = { ...good(), network: 'ble', tls: 'none' };
+    expect(validateBoard({ ...ble, gatewayLink: { serial: 'Bluetooth' } }, 'boards/foo.json').gatewayLink).toEqual({ serial: 'Bluetooth' });
+    expect(validateBoard({ ...ble, network: 'none', gatewayLink: { serial: 'USB', baud: 115200 } }, 'boards/foo.json').gatewayLink!.baud).toBe(115200);
+    expect(errorOf({ ...good(), gatewayLink: { serial: 'Serial1' } })).toMatch(/field 'gatewayLink' is only for hal 'espruino' boards without TCP\/IP/);
+    expect(errorOf({ ...ble, gatewayLink: { serial: 'Bluetooth', baud: 9600 } })).toMatch(/field 'gatewayLink.baud' does not apply to Bluetooth/);
+    expect(errorOf({ ...ble, gatewayLink: { serial: 'Serial9' } })).toMatch(/gatewayLink/);
+  });
+
   it('a networked board without TLS must say it is insecure-development only', () => {
     expect(errorOf({ ...good(), tls: 'none' })).toMatch(/field 'insecureDevOnly' must be true when tls is 'none' on a 'wifi' board/);
     expect(validateBoard({ ...good(), tls: 'none', insecureDevOnly: true }, 'boards/foo.json').insecureDevOnly).toBe(true);

@@ -16,6 +16,15 @@ describe('generateEntry', () => {
     }
   });
 
+  it('gives a board with a gateway link the link HAL over its serial device, and no network module', () => {
+    const puck = loadBoard('puckjs');
+    const src = generateEntry(app, puck);
+    expect(imports(src)).toContain('createEspruinoLinkHal espruino/link.ts');
+    expect(src).not.toMatch(/createEspruinoHal|createEspruinoModemHal/);
+    expect(src).toContain('"link":{"serial":"Bluetooth"}');
+    expect(bootLine(puck, 'x')).toContain('serial:Bluetooth');
+  });
+
   it('imports the JS SHA-256 fallback only where crypto is "none", native SHA-256 elsewhere', () => {
     for (const b of listBoards()) {
       const src = generateEntry(app, b);

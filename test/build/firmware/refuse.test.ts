@@ -4,8 +4,8 @@ import { buildableBoard, refusal } from '../../../build/firmware/refuse.js';
 import { UsageError } from '../../../build/usage-error.js';
 
 describe('refusal', () => {
-  it('a BLE-only board needs a gateway, in the words of its board notes', () => {
-    const b = loadBoard('puckjs');
+  it('a BLE-only board without a gateway link needs a gateway, in the words of its board notes', () => {
+    const b = { ...loadBoard('puckjs'), gatewayLink: undefined };
     const r = refusal(b, {})!;
     expect(r).toMatch(/^board 'puckjs' \(Puck\.js\) has no TCP\/IP \(network "ble"\)/);
     expect(r).toContain('needs a gateway');
@@ -20,9 +20,16 @@ describe('refusal', () => {
     expect(refusal(loadBoard('esp32'), { insecureDev: true })).toMatch(/--insecure-dev is only for boards without TLS; 'esp32' has TLS \(native\)/);
   });
 
+  it('a BLE-only board with a link to tinyiot gateway builds, without --insecure-dev', () => {
+    const puck = loadBoard('puckjs');
+    expect(puck.gatewayLink).toEqual({ serial: 'Bluetooth' });
+    expect(refusal(puck, {})).toBeUndefined();
+    expect(refusal(puck, { insecureDev: true })).toContain('needs a gateway');
+  });
+
   it('every other board is accepted as is', () => {
     const ok = listBoards().filter((b) => !refusal(b, {})).map((b) => b.id);
-    expect(ok).toEqual(['emulator', 'esp32', 'espruino-wifi', 'linux', 'pico-esp8266', 'rak5010']);
+    expect(ok).toEqual(['emulator', 'esp32', 'espruino-wifi', 'linux', 'pico-esp8266', 'puckjs', 'rak5010']);
   });
 });
 

@@ -55,14 +55,27 @@ export interface RawOptions {
   will?: { topic: string; payload: Buffer };
 }
 
+/** next() of a raw device: waits for the next packet in `packets` matching `pred` that no caller has taken yet. */
+export function packetTaker(packets: Packet[]): <T extends Packet = Packet>(pred: (p: Packet) => boolean, what: string) => Promise<T> {
+  const taken = new Set<Packet>();
+  return async <T extends Packet>(pred: (p: Packet) => boolean, what: string) => {
+    let hit: Packet | undefined;
+    await until(() => !!(hit = packets.find((p) => !taken.has(p) && pred(p))), what);
+    taken.add(hit!);
+    return hit as T;
+  };
+}
+
+export const publishesOf = (packets: Packet[]) => packets.filter((p): p is IPublishPacket => p.cmd === 'publish');
+
 /** Connects (over TLS unless the hub runs without) and sends CONNECT for `deviceId` (the registered key signs the token). */
 export function rawDevice(hub: Hub, deviceId: string, opts: RawOptions = {}): RawDevice {
   const key = hub.registry.get(deviceId)?.primaryKey ?? 'AAAA';
   const sock = hub.tls ? tlsConnect({ host: '127.0.0.1', port: hub.port, ca: hub.caPem, servername: 'localhost' }) : netConnect(hub.port, '127.0.0.1');
   const parser = mqtt.parser({ protocolVersion: 4 });
-  const taken = new Set<Packet>();
+  const packets: Packet[] = [];
   const d: RawDevice = {
-    packets: [],
+    packets,
     closed: false,
     send: (p) => sock.write(mqtt.generate(p)),
     write: (b) => sock.write(b),
@@ -70,13 +83,8 @@ export function rawDevice(hub: Hub, deviceId: string, opts: RawOptions = {}): Ra
       const c = await d.next((p) => p.cmd === 'connack', 'CONNACK');
       return (c as { returnCode: number }).returnCode;
     },
-    next: async <T extends Packet>(pred: (p: Packet) => boolean, what: string) => {
-      let hit: Packet | undefined;
-      await until(() => !!(hit = d.packets.find((p) => !taken.has(p) && pred(p))), what);
-      taken.add(hit!);
-      return hit as T;
-    },
-    publishes: () => d.packets.filter((p): p is IPublishPacket => p.cmd === 'publish'),
+    next: packetTaker(packets),
+    publishes: () => publishesOf(packets),
     waitClosed: () => until(() => d.closed, 'the hub to close the connection'),
     end: () => sock.destroy(),
   };
