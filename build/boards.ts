@@ -64,7 +64,12 @@ export function boardBudget(b: Board): { jsVars: number; bytes: number; maxBundl
 }
 
 export function boardLimits(b: Board): Limits {
-  return withLimits(b.limits);
+  // The firmware keeps the defaults as a prototype (fewer blocks on a board); the host wants every
+  // field as its own, for JSON and for comparing.
+  const limits = withLimits(b.limits);
+  const flat: Record<string, number> = {};
+  for (const k in limits) flat[k] = limits[k as keyof Limits];
+  return flat as unknown as Limits;
 }
 
 const AT_NETWORKS: Record<string, string> = { 'wifi-at': 'esp8266', 'cellular-at': 'bg96' };

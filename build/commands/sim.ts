@@ -116,6 +116,13 @@ function plan(f: Flags, appName: string | undefined): Plan {
   if (f.hub && f.hub !== 'local') over.connectionString = f.hub;
   // A board that cannot run the build as asked is refused as 'tinyiot build' refuses it (exit 2).
   const board = buildableBoard(loadBoard((f.board as string | undefined) ?? 'emulator'), { insecureDev: f['insecure-dev'] === true });
+  if (board.gatewayLink) {
+    throw new UsageError(
+      `board '${board.id}' (${board.name}) speaks MQTT to tinyiot gateway over its ${board.gatewayLink.serial} link, which the simulator ` +
+        `does not carry: simulate the app on a board with TCP/IP pointed at a running gateway instead (e.g. --board emulator ` +
+        `--broker mqtts://127.0.0.1:8883 --ca <the gateway's ca.pem>); docs/gateway.md has the gateway's side`,
+    );
+  }
   const { engine, note } = pickEngine(f.engine as string | undefined, board);
   const app = loadApp(appName ?? (f.hub ? 'iothub-sensor' : 'mqtt-blink'));
   const cfg = { ...(f.config ? readConfigFile(f.config as string) : app.example), ...over };

@@ -24,11 +24,12 @@ describe('appFits', () => {
       expect(f.fits).toBe(false);
       expect(f.reason).toMatch(new RegExp(`^bundle is ${f.bytes} bytes, over the 4000-byte limit by ${f.bytes! - 4000}`));
     }
-    expect(fits.get('puckjs')!.map((f) => [f.app, f.fits, f.bytes])).toEqual(listApps().map((a) => [a, false, undefined]));
+    // The Puck builds for its gateway link; each app is over its byte limit (open work).
+    for (const f of fits.get('puckjs')!) expect([f.app, f.fits, f.reason]).toEqual([f.app, false, expect.stringMatching(/^bundle is \d+ bytes, over the 16384-byte limit/)]);
     const text = fitsText(fits);
     expect(text).toMatch(/^emulator +mqtt-blink +yes \d+\/46080 B, \d+\/\d+ JsVars( \(estimated\))?$/m);
     expect(text).toMatch(/^tiny +iothub-sensor +no: bundle is \d+ bytes, over the 4000-byte limit/m);
-    expect(text).toMatch(/^puckjs +mqtt-blink +no: board 'puckjs' \(Puck\.js\) has no TCP\/IP \(network "ble"\), so it cannot run tinyiot firmware by itself\.$/m);
+    expect(text).toMatch(/^puckjs +mqtt-blink +no: bundle is \d+ bytes, over the 16384-byte limit by \d+/m);
   }, 300000);
 });
 
@@ -49,7 +50,7 @@ describe('tinyiot boards --apps (the binary)', () => {
     const b = JSON.parse(r.stdout);
     expect(b.id).toBe('puckjs');
     expect(b.apps.map((a: AppFit) => [a.app, a.fits])).toEqual(listApps().map((a) => [a, false]));
-    expect(b.apps[0].reason).toMatch(/has no TCP\/IP/);
+    expect(b.apps[0].reason).toMatch(/over the 16384-byte limit/);
     expect(r.stderr).toContain('boards: building mqtt-blink for puckjs');
   });
 });

@@ -193,9 +193,9 @@ describe('tinyiot sim', () => {
     expect(r.stderr).toMatch(/tinyiot sim: mqtt-blink for emulator failed: over budget:\n {2}estimated \d+ JsVars, over the budget of 100 by \d+/);
   }, 60000);
 
-  it('refuses a board that cannot run the app, with the reason', async () => {
+  it('refuses a board behind a gateway link, which it cannot carry, saying what to do instead (a usage mistake, 2)', async () => {
     const r = await runCli(['sim', 'mqtt-blink', '--board', 'puckjs', '--duration', '1', '--out', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('needs a gateway');
+    expect(r.stderr).toMatch(/board 'puckjs' \(Puck\.js\) speaks MQTT to tinyiot gateway over its Bluetooth link, which the simulator does not carry/);
   }, 30000);
 });
