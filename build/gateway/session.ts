@@ -8,7 +8,7 @@
 // handling a packet closes this session only.
 import type { Socket } from 'node:net';
 import mqtt, { type IConnectPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
-import { MAX_IDLE_S, PacketSizer } from '../hub/conn.js';
+import { MAX_IDLE_S, packetReader } from '../hub/conn.js';
 import { MAX_MESSAGE_BYTES } from '../hub/limits.js';
 
 /** What a session needs of its line: a socket, or a serial port wrapped by serial.ts. */
@@ -74,18 +74,8 @@ export class Session {
 
   constructor(private readonly line: Line, private readonly host: SessionHost, private readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS) {
     this.idleMs = limits.connectTimeoutMs;
-    const parser = mqtt.parser({ protocolVersion: 4 });
-    parser.on('packet', (p: Packet) => this.guard(() => this.packet(p)));
-    parser.on('error', (e: Error) => this.close(`malformed packet: ${e.message}`));
-    const sizer = new PacketSizer();
-    this.listen('data', (b: Buffer) =>
-      this.guard(() => {
-        if (this.state === 'closed') return;
-        const big = sizer.push(b);
-        if (big) return this.close(big < Infinity ? `packet of ${big} bytes announced: over the limit` : 'malformed remaining length');
-        parser.parse(b);
-      }),
-    );
+    const read = packetReader((p) => this.guard(() => this.packet(p)), (why) => this.close(why));
+    this.listen('data', (b: Buffer) => this.guard(() => this.state !== 'closed' && read(b)));
     this.listen('error', (e?: Error) => this.close(`line error: ${e?.message}`));
     this.listen('close', () => this.close('connection closed by the device'));
     this.touch();

@@ -97,6 +97,23 @@ export class PacketSizer {
   }
 }
 
+/**
+ * A connection's byte handler, for the hub and the gateway alike: each header checked by a
+ * PacketSizer before mqtt-packet's parser buffers the body; whole packets go to `onPacket`, a packet
+ * over its limit or malformed to `onProblem` (the caller closes the connection).
+ */
+export function packetReader(onPacket: (p: Packet) => void, onProblem: (why: string) => void): (b: Buffer) => void {
+  const parser = mqtt.parser({ protocolVersion: 4 });
+  parser.on('packet', onPacket);
+  parser.on('error', (e: Error) => onProblem(`malformed packet: ${e.message}`));
+  const sizer = new PacketSizer();
+  return (b) => {
+    const big = sizer.push(b);
+    if (big) return onProblem(big < Infinity ? `packet of ${big} bytes announced: over the limit` : 'malformed remaining length');
+    parser.parse(b);
+  };
+}
+
 export interface ConnOptions {
   /** Token expiry (default real time). */
   clock?: HubClock;
@@ -128,18 +145,8 @@ export class DeviceConn {
     this.idleClock = opts.idleClock ?? realTime;
     this.limits = connLimits(opts.limits);
     this.idleMs = this.limits.connectTimeoutMs;
-    const parser = mqtt.parser({ protocolVersion: 4 });
-    parser.on('packet', (p: Packet) => this.packet(p));
-    parser.on('error', (e: Error) => this.close(`malformed packet: ${e.message}`));
-    const sizer = new PacketSizer();
-    socket.on('data', (b: Buffer) =>
-      this.guard(() => {
-        if (this.state === 'closed') return;
-        const big = sizer.push(b);
-        if (big) return this.close(big < Infinity ? `packet of ${big} bytes announced: over the limit` : 'malformed remaining length');
-        parser.parse(b);
-      }),
-    );
+    const read = packetReader((p) => this.packet(p), (why) => this.close(why));
+    socket.on('data', (b: Buffer) => this.guard(() => this.state !== 'closed' && read(b)));
     socket.on('error', (e: Error) => this.guard(() => this.close(`socket error: ${e.message}`)));
     socket.on('close', () => this.guard(() => this.close('connection closed by the device')));
     this.touch();
