@@ -178,7 +178,7 @@ export class Session implements Outbox {
         }
         this.dirty_ = true;
       }
-      for (e of this.awaited_) this.await_(e);
+      this.awaited_.forEach(this.await_, this);
       this.pump_(true);
     } else if (t == PUBLISH) {
       const qos = p.qos;
@@ -242,7 +242,7 @@ export class Session implements Outbox {
     const b = clientEncode({ type: PUBLISH, topic, payload: bytes(payload), qos, retain, dup: false, id });
     const max = this.limits_.queueBytes;
     let used = 0;
-    for (const e of this.queue_) used += e.bytes_.length;
+    this.queue_.forEach((e) => used += e.bytes_.length);
     // Full: refused, and nothing already queued is dropped.
     if (used + b.length > max) return 'offline queue full: ' + used + ' bytes used of ' + max;
     this.queue_.push({ bytes_: b, id_: id, cb_: cb });
@@ -277,13 +277,9 @@ export class Session implements Outbox {
 
   /** The next packet id that no queued or in-flight message and no unanswered request holds. */
   private nextId_(): number {
-    let id = this.lastId_, held = true;
-    while (held) {
-      id = id % 65535 + 1;
-      held = false;
-      for (const e of this.queue_) if (e.id_ == id) held = true;
-      for (const e of this.awaited_) if (e.id_ == id) held = true;
-    }
+    let id = this.lastId_;
+    const held = (e: Entry) => e.id_ == id;
+    do id = id % 65535 + 1; while (this.queue_.some(held) || this.awaited_.some(held));
     return (this.lastId_ = id);
   }
 

@@ -9,7 +9,7 @@
 import {
   CONNECT, type Packet, PINGREQ, PUBLISH, type PublishPacket, type QoS, reservedFlags, SUBSCRIBE, type Subscription, UNSUBSCRIBE,
 } from './packet.js';
-import { bufferOf, bytes, byteString, chr, jsByteString, utf8Encode } from './utf8.js';
+import { bufferOf, bytes, bytesOf, byteString, chr, jsByteString, utf8Encode } from './utf8.js';
 
 /** The body of a packet type the client encoder does not know, as a byte string; else nothing. */
 export type Extra = (packet: Packet) => string | undefined;
@@ -138,6 +138,3 @@ function publishEncoder() {
     other_: other,
   };
 }
-
-/** The bytes of a byte string, viewed once. */
-const bytesOf = (s: string) => new Uint8Array(bufferOf(s));

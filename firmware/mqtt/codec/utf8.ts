@@ -40,6 +40,9 @@ export function jsByteString(b: Uint8Array): string {
   return s;
 }
 
+/** The bytes of a byte string, viewed once. */
+export const bytesOf = (s: string) => new Uint8Array(bufferOf(s));
+
 // A Uint8Array, not its buffer: mujs has no ArrayBuffer, and every engine copies an array given to
 // new Uint8Array.
 function jsBufferOf(s: string): Uint8Array {
