@@ -25,7 +25,7 @@ import type { Limits } from './limits.js';
 import { type Packet, PUBLISH, PUBREC, PUBREL } from './codec/packet.js';
 import { clientDecoder } from './codec/client-decode.js';
 import { clientEncode } from './codec/client-encode.js';
-import { byteString, bytesOf, jsByteString } from './codec/utf8.js';
+import { byteStringOf, bytesOf } from './codec/utf8.js';
 
 export type Callback = (...args: any[]) => void;
 
@@ -96,7 +96,7 @@ export function save(ob: Outbox): void {
     at += e.bytes_.length;
   });
   ob.incoming_.forEach((id) => record.set(ack(PUBREC, id), (at += 4) - 4));
-  const s = byteString(record) || jsByteString(record);
+  const s = byteStringOf(record);
   // Flash wears out: a change undone before the save (a QoS 0 message queued and written at
   // once) writes nothing.
   if (s != (storage.read(key) || '')) {

@@ -14,7 +14,7 @@ import {
   CONNACK, CONNECT, DISCONNECT, type Packet, PINGREQ, PUBLISH, type PublishPacket, reservedFlags,
   SUBACK, SUBSCRIBE, UNSUBSCRIBE, type WireError,
 } from './packet.js';
-import { byteString, jsByteString, utf8Decode } from './utf8.js';
+import { byteString, byteStringOf, utf8Decode } from './utf8.js';
 
 export interface Decoder {
   /** A PUBLISH payload or a password may be a view into the chunk: do not overwrite a chunk
@@ -52,8 +52,9 @@ export function readBinary(): Uint8Array {
 
 /** bytes[start..stop) as text; U+0000 [MQTT-1.5.3-2] and what is not UTF-8 [MQTT-1.5.3-1] refused. */
 function textAt(start: number, stop: number): string {
-  const text = utf8Decode(bytes, start, stop);
-  return text != null ? text : wireError(utf8Decode(bytes, start, stop, true) == null ? '1.5.3-1' : '1.5.3-2');
+  // Decoded once, U+0000 let through, so that each refusal has its own clause.
+  const text = utf8Decode(bytes, start, stop, true);
+  return text == null ? wireError('1.5.3-1') : text.indexOf('\0') < 0 ? text : wireError('1.5.3-2');
 }
 
 export function readText(): string {
@@ -151,8 +152,7 @@ export function clientDecoder(
     if (at < end) wireError('4.8.0-1');
     if (packet.type == PUBLISH) {
       // Checked: the next PUBLISH to this topic may take push's short way.
-      const topicField = source.subarray(start, topicFieldEnd);
-      lastTopicField = byteString(topicField) || jsByteString(topicField);
+      lastTopicField = byteStringOf(source.subarray(start, topicFieldEnd));
       lastFieldEnd = 2 + topicFieldEnd - start;
       lastTopic = packet.topic;
     }

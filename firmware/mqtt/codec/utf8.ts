@@ -43,6 +43,9 @@ export function jsByteString(b: Uint8Array): string {
 /** The bytes of a byte string, viewed once. */
 export const bytesOf = (s: string) => new Uint8Array(bufferOf(s));
 
+/** One character per byte, always: natively where the platform can just now, else in JS. */
+export const byteStringOf = (b: Uint8Array) => byteString(b) || jsByteString(b);
+
 // A Uint8Array, not its buffer: mujs has no ArrayBuffer, and every engine copies an array given to
 // new Uint8Array.
 function jsBufferOf(s: string): Uint8Array {
@@ -127,7 +130,7 @@ function jsDecode(b: Uint8Array, i: number, e: number): string {
  * is set, for U+0000 [MQTT-1.5.3-2].
  */
 export function utf8Decode(b: Uint8Array, start: number, end: number, nul?: any): string | null {
-  const bytes = b.subarray(start, end), text = byteString(bytes) || jsByteString(bytes);
+  const bytes = b.subarray(start, end), text = byteStringOf(bytes);
   // Bytes that are their own text on every platform and hold no U+0000: ASCII from 1 up.
   if (!/[^\x01-\x7f]/.test(text)) return text;
   if ((!nul && text.indexOf('\0') >= 0) || !isUtf8(text)) return null;
