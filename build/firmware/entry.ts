@@ -8,7 +8,7 @@
 // from Storage "tinyiot.json". In the simulator (hal "emulated") run(hal, cfg) gets both from the
 // host. The bundle names no global.
 import { fileURLToPath } from 'node:url';
-import { type Board, boardLimits } from '../boards.js';
+import type { Board } from '../boards.js';
 import type { App } from './apps.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -90,8 +90,10 @@ function parts(b: Board, o: EntryOptions): [string, Part][] {
   return picked.filter((p): p is [string, Part] => !!p[1]);
 }
 
+/** The board's limits as its file gives them, not merged with the defaults: the client takes the
+ *  defaults for the rest itself (withLimits), so a copy of them would be bytes in the bundle only. */
 function bootInfo(b: Board): string {
-  return JSON.stringify({ id: b.id, led: b.pins.led1, limits: boardLimits(b) });
+  return JSON.stringify({ id: b.id, led: b.pins.led1, limits: b.limits });
 }
 
 /** The config start() gets: through insecureDev() in an --insecure-dev build only, so that its

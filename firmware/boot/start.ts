@@ -11,7 +11,8 @@ export interface BootInfo {
   /** Board id. */
   id: string;
   led: string | null;
-  limits: Limits;
+  /** The board file's own; the client has the defaults for the rest. */
+  limits?: Partial<Limits>;
 }
 
 export type AppMain = (hal: Hal, cfg: AppConfig) => void;

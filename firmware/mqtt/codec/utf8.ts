@@ -48,7 +48,7 @@ export const byteStringOf = (b: Uint8Array) => byteString(b) || jsByteString(b);
 
 // A Uint8Array, not its buffer: mujs has no ArrayBuffer, and every engine copies an array given to
 // new Uint8Array.
-function jsBufferOf(s: string): Uint8Array {
+export function jsBufferOf(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
