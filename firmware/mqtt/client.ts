@@ -12,7 +12,7 @@ import { clientDecoder, type Decoder } from './codec/client-decode.js';
 import { delay } from './backoff.js';
 import { type Limits, withLimits } from './limits.js';
 import type { Callback } from './outbox.js';
-import { connackReason, Session, type SessionOptions } from './session.js';
+import { badPacket, connackReason, Session, type SessionOptions } from './session.js';
 import { useUtf8 } from './codec/utf8.js';
 
 /** Where to connect (the HAL's ConnectOptions), the session's CONNECT fields, and: */
@@ -69,7 +69,7 @@ function decoded(x: Packet | string) {
   const c = fed.client_;
   // A handler may have ended or replaced the connection earlier in the same chunk.
   if (c.link_ != fed) return;
-  if (typeof x == 'string') c.end_('bad packet from server: ' + x, true);
+  if (typeof x == 'string') c.end_(badPacket + x, true);
   else c.session_.data_(x);
 }
 

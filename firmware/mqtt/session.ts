@@ -21,7 +21,7 @@
 import type { Limits } from './limits.js';
 import {
   CONNACK, CONNECT, type Packet, PINGREQ, PINGRESP, PUBACK, PUBCOMP, PUBLISH, type PublishPacket, PUBREC, PUBREL,
-  type QoS, SUBACK, type SubscribePacket, UNSUBACK, type UnsubscribePacket,
+  type QoS, SUBACK, type SubscribePacket, type UnsubscribePacket,
 } from './codec/packet.js';
 import { clientEncode } from './codec/client-encode.js';
 import { bytes } from './codec/utf8.js';
@@ -56,6 +56,9 @@ export interface SessionHost {
 
 /** A SUBSCRIBE or UNSUBSCRIBE without its packet id, which the session gives. */
 export type Request = Omit<SubscribePacket, 'id'> | Omit<UnsubscribePacket, 'id'>;
+
+/** What the client's error begins with when a server breaks the protocol, here and in its decoder. */
+export const badPacket = 'bad packet from server: ';
 
 export function connackReason(rc: number): string {
   // Made per call, not kept: a refusal is rare and every array element costs RAM on a board.
@@ -153,7 +156,7 @@ export class Session implements Outbox {
     // Before CONNACK only CONNACK [MQTT-3.2.0-1]. After it what a server may send: PUBLISH to
     // PUBCOMP, then the odd types SUBACK, UNSUBACK, PINGRESP (the even ones are the client's).
     if (!(early ? t == CONNACK : t >= PUBLISH && (t <= PUBCOMP || t & 1 && t <= PINGRESP))) {
-      return host.end_('bad packet from server: [MQTT-' + (early ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
+      return host.end_(badPacket + '[MQTT-' + (early ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
     }
     if (t == CONNACK) {
       const rc = p.rc;
@@ -203,13 +206,13 @@ export class Session implements Outbox {
       // PUBACK, PUBREC or PUBCOMP: for the written entry with that id, if it awaits this one.
       for (; (e = q[i]); i++) {
         if (e.id_ == id && e.sent_) {
-          const rel = type(e) == PUBREL, awaits = rel ? PUBCOMP : (e.bytes_[0]! >> 1 & 3) == 1 ? PUBACK : PUBREC;
-          if (t == awaits && t != PUBREC) {
-            this.done_(i);
-            this.pump_();
-          } else if (t == PUBREC && (rel || awaits == PUBREC)) {
+          // A PUBREL awaits PUBCOMP; a PUBLISH PUBACK at QoS 1 (flags 0010), PUBREC at QoS 2.
+          const awaits = type(e) == PUBREL ? PUBCOMP : e.bytes_[0]! & 2 ? PUBACK : PUBREC;
+          if (t != PUBREC) {
+            if (t == awaits) this.done_(i), this.pump_();
+          } else if (awaits != PUBACK) {
             // The PUBREL replaces the PUBLISH until PUBCOMP; a repeated PUBREC gets it again.
-            if (!rel) {
+            if (awaits == PUBREC) {
               q[i] = e = { bytes_: ack(PUBREL, id), id_: id, cb_: e.cb_, sent_: true };
               this.dirty_ = true;
             }
@@ -220,12 +223,11 @@ export class Session implements Outbox {
       }
     } else {
       // SUBACK, UNSUBACK, PINGRESP: the reply to the request of the type before it (a PINGRESP
-      // has no id, a PINGREQ entry has id 0).
+      // has no id, a PINGREQ entry has id 0 and no callback). Only a SUBACK has codes.
       for (; (e = this.awaited_[i]); i++) {
         if (type(e) == t - 1 && e.id_ == (id | 0)) {
           this.awaited_.splice(i, 1);
-          if (t == SUBACK) host.call_(e.cb_, p.codes.indexOf(128) < 0 ? undefined : 'subscribe refused (0x80)', p.codes);
-          else if (t == UNSUBACK) host.call_(e.cb_);
+          host.call_(e.cb_, t == SUBACK && p.codes.indexOf(128) >= 0 ? 'subscribe refused (0x80)' : undefined, (p as { codes?: number[] }).codes);
           break;
         }
       }

@@ -51,7 +51,7 @@ export function linkTransport(env: EspruinoEnv, port: any, log: Log): Transport 
   });
   return {
     connect(o, h) {
-      if (o.tls && !said) log.info('gateway link: MQTT goes to tinyiot gateway over the serial link; the gateway holds the TLS connection');
+      if (o.tls && !said) log.info('gateway link: tinyiot gateway holds the TLS connection');
       said = true;
       if (link.current_) link.current_.close();
       const s = new LinkSocket(link, h);

@@ -80,7 +80,7 @@ function parse(extra?: Extra): Packet {
   if (type == PUBLISH) {
     // The topic's length is read unchecked: if it is not all there, stop is past the end anyway.
     const stop = topicFieldEnd = at + 2 + (bytes[at]! << 8 | bytes[at + 1]!);
-    if (stop > end) wireError('4.8.0-1');
+    need(stop - at);
     const topic = textAt(at + 2, stop);
     if (!topic) wireError('4.7.3-1');
     if (/[#+]/.test(topic)) wireError('3.3.2-2');

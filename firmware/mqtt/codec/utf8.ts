@@ -54,41 +54,30 @@ export function jsBufferOf(s: string): Uint8Array {
   return out;
 }
 
+export function utf8Encode(s: string): Uint8Array {
+  return platform ? platform.encode(s) : jsUtf8Encode(s);
+}
+
 /**
- * Writes s as UTF-8 into o from offset p and returns the end offset; with no o it only measures,
- * so a caller can size a buffer exactly before writing. A lone surrogate becomes U+FFFD, as
- * TextEncoder does, because it has no valid UTF-8 form. A code point above U+FFFF read whole
- * (Espruino's UTF-8 strings index by code point) is written as it is.
+ * UTF-8 in JS, where the platform's converter cannot: built as a byte string, then viewed as bytes.
+ * A lone surrogate becomes U+FFFD, as TextEncoder does, because it has no valid UTF-8 form. A code
+ * point above U+FFFF read whole (Espruino's UTF-8 strings index by code point) is written as it is.
  */
-export function utf8Write(s: string, o: Uint8Array | null | 0 | undefined, p: number): number {
-  let i = 0, code, continuations;
-  for (; i < s.length; p += continuations + 1) {
+export function jsUtf8Encode(s: string): Uint8Array {
+  let out = '', i = 0, code, continuations;
+  while (i < s.length) {
     code = s.charCodeAt(i++);
-    continuations = 0;
     if (code > 127) {
       // A high surrogate (D800-DBFF) followed by a low one (DC00-DFFF) is one code point.
       if (code >> 10 == 54 && s.charCodeAt(i) >> 10 == 55) code = (code << 10) + s.charCodeAt(i++) - 56613888;
       else if (code >> 11 == 27) code = 65533;
       continuations = code < 2048 ? 1 : code >> 16 ? 3 : 2;
-      if (o) for (let k = continuations; k--; ) o[p + continuations - k] = 128 | code >> 6 * k & 63;
-      // Lead byte 110xxxxx, 1110xxxx or 11110xxx for 1..3 continuation bytes (the array keeps
-      // only the low 8 bits).
-      code = -1 << 7 - continuations | code >> 6 * continuations;
-    }
-    if (o) o[p] = code;
+      // Lead byte 110xxxxx, 1110xxxx or 11110xxx for 1..3 continuation bytes, then 10xxxxxx each.
+      out += chr((-1 << 7 - continuations | code >> 6 * continuations) & 255);
+      while (continuations--) out += chr(128 | code >> 6 * continuations & 63);
+    } else out += chr(code);
   }
-  return p;
-}
-
-export function utf8Encode(s: string): Uint8Array {
-  return platform ? platform.encode(s) : jsUtf8Encode(s);
-}
-
-/** UTF-8 in JS, where the platform's converter cannot. */
-export function jsUtf8Encode(s: string): Uint8Array {
-  const o = new Uint8Array(utf8Write(s, 0, 0));
-  utf8Write(s, o, 0);
-  return o;
+  return jsBufferOf(out);
 }
 
 /** A string as UTF-8; bytes as they are. */
