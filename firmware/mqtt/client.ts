@@ -9,6 +9,7 @@
 import type { ConnectOptions, Hal, Socket, SocketHandlers } from '../../hal/types.js';
 import { DISCONNECT, type Packet, type PublishPacket, type QoS, SUBSCRIBE, type Subscription, UNSUBSCRIBE } from './codec/packet.js';
 import { clientDecoder, type Decoder } from './codec/client-decode.js';
+import { clientEncode } from './codec/client-encode.js';
 import { delay } from './backoff.js';
 import { type Limits, withLimits } from './limits.js';
 import type { Callback } from './outbox.js';
@@ -124,7 +125,8 @@ class MqttClient implements Client {
   /** The one HAL timer: the session's next deadline while a connection is up or being dialled
    *  (armedFor_), the reconnect delay while down; 0 for none. */
   private timer_ = 0;
-  private armedFor_ = 0;
+  /** Read only while timer_ is set, so set before it is read. */
+  private armedFor_!: number;
   /** Dials since the last accepted CONNACK, for the backoff. */
   attempts_ = 0;
   /** end() or drop(): no reconnecting until connect(). */
@@ -265,7 +267,7 @@ class MqttClient implements Client {
 
   private bye_(reason: string) {
     this.stopped_ = true;
-    if (this.connected) this.write_(new Uint8Array([DISCONNECT << 4, 0]));
+    if (this.connected) this.write_(clientEncode({ type: DISCONNECT }));
     this.down_(reason, false);
   }
 }

@@ -73,7 +73,8 @@ export class Session implements Outbox {
   state_ = 0;
   readonly queue_: Entry[] = [];
   readonly incoming_: number[] = [];
-  dirty_ = false;
+  /** Unset (false) until the first change. */
+  dirty_!: boolean;
   /**
    * Requests awaiting a reply: CONNECT (first, while dialling) and PINGREQ (per connection),
    * SUBSCRIBE and UNSUBSCRIBE (kept until answered). All are sent in list order with the same
@@ -81,10 +82,10 @@ export class Session implements Outbox {
    */
   awaited_: Entry[] = [];
   private lastId_ = 0;
-  /** When we last wrote, for keepalive. */
-  private lastWrite_ = 0;
-  /** Seconds, as sent in the CONNECT. */
-  private keepalive_ = 0;
+  /** When we last wrote, for keepalive; set by open_(), before it is read (connected only). */
+  private lastWrite_!: number;
+  /** Seconds, as sent in the CONNECT; set by start_(). */
+  private keepalive_!: number;
 
   constructor(
     readonly options_: SessionOptions,
@@ -137,13 +138,13 @@ export class Session implements Outbox {
   }
 
   tick_(): void {
-    const now = this.clock_.now(), e = this.awaited_[0], timeout = this.limits_.ackTimeout;
+    const now = this.clock_.now(), e = this.awaited_[0];
     if (e && now >= e.deadline_!) {
       const reply = { 1: 'CONNACK', 8: 'SUBACK', 10: 'UNSUBACK', 12: 'PINGRESP' }[type(e) as 1];
-      this.host_.end_('no ' + reply + ' within ' + timeout + ' ms', true);
+      this.host_.end_('no ' + reply + ' within ' + this.limits_.ackTimeout + ' ms', true);
     } else if (now >= this.nextDeadline_()) {
       // Not a reply that is late: keepalive is due.
-      const ping = { bytes_: new Uint8Array([PINGREQ << 4, 0]), id_: 0 };
+      const ping = { bytes_: clientEncode({ type: PINGREQ }), id_: 0 };
       this.awaited_.push(ping);
       this.await_(ping);
     }

@@ -17,19 +17,17 @@ export interface LinkBoard extends EspruinoBoard {
   link: { serial: string; baud?: number };
 }
 
+/** Open while it is the link's current socket: connect() closes the one before. */
 class LinkSocket implements Socket {
-  open_ = true;
-
   constructor(readonly link_: LinkState, readonly handlers_: SocketHandlers) {}
 
   write(b: Uint8Array) {
-    if (this.open_) this.link_.port_.write(toByteString(b, this.link_.env_.E));
+    if (this.link_.current_ === this) this.link_.port_.write(toByteString(b, this.link_.env_.E));
   }
 
   close() {
-    if (!this.open_) return;
-    this.open_ = false;
-    if (this.link_.current_ === this) this.link_.current_ = 0;
+    if (this.link_.current_ !== this) return;
+    this.link_.current_ = 0;
     const h = this.handlers_;
     this.link_.env_.setTimeout(() => h.onClose('closed'), 0);
   }
@@ -56,7 +54,7 @@ export function linkTransport(env: EspruinoEnv, port: any, log: Log): Transport 
       if (link.current_) link.current_.close();
       const s = new LinkSocket(link, h);
       link.current_ = s;
-      env.setTimeout(() => s.open_ && h.onOpen(), 0);
+      env.setTimeout(() => link.current_ === s && h.onOpen(), 0);
       return s;
     },
   };

@@ -123,7 +123,7 @@ export function clientDecoder(
   extra?: Extra,
 ): Decoder {
   // NaN or a negative limit would silently turn the size check off.
-  if (!(maxPacket > 1)) throw new Error('createDecoder: bad maxPacket ' + maxPacket);
+  if (!(maxPacket > 1)) throw new Error('bad maxPacket ' + maxPacket);
   // After the first error the decoder ignores all input.
   let dead = false;
   // The packet being read: bytes of its fixed header seen (0 between packets), its first byte and
