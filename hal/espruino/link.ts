@@ -8,7 +8,10 @@
 // (to LoopbackA) first.
 // One listener on the port, made once, hands bytes to whichever socket is current.
 import type { Log, Socket, SocketHandlers, Transport } from '../types.js';
-import { toByteString, toBytes } from './bytes.js';
+// Bytes cross the link through the codec's converters, not bytes.ts's copies of them: the MQTT
+// client, this transport's user, points them at E's natives (useUtf8) when it is made, before it
+// connects. Without that they are the JS ones, slower but right.
+import { byteStringOf, bytesOf } from '../../firmware/mqtt/codec/utf8.js';
 import { espruinoCore, type EspruinoBoard, type EspruinoHal, type EspruinoParts } from './core.js';
 import type { EspruinoEnv } from './env.js';
 
@@ -22,7 +25,7 @@ class LinkSocket implements Socket {
   constructor(readonly link_: LinkState, readonly handlers_: SocketHandlers) {}
 
   write(b: Uint8Array) {
-    if (this.link_.current_ === this) this.link_.port_.write(toByteString(b, this.link_.env_.E));
+    if (this.link_.current_ === this) this.link_.port_.write(byteStringOf(b));
   }
 
   close() {
@@ -45,7 +48,7 @@ export function linkTransport(env: EspruinoEnv, port: any, log: Log): Transport 
   let said = false;
   port.on('data', (d: string) => {
     const s = link.current_;
-    if (s) s.handlers_.onData(toBytes(d, env.E));
+    if (s) s.handlers_.onData(bytesOf(d));
   });
   return {
     connect(o, h) {
