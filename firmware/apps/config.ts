@@ -14,7 +14,7 @@ export interface AppConfig {
   ca?: string;
   /** Pin of the LED the app may blink; the boot entry fills in the board's LED1. */
   led?: string | null;
-  /** MQTT limits; the boot entry fills in the board's (boards/<id>.json + defaults). */
+  /** MQTT limits; the boot entry fills in the board file's own (boards/<id>.json), the client the defaults. */
   limits?: Partial<Limits>;
   /** Application fields. */
   [k: string]: unknown;

@@ -1,7 +1,8 @@
 // What every board entry does once it has a HAL: fill the app config's board defaults (LED pin,
-// MQTT limits), force plain TCP in an --insecure-dev build (with a warning nobody can miss), then
-// hand over to the app. The generated entry (build/firmware/entry.ts) supplies `b` from the board file,
-// and the HAL's wifi() as `join` where the board can join a network.
+// MQTT limits), then hand over to the app. The generated entry (build/firmware/entry.ts) supplies
+// `b` from the board file, the HAL's wifi() as `join` where the board can join a network, and in an
+// --insecure-dev build the config through insecureDev() (only there, so elsewhere its warning is
+// not in the bundle at all).
 import type { Hal } from '../../hal/types.js';
 import type { AppConfig } from '../apps/config.js';
 import type { Limits } from '../mqtt/limits.js';
@@ -10,9 +11,8 @@ export interface BootInfo {
   /** Board id. */
   id: string;
   led: string | null;
-  limits: Limits;
-  /** Built with --insecure-dev. */
-  insecure?: 1;
+  /** The board file's own; the client has the defaults for the rest. */
+  limits?: Partial<Limits>;
 }
 
 export type AppMain = (hal: Hal, cfg: AppConfig) => void;
@@ -24,16 +24,20 @@ export type AppMain = (hal: Hal, cfg: AppConfig) => void;
  */
 export type Join = (ssid: string, password: string, cb: (err?: string) => void) => void;
 
+/** An --insecure-dev build: plain TCP whatever the config says, with a warning nobody can miss. */
+export function insecureDev(hal: Hal, cfg: AppConfig | undefined): AppConfig {
+  const c: AppConfig = cfg || {};
+  c.tls = false;
+  hal.log.warn('!!! INSECURE DEVELOPMENT BUILD: plain TCP, no TLS. Anyone on the network can read and change the traffic. Never use real credentials. !!!');
+  return c;
+}
+
 /** cfg.wifi = {ssid, password} joins first where the board can; a failed join is logged and the app
  * starts anyway, so its MQTT client keeps retrying in case the network comes up later. */
 export function start(main: AppMain, hal: Hal, cfg: AppConfig | undefined, b: BootInfo, join?: Join): void {
   const c: AppConfig = cfg || {};
   if (c.led === undefined) c.led = b.led;
   if (!c.limits) c.limits = b.limits;
-  if (b.insecure) {
-    c.tls = false;
-    hal.log.warn('!!! INSECURE DEVELOPMENT BUILD: plain TCP, no TLS. Anyone on the network can read and change the traffic. Never use real credentials. !!!');
-  }
   const w = c.wifi as { ssid: string; password?: string } | undefined;
   const go = () => {
     hal.log.info('tinyiot: starting on ' + b.id);

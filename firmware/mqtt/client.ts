@@ -9,10 +9,11 @@
 import type { ConnectOptions, Hal, Socket, SocketHandlers } from '../../hal/types.js';
 import { DISCONNECT, type Packet, type PublishPacket, type QoS, SUBSCRIBE, type Subscription, UNSUBSCRIBE } from './codec/packet.js';
 import { clientDecoder, type Decoder } from './codec/client-decode.js';
+import { clientEncode } from './codec/client-encode.js';
 import { delay } from './backoff.js';
 import { type Limits, withLimits } from './limits.js';
 import type { Callback } from './outbox.js';
-import { connackReason, Session, type SessionOptions } from './session.js';
+import { badPacket, connackReason, Session, type SessionOptions } from './session.js';
 import { useUtf8 } from './codec/utf8.js';
 
 /** Where to connect (the HAL's ConnectOptions), the session's CONNECT fields, and: */
@@ -69,7 +70,7 @@ function decoded(x: Packet | string) {
   const c = fed.client_;
   // A handler may have ended or replaced the connection earlier in the same chunk.
   if (c.link_ != fed) return;
-  if (typeof x == 'string') c.end_('bad packet from server: ' + x, true);
+  if (typeof x == 'string') c.end_(badPacket + x, true);
   else c.session_.data_(x);
 }
 
@@ -124,7 +125,8 @@ class MqttClient implements Client {
   /** The one HAL timer: the session's next deadline while a connection is up or being dialled
    *  (armedFor_), the reconnect delay while down; 0 for none. */
   private timer_ = 0;
-  private armedFor_ = 0;
+  /** Read only while timer_ is set, so set before it is read. */
+  private armedFor_!: number;
   /** Dials since the last accepted CONNACK, for the backoff. */
   attempts_ = 0;
   /** end() or drop(): no reconnecting until connect(). */
@@ -265,7 +267,7 @@ class MqttClient implements Client {
 
   private bye_(reason: string) {
     this.stopped_ = true;
-    if (this.connected) this.write_(new Uint8Array([DISCONNECT << 4, 0]));
+    if (this.connected) this.write_(clientEncode({ type: DISCONNECT }));
     this.down_(reason, false);
   }
 }

@@ -25,6 +25,7 @@ import type { Limits } from './limits.js';
 import { type Packet, PUBLISH, PUBREC, PUBREL } from './codec/packet.js';
 import { clientDecoder } from './codec/client-decode.js';
 import { clientEncode } from './codec/client-encode.js';
+import { byteStringOf, bytesOf } from './codec/utf8.js';
 
 export type Callback = (...args: any[]) => void;
 
@@ -68,8 +69,6 @@ export function ack(type: number, id: number): Uint8Array {
 export function restore(ob: Outbox): void {
   const stored = ob.key_ && ob.storage_.read(ob.key_);
   if (!stored) return;
-  const record = new Uint8Array(stored.length);
-  for (let i = 0; i < stored.length; i++) record[i] = stored.charCodeAt(i);
   clientDecoder(1e9, (p: Packet) => {
     // Only PUBLISH, PUBREL (the outbox list) and PUBREC (an incoming id) are ever stored.
     if (p.type == PUBREC) ob.incoming_.push(p.id);
@@ -79,7 +78,7 @@ export function restore(ob: Outbox): void {
       (p as { dup?: boolean }).dup = false;
       ob.queue_.push({ bytes_: clientEncode(p), id_: p.id || 0, sent_: sent });
     }
-  }, () => {}).push(record);
+  }, () => {}).push(bytesOf(stored));
 }
 
 /** Writes the state under the key if it changed; erases the key when nothing is held. */
@@ -87,19 +86,17 @@ export function save(ob: Outbox): void {
   const key = ob.key_, storage = ob.storage_;
   if (!ob.dirty_ || !key) return;
   ob.dirty_ = false;
-  let n = ob.incoming_.length * 4, at = 0, s = '';
-  for (const e of ob.queue_) n += e.bytes_.length;
+  let n = ob.incoming_.length * 4, at = 0;
+  ob.queue_.forEach((e) => n += e.bytes_.length);
   const record = new Uint8Array(n);
-  for (const e of ob.queue_) {
+  ob.queue_.forEach((e) => {
     record.set(e.bytes_, at);
     // Written before: sent again after a reboot, so with DUP (a PUBREL's flags never change).
     if (e.sent_ && record[at]! >> 4 == PUBLISH) record[at] = record[at]! | 8;
     at += e.bytes_.length;
-  }
-  for (const id of ob.incoming_) record.set(ack(PUBREC, id), (at += 4) - 4);
-  // A native call per 64 bytes, not a JS step per byte (Espruino's apply takes at most 64
-  // arguments in builds before 2021); its subarray does not stop at the array's end.
-  for (at = 0; at < n; at += 64) s += String.fromCharCode.apply(null, record.subarray(at, Math.min(at + 64, n)) as unknown as number[]);
+  });
+  ob.incoming_.forEach((id) => record.set(ack(PUBREC, id), (at += 4) - 4));
+  const s = byteStringOf(record);
   // Flash wears out: a change undone before the save (a QoS 0 message queued and written at
   // once) writes nothing.
   if (s != (storage.read(key) || '')) {

@@ -21,7 +21,7 @@
 import type { Limits } from './limits.js';
 import {
   CONNACK, CONNECT, type Packet, PINGREQ, PINGRESP, PUBACK, PUBCOMP, PUBLISH, type PublishPacket, PUBREC, PUBREL,
-  type QoS, SUBACK, type SubscribePacket, UNSUBACK, type UnsubscribePacket,
+  type QoS, SUBACK, type SubscribePacket, type UnsubscribePacket,
 } from './codec/packet.js';
 import { clientEncode } from './codec/client-encode.js';
 import { bytes } from './codec/utf8.js';
@@ -57,6 +57,9 @@ export interface SessionHost {
 /** A SUBSCRIBE or UNSUBSCRIBE without its packet id, which the session gives. */
 export type Request = Omit<SubscribePacket, 'id'> | Omit<UnsubscribePacket, 'id'>;
 
+/** What the client's error begins with when a server breaks the protocol, here and in its decoder. */
+export const badPacket = 'bad packet from server: ';
+
 export function connackReason(rc: number): string {
   // Made per call, not kept: a refusal is rare and every array element costs RAM on a board.
   return ['accepted', 'unacceptable protocol version', 'identifier rejected', 'server unavailable',
@@ -70,7 +73,8 @@ export class Session implements Outbox {
   state_ = 0;
   readonly queue_: Entry[] = [];
   readonly incoming_: number[] = [];
-  dirty_ = false;
+  /** Unset (false) until the first change. */
+  dirty_!: boolean;
   /**
    * Requests awaiting a reply: CONNECT (first, while dialling) and PINGREQ (per connection),
    * SUBSCRIBE and UNSUBSCRIBE (kept until answered). All are sent in list order with the same
@@ -78,10 +82,10 @@ export class Session implements Outbox {
    */
   awaited_: Entry[] = [];
   private lastId_ = 0;
-  /** When we last wrote, for keepalive. */
-  private lastWrite_ = 0;
-  /** Seconds, as sent in the CONNECT. */
-  private keepalive_ = 0;
+  /** When we last wrote, for keepalive; set by open_(), before it is read (connected only). */
+  private lastWrite_!: number;
+  /** Seconds, as sent in the CONNECT; set by start_(). */
+  private keepalive_!: number;
 
   constructor(
     readonly options_: SessionOptions,
@@ -134,13 +138,13 @@ export class Session implements Outbox {
   }
 
   tick_(): void {
-    const now = this.clock_.now(), e = this.awaited_[0], timeout = this.limits_.ackTimeout;
+    const now = this.clock_.now(), e = this.awaited_[0];
     if (e && now >= e.deadline_!) {
       const reply = { 1: 'CONNACK', 8: 'SUBACK', 10: 'UNSUBACK', 12: 'PINGRESP' }[type(e) as 1];
-      this.host_.end_('no ' + reply + ' within ' + timeout + ' ms', true);
+      this.host_.end_('no ' + reply + ' within ' + this.limits_.ackTimeout + ' ms', true);
     } else if (now >= this.nextDeadline_()) {
       // Not a reply that is late: keepalive is due.
-      const ping = { bytes_: new Uint8Array([PINGREQ << 4, 0]), id_: 0 };
+      const ping = { bytes_: clientEncode({ type: PINGREQ }), id_: 0 };
       this.awaited_.push(ping);
       this.await_(ping);
     }
@@ -153,7 +157,7 @@ export class Session implements Outbox {
     // Before CONNACK only CONNACK [MQTT-3.2.0-1]. After it what a server may send: PUBLISH to
     // PUBCOMP, then the odd types SUBACK, UNSUBACK, PINGRESP (the even ones are the client's).
     if (!(early ? t == CONNACK : t >= PUBLISH && (t <= PUBCOMP || t & 1 && t <= PINGRESP))) {
-      return host.end_('bad packet from server: [MQTT-' + (early ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
+      return host.end_(badPacket + '[MQTT-' + (early ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
     }
     if (t == CONNACK) {
       const rc = p.rc;
@@ -178,7 +182,7 @@ export class Session implements Outbox {
         }
         this.dirty_ = true;
       }
-      for (e of this.awaited_) this.await_(e);
+      this.awaited_.forEach(this.await_, this);
       this.pump_(true);
     } else if (t == PUBLISH) {
       const qos = p.qos;
@@ -203,13 +207,13 @@ export class Session implements Outbox {
       // PUBACK, PUBREC or PUBCOMP: for the written entry with that id, if it awaits this one.
       for (; (e = q[i]); i++) {
         if (e.id_ == id && e.sent_) {
-          const rel = type(e) == PUBREL, awaits = rel ? PUBCOMP : (e.bytes_[0]! >> 1 & 3) == 1 ? PUBACK : PUBREC;
-          if (t == awaits && t != PUBREC) {
-            this.done_(i);
-            this.pump_();
-          } else if (t == PUBREC && (rel || awaits == PUBREC)) {
+          // A PUBREL awaits PUBCOMP; a PUBLISH PUBACK at QoS 1 (flags 0010), PUBREC at QoS 2.
+          const awaits = type(e) == PUBREL ? PUBCOMP : e.bytes_[0]! & 2 ? PUBACK : PUBREC;
+          if (t != PUBREC) {
+            if (t == awaits) this.done_(i), this.pump_();
+          } else if (awaits != PUBACK) {
             // The PUBREL replaces the PUBLISH until PUBCOMP; a repeated PUBREC gets it again.
-            if (!rel) {
+            if (awaits == PUBREC) {
               q[i] = e = { bytes_: ack(PUBREL, id), id_: id, cb_: e.cb_, sent_: true };
               this.dirty_ = true;
             }
@@ -220,12 +224,11 @@ export class Session implements Outbox {
       }
     } else {
       // SUBACK, UNSUBACK, PINGRESP: the reply to the request of the type before it (a PINGRESP
-      // has no id, a PINGREQ entry has id 0).
+      // has no id, a PINGREQ entry has id 0 and no callback). Only a SUBACK has codes.
       for (; (e = this.awaited_[i]); i++) {
         if (type(e) == t - 1 && e.id_ == (id | 0)) {
           this.awaited_.splice(i, 1);
-          if (t == SUBACK) host.call_(e.cb_, p.codes.indexOf(128) < 0 ? undefined : 'subscribe refused (0x80)', p.codes);
-          else if (t == UNSUBACK) host.call_(e.cb_);
+          host.call_(e.cb_, t == SUBACK && p.codes.indexOf(128) >= 0 ? 'subscribe refused (0x80)' : undefined, (p as { codes?: number[] }).codes);
           break;
         }
       }
@@ -242,7 +245,7 @@ export class Session implements Outbox {
     const b = clientEncode({ type: PUBLISH, topic, payload: bytes(payload), qos, retain, dup: false, id });
     const max = this.limits_.queueBytes;
     let used = 0;
-    for (const e of this.queue_) used += e.bytes_.length;
+    this.queue_.forEach((e) => used += e.bytes_.length);
     // Full: refused, and nothing already queued is dropped.
     if (used + b.length > max) return 'offline queue full: ' + used + ' bytes used of ' + max;
     this.queue_.push({ bytes_: b, id_: id, cb_: cb });
@@ -277,13 +280,9 @@ export class Session implements Outbox {
 
   /** The next packet id that no queued or in-flight message and no unanswered request holds. */
   private nextId_(): number {
-    let id = this.lastId_, held = true;
-    while (held) {
-      id = id % 65535 + 1;
-      held = false;
-      for (const e of this.queue_) if (e.id_ == id) held = true;
-      for (const e of this.awaited_) if (e.id_ == id) held = true;
-    }
+    let id = this.lastId_;
+    const held = (e: Entry) => e.id_ == id;
+    do id = id % 65535 + 1; while (this.queue_.some(held) || this.awaited_.some(held));
     return (this.lastId_ = id);
   }
 

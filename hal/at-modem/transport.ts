@@ -6,7 +6,7 @@ import type { Clock, ConnectOptions, Log, Socket, SocketHandlers, Transport } fr
 import { createAt } from './at.js';
 import { createParser } from './parser.js';
 import type { Serial } from './serial.js';
-import { bufferOf, byteString, jsByteString } from '../../firmware/mqtt/codec/utf8.js';
+import { byteStringOf, bytesOf } from '../../firmware/mqtt/codec/utf8.js';
 
 /** One command of a connect sequence. */
 export interface Step {
@@ -78,9 +78,7 @@ const quiet: Log = { debug: nop, info: nop, warn: nop, error: nop };
 
 // The UART carries byte strings; the Transport contract, Uint8Array. The codec's converters do it
 // natively where the platform can (hal.utf8 on Espruino): a JS loop costs the interpreter tens of
-// thousands of instructions per byte.
-const toU8 = (d: string) => new Uint8Array(bufferOf(d));
-const toStr = (b: Uint8Array) => byteString(b) || jsByteString(b);
+// thousands of instructions per byte (bytesOf, byteStringOf).
 
 export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: AtOptions): Transport {
   const ms = (opts && opts.timeoutMs) || 10000;
@@ -185,7 +183,7 @@ export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: At
       },
       prompt: at.prompt,
       data(d) {
-        if (sk && sk.st == 1) sk.h.onData(toU8(d));
+        if (sk && sk.st == 1) sk.h.onData(bytesOf(d));
       },
     }),
   );
@@ -220,7 +218,7 @@ export function atTransport(serial: Serial, clock: Clock, pr: Profile, opts?: At
           if (s.st > 1 || s.cl || !b.length) return;
           // Checked before the bytes are copied, so the heap never holds more than the bound.
           if (s.w && s.w.length + b.length > max) return fin(s, 'at-modem: send buffer full', '', 0, 1);
-          s.w += toStr(b);
+          s.w += byteStringOf(b);
           if (!s.sq) send(s);
         },
         close() {

@@ -1,14 +1,11 @@
 // Espruino's sockets, UARTs and Storage carry byte strings (one char per byte, codes 0-255); the
 // HAL contract carries Uint8Array. These two convert at that edge and nowhere else. E's native
 // converters are used when present: a JS loop over a 5 KB payload takes the interpreter a long time.
-import { jsByteString } from '../../firmware/mqtt/codec/utf8.js';
+import { jsBufferOf, jsByteString } from '../../firmware/mqtt/codec/utf8.js';
 import type { EspruinoE } from './env.js';
 
 export function toBytes(s: string, E?: EspruinoE): Uint8Array {
-  if (E && E.toUint8Array != null) return E.toUint8Array(s);
-  const u = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
-  return u;
+  return E && E.toUint8Array != null ? E.toUint8Array(s) : jsBufferOf(s);
 }
 
 export function toByteString(b: Uint8Array, E?: EspruinoE): string {

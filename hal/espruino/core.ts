@@ -5,7 +5,7 @@
 import type { Clock, Crypto, Hal, Io, Log, Transport } from '../types.js';
 import { espruinoClock } from './clock.js';
 import type { EspruinoEnv } from './env.js';
-import { espruinoLog } from './log.js';
+import { levelLog } from './log.js';
 import { espruinoStorage } from './storage.js';
 import { espruinoUtf8 } from './utf8.js';
 import type { JoinCb, JoinOptions } from './wifi.js';
@@ -33,7 +33,7 @@ export interface EspruinoHal extends Hal {
 
 export function espruinoCore(env: EspruinoEnv, board: EspruinoBoard, parts: EspruinoParts, net: (c: Clock, l: Log) => Transport): EspruinoHal {
   const clock = espruinoClock(env);
-  const l = parts.log || espruinoLog('info', env.print);
+  const l = parts.log || levelLog(1, env.print); // from info
   return {
     clock,
     transport: net(clock, l),

@@ -8,7 +8,10 @@
 // (to LoopbackA) first.
 // One listener on the port, made once, hands bytes to whichever socket is current.
 import type { Log, Socket, SocketHandlers, Transport } from '../types.js';
-import { toByteString, toBytes } from './bytes.js';
+// Bytes cross the link through the codec's converters, not bytes.ts's copies of them: the MQTT
+// client, this transport's user, points them at E's natives (useUtf8) when it is made, before it
+// connects. Without that they are the JS ones, slower but right.
+import { byteStringOf, bytesOf } from '../../firmware/mqtt/codec/utf8.js';
 import { espruinoCore, type EspruinoBoard, type EspruinoHal, type EspruinoParts } from './core.js';
 import type { EspruinoEnv } from './env.js';
 
@@ -17,19 +20,17 @@ export interface LinkBoard extends EspruinoBoard {
   link: { serial: string; baud?: number };
 }
 
+/** Open while it is the link's current socket: connect() closes the one before. */
 class LinkSocket implements Socket {
-  open_ = true;
-
   constructor(readonly link_: LinkState, readonly handlers_: SocketHandlers) {}
 
   write(b: Uint8Array) {
-    if (this.open_) this.link_.port_.write(toByteString(b, this.link_.env_.E));
+    if (this.link_.current_ === this) this.link_.port_.write(byteStringOf(b));
   }
 
   close() {
-    if (!this.open_) return;
-    this.open_ = false;
-    if (this.link_.current_ === this) this.link_.current_ = 0;
+    if (this.link_.current_ !== this) return;
+    this.link_.current_ = 0;
     const h = this.handlers_;
     this.link_.env_.setTimeout(() => h.onClose('closed'), 0);
   }
@@ -47,16 +48,16 @@ export function linkTransport(env: EspruinoEnv, port: any, log: Log): Transport 
   let said = false;
   port.on('data', (d: string) => {
     const s = link.current_;
-    if (s) s.handlers_.onData(toBytes(d, env.E));
+    if (s) s.handlers_.onData(bytesOf(d));
   });
   return {
     connect(o, h) {
-      if (o.tls && !said) log.info('gateway link: MQTT goes to tinyiot gateway over the serial link; the gateway holds the TLS connection');
+      if (o.tls && !said) log.info('gateway link: tinyiot gateway holds the TLS connection');
       said = true;
       if (link.current_) link.current_.close();
       const s = new LinkSocket(link, h);
       link.current_ = s;
-      env.setTimeout(() => s.open_ && h.onOpen(), 0);
+      env.setTimeout(() => link.current_ === s && h.onOpen(), 0);
       return s;
     },
   };

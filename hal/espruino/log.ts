@@ -28,11 +28,17 @@ const logMethods = {
   },
 };
 
+/** A log printing from level min (0 debug .. 3 error): what a board's HAL makes, with no level
+ *  names to look up in its bundle. */
+export function levelLog(min: number, print?: (s: string) => void): Log {
+  const log: EspruinoLog = Object.create(logMethods);
+  log.min_ = min;
+  if (print) log.print_ = print;
+  return log;
+}
+
 export function espruinoLog(min?: string, print?: (s: string) => void): Log {
   const m = ['debug', 'info', 'warn', 'error'].indexOf(min || 'info');
   if (m < 0) throw new Error('log: unknown level "' + min + '"');
-  const log: EspruinoLog = Object.create(logMethods);
-  log.min_ = m;
-  if (print) log.print_ = print;
-  return log;
+  return levelLog(m, print);
 }

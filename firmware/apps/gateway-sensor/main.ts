@@ -8,7 +8,11 @@
 // AppConfig: clientId (the device id at the gateway), password (its LAN secret), interval.
 import type { Hal } from '../../../hal/types.js';
 import { createClient } from '../../mqtt/client.js';
+import { byteStringOf } from '../../mqtt/codec/utf8.js';
 import type { AppConfig } from '../config.js';
+
+// Every log line starts with the app's name: written once.
+const appName = 'gateway-sensor: ';
 
 export function main(hal: Hal, cfg: AppConfig): void {
   const tls = cfg.tls !== false;
@@ -16,8 +20,8 @@ export function main(hal: Hal, cfg: AppConfig): void {
   let every = ((cfg.interval as number) || 10) * 1000;
   let n = 0;
   let on = false;
-  if (!cfg.host || !cfg.clientId) throw new Error('gateway-sensor: config needs host and clientId');
-  if (!tls) log.warn('gateway-sensor: TLS is OFF (plain MQTT to the gateway)');
+  if (!cfg.host || !cfg.clientId) throw new Error(appName + 'config needs host and clientId');
+  if (!tls) log.warn(appName + 'TLS is OFF (plain MQTT to the gateway)');
 
   const c = createClient(hal, {
     host: cfg.host,
@@ -31,11 +35,6 @@ export function main(hal: Hal, cfg: AppConfig): void {
     clean: true,
     limits: cfg.limits,
   });
-  const text = (p: Uint8Array) => {
-    let s = '';
-    for (let i = 0; i < p.length; i++) s += String.fromCharCode(p[i]!);
-    return s;
-  };
   const send = (topic: string, body: string) => c.publish(topic, body, { qos: 1 }, (e) => e && log.warn('publish: ' + e));
   const led = (v: boolean) => {
     on = v;
@@ -47,20 +46,21 @@ export function main(hal: Hal, cfg: AppConfig): void {
   };
 
   c.on('connect', () => {
-    log.info('gateway-sensor: connected to the gateway ' + cfg.host);
+    log.info(appName + 'connected to the gateway ' + cfg.host);
     c.subscribe([{ topic: 'c', qos: 1 }, { topic: 'd', qos: 1 }, { topic: 'm/#', qos: 1 }], (e) => e && log.error('subscribe: ' + e));
   });
   c.on('message', (t, p) => {
-    const s = text(p);
+    // The payload as a byte string: the codec's converter, native on Espruino.
+    const s = byteStringOf(p);
     if (t == 'c') {
       led(s == 'on' ? true : s == 'off' ? false : !on);
-      log.info('gateway-sensor: C2D "' + s + '", LED ' + (on ? 'on' : 'off'));
+      log.info(appName + 'C2D "' + s + '", LED ' + (on ? 'on' : 'off'));
     } else if (t == 'd') {
       let patch: any;
       try {
         patch = JSON.parse(s);
       } catch (e) {
-        return log.warn('gateway-sensor: desired patch is not JSON');
+        return log.warn(appName + 'desired patch is not JSON');
       }
       if (patch && patch.interval > 0) {
         every = patch.interval * 1000;
@@ -73,8 +73,8 @@ export function main(hal: Hal, cfg: AppConfig): void {
       send('a/' + m[2] + '/' + (m[1] == 'blink' ? 200 : 404), m[1] == 'blink' ? '{"led":' + on + '}' : '{"error":"no such method"}');
     }
   });
-  c.on('error', (e) => log.warn('gateway-sensor: ' + e));
-  c.on('close', (r) => log.info('gateway-sensor: closed (' + r + ')'));
+  c.on('error', (e) => log.warn(appName + e));
+  c.on('close', (r) => log.info(appName + 'closed (' + r + ')'));
   led(false);
   c.connect();
   hal.clock.setTimer(every, tick);

@@ -5,6 +5,7 @@
 // false keeps the session, so commands sent while the board is offline reach it afterwards).
 import type { Hal } from '../../../hal/types.js';
 import { type Client, createClient } from '../../mqtt/client.js';
+import { byteStringOf } from '../../mqtt/codec/utf8.js';
 import type { AppConfig } from '../config.js';
 
 // A board runs one app, so its state lives in module variables and its handlers are functions made
@@ -13,6 +14,9 @@ import type { AppConfig } from '../config.js';
 let hal: Hal, c: Client, host: string | undefined, led: string | null | undefined, base: string;
 /** Milliseconds between state messages; messages sent; the LED's state; QoS of state and commands. */
 let every = 10000, n = 0, on = false, qos: 0 | 1 | 2 = 1;
+
+// Every log line and error starts with the app's name: written once.
+const appName = 'mqtt-blink: ';
 
 export function main(h: Hal, cfg: AppConfig): void {
   const tls = cfg.tls !== false;
@@ -23,9 +27,9 @@ export function main(h: Hal, cfg: AppConfig): void {
   base = (cfg.topic as string) || 'tinyiot/' + id;
   every = ((cfg.interval as number) || 10) * 1000;
   qos = cfg.qos === undefined ? 1 : (cfg.qos as 0 | 1 | 2);
-  if (!cfg.host) throw new Error('mqtt-blink: config needs host');
-  if (qos !== 0 && qos !== 1 && qos !== 2) throw new Error('mqtt-blink: qos must be 0, 1 or 2');
-  if (!tls) h.log.warn('mqtt-blink: TLS is OFF (insecure development mode)');
+  if (!cfg.host) throw new Error(appName + 'config needs host');
+  if (qos !== 0 && qos !== 1 && qos !== 2) throw new Error(appName + 'qos must be 0, 1 or 2');
+  if (!tls) h.log.warn(appName + 'TLS is OFF (insecure development mode)');
 
   c = createClient(h, {
     host: cfg.host,
@@ -66,7 +70,7 @@ function tick(): void {
 }
 
 function onConnect(): void {
-  hal.log.info('mqtt-blink: connected to ' + host);
+  hal.log.info(appName + 'connected to ' + host);
   c.subscribe([{ topic: base + '/cmd', qos: qos }], subscribed);
 }
 
@@ -76,17 +80,17 @@ function subscribed(e?: string): void {
 }
 
 function onMessage(_t: string, p: Uint8Array): void {
-  let s = '';
-  for (let i = 0; i < p.length; i++) s += String.fromCharCode(p[i]!);
+  // The payload as a byte string: the codec's converter, native on Espruino.
+  const s = byteStringOf(p);
   setLed(s == 'on' ? true : s == 'off' ? false : !on);
-  hal.log.info('mqtt-blink: command "' + s + '", LED ' + (on ? 'on' : 'off'));
+  hal.log.info(appName + 'command "' + s + '", LED ' + (on ? 'on' : 'off'));
   state();
 }
 
 function onError(e: string): void {
-  hal.log.warn('mqtt-blink: ' + e);
+  hal.log.warn(appName + e);
 }
 
 function onClose(r: string): void {
-  hal.log.info('mqtt-blink: closed (' + r + ')');
+  hal.log.info(appName + 'closed (' + r + ')');
 }

@@ -14,7 +14,7 @@ import {
   CONNACK, CONNECT, DISCONNECT, type Packet, PINGREQ, PUBLISH, type PublishPacket, reservedFlags,
   SUBACK, SUBSCRIBE, UNSUBSCRIBE, type WireError,
 } from './packet.js';
-import { byteString, jsByteString, utf8Decode } from './utf8.js';
+import { byteString, byteStringOf, utf8Decode } from './utf8.js';
 
 export interface Decoder {
   /** A PUBLISH payload or a password may be a view into the chunk: do not overwrite a chunk
@@ -52,8 +52,9 @@ export function readBinary(): Uint8Array {
 
 /** bytes[start..stop) as text; U+0000 [MQTT-1.5.3-2] and what is not UTF-8 [MQTT-1.5.3-1] refused. */
 function textAt(start: number, stop: number): string {
-  const text = utf8Decode(bytes, start, stop);
-  return text != null ? text : wireError(utf8Decode(bytes, start, stop, true) == null ? '1.5.3-1' : '1.5.3-2');
+  // Decoded once, U+0000 let through, so that each refusal has its own clause.
+  const text = utf8Decode(bytes, start, stop, true);
+  return text == null ? wireError('1.5.3-1') : text.indexOf('\0') < 0 ? text : wireError('1.5.3-2');
 }
 
 export function readText(): string {
@@ -79,7 +80,7 @@ function parse(extra?: Extra): Packet {
   if (type == PUBLISH) {
     // The topic's length is read unchecked: if it is not all there, stop is past the end anyway.
     const stop = topicFieldEnd = at + 2 + (bytes[at]! << 8 | bytes[at + 1]!);
-    if (stop > end) wireError('4.8.0-1');
+    need(stop - at);
     const topic = textAt(at + 2, stop);
     if (!topic) wireError('4.7.3-1');
     if (/[#+]/.test(topic)) wireError('3.3.2-2');
@@ -122,7 +123,7 @@ export function clientDecoder(
   extra?: Extra,
 ): Decoder {
   // NaN or a negative limit would silently turn the size check off.
-  if (!(maxPacket > 1)) throw new Error('createDecoder: bad maxPacket ' + maxPacket);
+  if (!(maxPacket > 1)) throw new Error('bad maxPacket ' + maxPacket);
   // After the first error the decoder ignores all input.
   let dead = false;
   // The packet being read: bytes of its fixed header seen (0 between packets), its first byte and
@@ -151,8 +152,7 @@ export function clientDecoder(
     if (at < end) wireError('4.8.0-1');
     if (packet.type == PUBLISH) {
       // Checked: the next PUBLISH to this topic may take push's short way.
-      const topicField = source.subarray(start, topicFieldEnd);
-      lastTopicField = byteString(topicField) || jsByteString(topicField);
+      lastTopicField = byteStringOf(source.subarray(start, topicFieldEnd));
       lastFieldEnd = 2 + topicFieldEnd - start;
       lastTopic = packet.topic;
     }

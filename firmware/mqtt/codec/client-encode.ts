@@ -9,7 +9,7 @@
 import {
   CONNECT, type Packet, PINGREQ, PUBLISH, type PublishPacket, type QoS, reservedFlags, SUBSCRIBE, type Subscription, UNSUBSCRIBE,
 } from './packet.js';
-import { bufferOf, bytes, byteString, chr, jsByteString, utf8Encode } from './utf8.js';
+import { bufferOf, bytes, bytesOf, byteString, byteStringOf, chr, utf8Encode } from './utf8.js';
 
 /** The body of a packet type the client encoder does not know, as a byte string; else nothing. */
 export type Extra = (packet: Packet) => string | undefined;
@@ -40,7 +40,7 @@ function remainingLength(length: number): string {
 function field(data: string | Uint8Array): string {
   // Text beyond ASCII (this also catches what Espruino marks UTF-8) goes as its UTF-8 bytes.
   if (typeof data == 'string' && /[^\0-\x7f]/.test(data)) data = utf8Encode(data);
-  return twoBytes(data.length, 'length') + (typeof data == 'string' ? data : byteString(data) || jsByteString(data));
+  return twoBytes(data.length, 'length') + (typeof data == 'string' ? data : byteStringOf(data));
 }
 
 /** The items of a SUBSCRIBE, SUBACK or UNSUBSCRIBE list, which must not be empty. */
@@ -85,7 +85,7 @@ function publishEncoder() {
       // A copy of its bytes: on Espruino a string joined with one marked UTF-8 is marked and
       // counts characters, not bytes.
       const topicField = bytesOf(field(topic));
-      lastTopicField = byteString(topicField) || jsByteString(topicField);
+      lastTopicField = byteStringOf(topicField);
       lastTopicFieldLength = topicField.length;
       lastTopic = topic;
     }
@@ -138,6 +138,3 @@ function publishEncoder() {
     other_: other,
   };
 }
-
-/** The bytes of a byte string, viewed once. */
-const bytesOf = (s: string) => new Uint8Array(bufferOf(s));

@@ -40,49 +40,44 @@ export function jsByteString(b: Uint8Array): string {
   return s;
 }
 
+/** The bytes of a byte string, viewed once. */
+export const bytesOf = (s: string) => new Uint8Array(bufferOf(s));
+
+/** One character per byte, always: natively where the platform can just now, else in JS. */
+export const byteStringOf = (b: Uint8Array) => byteString(b) || jsByteString(b);
+
 // A Uint8Array, not its buffer: mujs has no ArrayBuffer, and every engine copies an array given to
 // new Uint8Array.
-function jsBufferOf(s: string): Uint8Array {
+export function jsBufferOf(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
-}
-
-/**
- * Writes s as UTF-8 into o from offset p and returns the end offset; with no o it only measures,
- * so a caller can size a buffer exactly before writing. A lone surrogate becomes U+FFFD, as
- * TextEncoder does, because it has no valid UTF-8 form. A code point above U+FFFF read whole
- * (Espruino's UTF-8 strings index by code point) is written as it is.
- */
-export function utf8Write(s: string, o: Uint8Array | null | 0 | undefined, p: number): number {
-  let i = 0, code, continuations;
-  for (; i < s.length; p += continuations + 1) {
-    code = s.charCodeAt(i++);
-    continuations = 0;
-    if (code > 127) {
-      // A high surrogate (D800-DBFF) followed by a low one (DC00-DFFF) is one code point.
-      if (code >> 10 == 54 && s.charCodeAt(i) >> 10 == 55) code = (code << 10) + s.charCodeAt(i++) - 56613888;
-      else if (code >> 11 == 27) code = 65533;
-      continuations = code < 2048 ? 1 : code >> 16 ? 3 : 2;
-      if (o) for (let k = continuations; k--; ) o[p + continuations - k] = 128 | code >> 6 * k & 63;
-      // Lead byte 110xxxxx, 1110xxxx or 11110xxx for 1..3 continuation bytes (the array keeps
-      // only the low 8 bits).
-      code = -1 << 7 - continuations | code >> 6 * continuations;
-    }
-    if (o) o[p] = code;
-  }
-  return p;
 }
 
 export function utf8Encode(s: string): Uint8Array {
   return platform ? platform.encode(s) : jsUtf8Encode(s);
 }
 
-/** UTF-8 in JS, where the platform's converter cannot. */
+/**
+ * UTF-8 in JS, where the platform's converter cannot: built as a byte string, then viewed as bytes.
+ * A lone surrogate becomes U+FFFD, as TextEncoder does, because it has no valid UTF-8 form. A code
+ * point above U+FFFF read whole (Espruino's UTF-8 strings index by code point) is written as it is.
+ */
 export function jsUtf8Encode(s: string): Uint8Array {
-  const o = new Uint8Array(utf8Write(s, 0, 0));
-  utf8Write(s, o, 0);
-  return o;
+  let out = '', i = 0, code, continuations;
+  while (i < s.length) {
+    code = s.charCodeAt(i++);
+    if (code > 127) {
+      // A high surrogate (D800-DBFF) followed by a low one (DC00-DFFF) is one code point.
+      if (code >> 10 == 54 && s.charCodeAt(i) >> 10 == 55) code = (code << 10) + s.charCodeAt(i++) - 56613888;
+      else if (code >> 11 == 27) code = 65533;
+      continuations = code < 2048 ? 1 : code >> 16 ? 3 : 2;
+      // Lead byte 110xxxxx, 1110xxxx or 11110xxx for 1..3 continuation bytes, then 10xxxxxx each.
+      out += chr((-1 << 7 - continuations | code >> 6 * continuations) & 255);
+      while (continuations--) out += chr(128 | code >> 6 * continuations & 63);
+    } else out += chr(code);
+  }
+  return jsBufferOf(out);
 }
 
 /** A string as UTF-8; bytes as they are. */
@@ -124,7 +119,7 @@ function jsDecode(b: Uint8Array, i: number, e: number): string {
  * is set, for U+0000 [MQTT-1.5.3-2].
  */
 export function utf8Decode(b: Uint8Array, start: number, end: number, nul?: any): string | null {
-  const bytes = b.subarray(start, end), text = byteString(bytes) || jsByteString(bytes);
+  const bytes = b.subarray(start, end), text = byteStringOf(bytes);
   // Bytes that are their own text on every platform and hold no U+0000: ASCII from 1 up.
   if (!/[^\x01-\x7f]/.test(text)) return text;
   if ((!nul && text.indexOf('\0') >= 0) || !isUtf8(text)) return null;

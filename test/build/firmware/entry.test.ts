@@ -76,8 +76,9 @@ describe('generateEntry', () => {
     const src = generateEntry(app, b, { insecureDev: true });
     expect(src).toContain('"limits":{"maxPacket":1024,"inflight":2,"queueBytes":1024');
     expect(src).toContain('"led":"D2"');
-    expect(src).toContain('"insecure":1');
+    expect(src).toContain('start(main, hal, insecureDev(hal, cfg || readConfig(env)), {');
     expect(generateEntry(app, b)).not.toContain('insecure');
+    expect(generateEntry(app, loadBoard('emulator'), { insecureDev: true })).toContain('start(main, hal, insecureDev(hal, cfg), {');
   });
 
   it('boot line hands over Espruino globals, and the modem UART where the board has one', () => {

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../../firmware/apps/config.js';
-import { type BootInfo, type Join, start } from '../../../firmware/boot/start.js';
+import { type BootInfo, insecureDev, type Join, start } from '../../../firmware/boot/start.js';
 import { defaultLimits } from '../../../firmware/mqtt/limits.js';
 import { arrayLog, createEmulatedHal } from '../../../hal/emulated/index.js';
 import type { Hal } from '../../../hal/types.js';
 
 const info: BootInfo = { id: 'esp32', led: 'D2', limits: { ...defaultLimits, maxPacket: 2048 } };
 
-function boot(cfg: AppConfig | undefined, b: BootInfo = info, join?: Join) {
+function boot(cfg: AppConfig | undefined, b: BootInfo = info, join?: Join, insecure?: boolean) {
   const log = arrayLog('info');
   const hal = createEmulatedHal({ log });
   const runs: { hal: Hal; cfg: AppConfig; linesBefore: string[] }[] = [];
-  start((h, c) => runs.push({ hal: h, cfg: c, linesBefore: [...log.lines] }), hal, cfg, b, join);
+  // As the entry of an --insecure-dev build calls it.
+  start((h, c) => runs.push({ hal: h, cfg: c, linesBefore: [...log.lines] }), hal, insecure ? insecureDev(hal, cfg) : cfg, b, join);
   return { hal, log, runs };
 }
 
@@ -31,7 +32,7 @@ describe('start', () => {
   });
 
   it('an --insecure-dev build forces plain TCP and warns before the app starts', () => {
-    const { runs, log } = boot({ tls: true, host: 'h' }, { ...info, insecure: 1 });
+    const { runs, log } = boot({ tls: true, host: 'h' }, info, undefined, true);
     expect(runs[0]!.cfg.tls).toBe(false);
     expect(runs[0]!.linesBefore[0]).toMatch(/^warn: !!! INSECURE DEVELOPMENT BUILD: plain TCP, no TLS\..*Never use real credentials/);
     expect(log.lines.filter((l) => l.startsWith('warn:'))).toHaveLength(1);

@@ -111,7 +111,7 @@ describe('what a board carries', () => {
     expect(dev.modules.map((m) => m.path)).not.toContain(join('firmware', 'iothub', 'provision.ts'));
   });
 
-  it('the device layer adds less than 9.4 KB (minified) to the MQTT client', async () => {
+  it('the device layer adds less than 9.38 KB (minified) to the MQTT client', async () => {
     // The goal is 3,000 bytes; this budget only keeps what was reached from growing back.
     // 7.6 KB before Espruino's interpreter ran it: percent-escapes over UTF-8, GatewayHostName
     // and whole numbers without regular expressions, and the tested topic parsers in place of
@@ -120,9 +120,10 @@ describe('what a board carries', () => {
     // 0.3 KB and took about 200 blocks off a connected device on Espruino. With the client made once
     // (prototypes, internal properties shortened by the build) the difference measured 9,166 B;
     // a token minted at each dial (so a refused try is retried with a fresh one) and the 'refused'
-    // event brought it to 9,235 B; the HAL and the device's readers made once, 9,345 B.
+    // event brought it to 9,235 B; the HAL and the device's readers made once, 9,345 B; 9,348 B
+    // after the client's trim for the Puck.
     const mqtt = await bundleFirmware('firmware/mqtt/index.ts', { globalName: 'm', minify: true });
     const dev = await bundleFirmware(app, { globalName: 'app', minify: true });
-    expect(dev.bytes - mqtt.bytes).toBeLessThan(9400);
+    expect(dev.bytes - mqtt.bytes).toBeLessThan(9380);
   });
 });

@@ -62,18 +62,19 @@ describe('hal/espruino as firmware', () => {
   // mqtt-blink connected on Espruino's interpreter takes 1,148 blocks instead of 1,216) for about
   // 450 bytes more, and every refused CONNECT is retried (the 'refused' event, a password read at
   // each dial) for about 100 more; the codec's native fast paths for a PUBLISH (20x fewer
-  // instructions per encode and decode on Espruino) another 1,000: 18,807 B (57.4%). The bound
-  // below keeps that from growing; getting back under half is open work (the codec's size).
+  // instructions per encode and decode on Espruino) another 1,000: 18,807 B (57.4%). Code written
+  // twice taken out (the Puck's trim) brought it to 18,114 B (55.3%). The bound below keeps that
+  // from growing; getting back under half is open work (the codec's size).
   const smallestBudget = (serves: (b: Board) => boolean) =>
     Math.min(...listBoards().filter((b) => serves(b) && !refusal(b, {})).map((b) => boardBudget(b).maxBundleBytes));
   it.for([
     // A board with a gateway link runs the link HAL (hal/espruino/link.ts), not the native one.
     ['native', (b: Board) => b.hal === 'espruino' && !b.gatewayLink],
     ['modem', (b: Board) => b.hal === 'at-modem' && b.modem?.chip === 'esp8266'],
-  ] as const)('%s HAL + MQTT client take at most 57.5% of the smallest budget among its boards', ([name, serves]) => {
+  ] as const)('%s HAL + MQTT client take at most 55.5% of the smallest budget among its boards', ([name, serves]) => {
     const budget = smallestBudget(serves);
     expect(Number.isFinite(budget)).toBe(true); // some board uses this HAL
-    expect(built[`${name}Client`]!.bytes).toBeLessThanOrEqual(budget * 0.575);
+    expect(built[`${name}Client`]!.bytes).toBeLessThanOrEqual(budget * 0.555);
   });
 
   // An ES5 board: in-memory Storage, no crypto module (pure-JS SHA-256), a net whose DNS fails at

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytes, utf8Decode, utf8Encode, utf8Write } from '../../../../firmware/mqtt/codec/utf8.js';
+import { bytes, utf8Decode, utf8Encode } from '../../../../firmware/mqtt/codec/utf8.js';
 
 const node = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
 const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -41,16 +41,6 @@ describe('utf8Encode', () => {
       expect(utf8Encode(s)).toEqual(node(s));
     }
     expect([...utf8Encode('\ud800')]).toEqual([0xef, 0xbf, 0xbd]);
-  });
-
-  it('utf8Write measures without a buffer and writes at an offset', () => {
-    const s = 'a\u00e9\u20ac\u{1F642}';
-    expect(utf8Write(s, null, 5)).toBe(5 + 1 + 2 + 3 + 4);
-    const o = new Uint8Array(14).fill(0xaa);
-    expect(utf8Write(s, o, 3)).toBe(13);
-    expect([...o.subarray(0, 3)]).toEqual([0xaa, 0xaa, 0xaa]);
-    expect(o.subarray(3, 13)).toEqual(node(s));
-    expect(o[13]).toBe(0xaa);
   });
 });
 
