@@ -23,7 +23,7 @@ import {
   CONNACK, CONNECT, type Packet, PINGREQ, PINGRESP, PUBACK, PUBCOMP, PUBLISH, type PublishPacket, PUBREC, PUBREL,
   type QoS, SUBACK, type SubscribePacket, type UnsubscribePacket,
 } from './codec/packet.js';
-import { clientEncode } from './codec/client-encode.js';
+import { clientEncode, encodePublish } from './codec/client-encode.js';
 import { bytes } from './codec/utf8.js';
 import type { Storage } from '../../hal/types.js';
 import { ack, type Callback, type Entry, type Outbox, restore, save } from './outbox.js';
@@ -242,7 +242,7 @@ export class Session implements Outbox {
   publish_(topic: string, payload: string | Uint8Array, qos: QoS, retain: boolean, cb?: Callback): string | undefined {
     // The encoder throws on a wildcard, an empty topic or a bad qos.
     const id = qos ? this.nextId_() : 0;
-    const b = clientEncode({ type: PUBLISH, topic, payload: bytes(payload), qos, retain, dup: false, id });
+    const b = encodePublish(topic, bytes(payload), qos, retain, id);
     const max = this.limits_.queueBytes;
     let used = 0;
     this.queue_.forEach((e) => used += e.bytes_.length);

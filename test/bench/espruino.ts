@@ -128,7 +128,8 @@ export async function run(): Promise<void> {
   say('  twin was reported back, i.e. connected, subscribed and twin fetched). The anchors are stored as distributed');
   say('  (comments, long names: not minified); mqtt-blink and iothub-sensor rows are whole apps (HAL, app, boot);');
   say("  mqtt-blink's encode and decode are the core's codec.");
-  say('Ir/encode: tinyiot codec.clientEncode(packet object) -> Uint8Array; Espruino MQTT publish() to a socket');
+  say('Ir/encode: tinyiot codec.encodePublish(topic, payload bytes, 0, false) -> Uint8Array, as the session encodes');
+  say('  each message; Espruino MQTT publish() to a socket');
   say('  stand-in (mqttPublish inside); tinyMQTT publish() to its socket (it sets RETAIN on every PUBLISH).');
   say('Ir/decode: tinyiot clientDecoder.push(Uint8Array) -> {topic, payload view} to a callback; Espruino MQTT');
   say('  packetHandler(string) and tinyMQTT\'s socket data handler (onDat) -> "message" event (listeners run later, uncounted).');

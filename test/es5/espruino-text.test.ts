@@ -99,6 +99,22 @@ describe.skipIf(e.missing)('text beyond U+00FF on Espruino', () => {
     });
   });
 
+  it('encodes a PUBLISH given text where bytes belong as its UTF-8 bytes, the usual way skipped, packet or fields', async () => {
+    const texts = ['plain ascii', ...TEXTS];
+    const lines = await run(`
+      var ts = ${ascii(texts)};
+      for (var i = 0; i < ts.length; i++) {
+        for (var time = 0; time < 2; time++) {
+          print(hex(codec.encode({ type: 3, topic: "text/" + i, payload: ts[i], qos: 0, retain: false, dup: false })) + " " +
+            hex(codec.encodePublish("text/" + i, ts[i], 0, false)));
+        }
+      }`);
+    expect(lines).toEqual(texts.flatMap((t, i) => {
+      const want = Buffer.from(oracleGenerate({ type: 3, topic: 'text/' + i, payload: utf8(t), qos: 0, retain: false, dup: false })).toString('hex');
+      return [`${want} ${want}`, `${want} ${want}`];
+    }));
+  });
+
   it("decodes mqtt-packet's bytes to the same text, and refuses what is not UTF-8 [MQTT-1.5.3-1] or holds U+0000 [MQTT-1.5.3-2]", async () => {
     const ps = packets();
     const wire = ps.map((p) => Buffer.from(oracleGenerate(p)).toString('hex'));

@@ -3,6 +3,7 @@
 // Espruino, as createClient does with hal.utf8).
 export * from '../../firmware/mqtt/codec/index.js';
 export { useUtf8 } from '../../firmware/mqtt/codec/utf8.js';
+export { encodePublish } from '../../firmware/mqtt/codec/client-encode.js';
 export { espruinoUtf8 } from '../../hal/espruino/utf8.js';
 export { parseC2d, parseDesired, parseMethod, parseTwinRes } from '../../firmware/iothub/topics.js';
 export { decodePropertyBag, encodePropertyBag } from '../../firmware/iothub/propbag.js';

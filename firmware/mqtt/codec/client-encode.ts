@@ -50,19 +50,23 @@ export function each<T>(list: T[], item: (x: T) => string): string {
 
 
 /**
- * clientEncode, and encodeOther for all it does not take, made once. Espruino reads the source of
- * every statement it runs again each time, skipped branches too, and a function that is one
- * return costs it least; it finds a name by comparing it with the names in scope one by one, so
- * what the usual PUBLISH reads lives in a scope of its own rather than among a bundle's many.
+ * encodePublish, clientEncode and encodeOther, made once. Espruino reads the source of every
+ * statement it runs again each time, skipped branches too, and a function that is one return
+ * costs it least; it finds a name by comparing it with the names in scope one by one, so what the
+ * usual PUBLISH reads lives in a scope of its own rather than among a bundle's many.
  */
 const encoder = publishEncoder();
 
 /**
- * Throws (a programmer error) on a packet that cannot be put on the wire as given. The usual
- * PUBLISH (to the topic last checked, QoS 0, bytes as payload, under 128 bytes) is
- * encoded in one expression; everything else by encodeOther.
+ * A PUBLISH from its fields, with no packet object made for it (the session sends every message
+ * this way). Throws (a programmer error) on a bad topic, qos or packet id. The usual PUBLISH (to
+ * the topic last checked, QoS 0, under 128 bytes) is encoded in one expression.
  */
-export const clientEncode = encoder.usual_ as (packet: Packet) => Uint8Array;
+export const encodePublish: (topic: string, payload: Uint8Array, qos: QoS, retain: boolean, id?: number) => Uint8Array =
+  encoder.publish_;
+
+/** Throws (a programmer error) on a packet that cannot be put on the wire as given. */
+export const clientEncode = encoder.other_ as (packet: Packet) => Uint8Array;
 
 /** Any packet. extra adds the bodies of packet types a client does not send. */
 export const encodeOther: (packet: Packet, extra?: Extra) => Uint8Array = encoder.other_;
@@ -73,12 +77,12 @@ function publishEncoder() {
   // is cheaper than checking a topic again. At first an object, which no topic is.
   let lastTopic: unknown = {}, lastTopicField = '', lastTopicFieldLength = 0;
   // Scratch values: the usual PUBLISH's payload as a byte string, and its remaining length.
-  let payload: string, length: number;
+  let payloadText: string, length: number;
   const Bytes = Uint8Array;
 
   /** Any PUBLISH but the usual: its topic checked, unless it is the last one, and remembered. */
-  function otherPublish(packet: PublishPacket): Uint8Array {
-    const topic = packet.topic, qos = checkQos(packet.qos);
+  function otherPublish(topic: string, payload: Uint8Array, qos: QoS, retain: boolean, id?: number, dup?: boolean): Uint8Array {
+    checkQos(qos);
     if (topic !== lastTopic) {
       // No wildcards [MQTT-3.3.2-2], not empty [MQTT-4.7.3-1].
       if (!topic || /[#+]/.test(topic)) fail('topic (wildcard or empty topic)', topic);
@@ -89,11 +93,12 @@ function publishEncoder() {
       lastTopicFieldLength = topicField.length;
       lastTopic = topic;
     }
-    const payloadBytes = bytes(packet.payload);
+    // Text given where bytes belong (a packet's payload may be text) goes as its UTF-8 bytes.
+    const payloadBytes = bytes(payload);
     // The payload joined as bytes, not as text: a payload of any size is copied once, natively.
     // DUP only at QoS 1 or 2: it MUST be 0 at QoS 0 [MQTT-3.3.1-2].
-    const head = bytesOf(chr(PUBLISH << 4 | (packet.dup && qos ? 8 : 0) | qos << 1 | (packet.retain ? 1 : 0)) +
-      remainingLength(lastTopicFieldLength + (qos ? 2 : 0) + payloadBytes.length) + lastTopicField + (qos ? packetId(packet.id!) : ''));
+    const head = bytesOf(chr(PUBLISH << 4 | (dup && qos ? 8 : 0) | qos << 1 | (retain ? 1 : 0)) +
+      remainingLength(lastTopicFieldLength + (qos ? 2 : 0) + payloadBytes.length) + lastTopicField + (qos ? packetId(id!) : ''));
     const out = new Bytes(head.length + payloadBytes.length);
     out.set(head);
     out.set(payloadBytes, head.length);
@@ -103,7 +108,11 @@ function publishEncoder() {
   function other(packet: Packet, extra?: Extra): Uint8Array {
     const type = packet.type;
     let body = '';
-    if (type == PUBLISH) return otherPublish(packet);
+    // Only QoS 0 may take the usual way; a packet's qos is checked first (a missing one is refused
+    // too), and its payload may be given as text.
+    if (type == PUBLISH) {
+      return (checkQos(packet.qos) ? otherPublish : publish)(packet.topic, bytes(packet.payload), packet.qos, packet.retain, packet.id, packet.dup);
+    }
     if (type == CONNECT) {
       const will = packet.will;
       const connectFlags = (packet.username != null ? 128 : 0) | (packet.password ? 64 : 0) | (packet.clean ? 2 : 0) |
@@ -121,20 +130,18 @@ function publishEncoder() {
     return bytesOf(chr(type << 4 | reservedFlags(type)) + remainingLength(bytesOf(body).length) + body);
   }
 
-  return {
-    // Typed for the packet it looks at; a method's parameter may be, and clientEncode takes any.
-    usual_(packet: PublishPacket): Uint8Array {
-      // Only a PUBLISH has a topic of its own, so the topic tells the packet is one. DUP is not
-      // written at QoS 0 (as otherPublish says). A payload
-      // that is not bytes (text), or that the platform cannot make a byte string of just now,
-      // takes the other way. retain is a boolean (the client makes sure), which counts as 0 or 1.
-      // 0x30 is PUBLISH << 4, written out: the minifier keeps a named constant a variable, which
-      // Espruino would look up each time.
-      return packet.topic === lastTopic && packet.qos === 0 && packet.payload instanceof Bytes &&
-        (payload = byteString(packet.payload)!) && (length = lastTopicFieldLength + payload.length) < 128
-        ? new Bytes(bufferOf(chr(0x30 | (packet.retain as unknown as number), length) + lastTopicField + payload))
-        : other(packet);
-    },
-    other_: other,
-  };
+  /**
+   * The usual PUBLISH in one expression, else otherPublish. A payload given as text (E.toString
+   * gives it back as it is), or that the platform cannot make a byte string of just now, takes the
+   * other way. retain is a boolean, which counts as 0 or 1. 0x30 is PUBLISH << 4, written out: the
+   * minifier keeps a named constant a variable, which Espruino would look up each time.
+   */
+  function publish(topic: string, payload: Uint8Array, qos: QoS, retain: boolean, id?: number): Uint8Array {
+    return topic === lastTopic && !qos && (payloadText = byteString(payload)!) && payloadText !== payload as unknown &&
+      (length = lastTopicFieldLength + payloadText.length) < 128
+      ? new Bytes(bufferOf(chr(0x30 | (retain as unknown as number), length) + lastTopicField + payloadText))
+      : otherPublish(topic, payload, qos, retain, id);
+  }
+
+  return { publish_: publish, other_: other };
 }

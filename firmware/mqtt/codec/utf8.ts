@@ -32,6 +32,9 @@ export function useUtf8(u: Utf8 | undefined): void {
 
 /** One character per byte, in JS: where byteString is not native, or gave undefined. */
 export function jsByteString(b: Uint8Array): string {
+  // Text given where bytes belong comes back as it is, as Espruino's E.toString gives it, so that
+  // the encoder sees it is not bytes on every engine.
+  if (typeof b == 'string') return b;
   let s = '';
   // Espruino's Function.apply throws beyond 256 arguments (64 in builds before 2021) and mujs
   // overflows its stack at 256: 64 bytes at a time. Espruino's subarray does not stop at the end

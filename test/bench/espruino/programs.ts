@@ -152,7 +152,7 @@ var out, got, B = E.toUint8Array(S), PB = E.toUint8Array(P);
 var dec = codec.clientDecoder(1024, function (p) { got = p; }, function (e) { say("error " + e); });`;
     return op === 'encode'
       // The payload as bytes, as a PUBLISH packet has it (publish() converts text once, up front).
-      ? { setup, op: 'out = codec.clientEncode({ type: 3, topic: T, payload: PB, qos: 0, retain: false, dup: false });', result: 'out' }
+      ? { setup, op: 'out = codec.encodePublish(T, PB, 0, false);', result: 'out' }
       : { setup, op: 'dec.push(B);', result: 'got.topic + " " + E.toString(got.payload)' };
   }
   if (client === 'espruino-mqtt') {

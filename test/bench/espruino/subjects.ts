@@ -68,7 +68,7 @@ export function coreBundle(): Promise<string> {
  */
 export function codecBundle(): Promise<string> {
   return bundleOf([
-    [['clientEncode'], 'firmware/mqtt/codec/client-encode.ts'],
+    [['clientEncode', 'encodePublish'], 'firmware/mqtt/codec/client-encode.ts'],
     [['clientDecoder'], 'firmware/mqtt/codec/client-decode.ts'],
     [['useUtf8'], 'firmware/mqtt/codec/utf8.ts'],
     [['espruinoUtf8'], 'hal/espruino/utf8.ts'],

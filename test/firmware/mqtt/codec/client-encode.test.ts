@@ -2,7 +2,7 @@
 // encoder; payloads and passwords may also be given as strings (UTF-8).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientEncode } from '../../../../firmware/mqtt/codec/client-encode.js';
+import { clientEncode, encodePublish } from '../../../../firmware/mqtt/codec/client-encode.js';
 import { encode } from '../../../../firmware/mqtt/codec/encode.js';
 import type { Packet } from '../../../../firmware/mqtt/codec/packet.js';
 import { useUtf8, utf8Encode } from '../../../../firmware/mqtt/codec/utf8.js';
@@ -60,6 +60,31 @@ describe('clientEncode', () => {
     const p = { type: 3, topic: 'dup', payload: new Uint8Array(1), retain: false, dup: true } as const;
     for (const time of [1, 2]) expect(clientEncode({ ...p, qos: 0 })[0], `#${time}`).toBe(0x30);
     expect(clientEncode({ ...p, qos: 1, id: 1 })[0]).toBe(0x3a);
+  });
+
+  it('encodePublish writes a PUBLISH from its fields as clientEncode writes the packet, usual or not', () => {
+    for (const topic of ['a/b', 'caf\u00e9', 'a/b'])
+      for (const length of [0, 20, 124, 125, 126, 300])
+        for (const [qos, retain] of [[0, false], [0, true], [1, false], [2, true]] as const) {
+          const payload = new Uint8Array(length).fill(5);
+          const id = qos ? 7 : undefined;
+          const want = oracleGenerate({ type: 3, topic, payload, qos, retain, dup: false, ...(qos ? { id } : {}) });
+          for (const time of [1, 2]) expect(encodePublish(topic, payload, qos, retain, id), `${topic} ${length} ${qos} ${retain} #${time}`).toEqual(want);
+        }
+    expect(() => encodePublish('a/#', new Uint8Array(1), 0, false)).toThrow(/bad topic/);
+    expect(() => encodePublish('a', new Uint8Array(1), 3 as 0, false)).toThrow(/bad qos 3/);
+    expect(() => encodePublish('a', new Uint8Array(1), 1, false)).toThrow(/bad packet id/);
+  });
+
+  it('encodePublish given text where bytes belong writes its UTF-8 bytes, not the characters', () => {
+    const s = 'h\u00e9';
+    const want = oracleGenerate({ type: 3, topic: 'text', payload: utf8Encode(s), qos: 0, retain: false, dup: false });
+    for (const time of [1, 2]) expect(encodePublish('text', s as unknown as Uint8Array, 0, false), `#${time}`).toEqual(want);
+  });
+
+  it('refuses a PUBLISH packet without a qos rather than sending it at QoS 0', () => {
+    const p = { type: 3, topic: 'q', payload: new Uint8Array(1), retain: false, dup: false } as unknown as Packet;
+    for (const time of [1, 2]) expect(() => clientEncode(p), `#${time}`).toThrow(/bad qos undefined/);
   });
 
   it('takes the other way for a payload given as text, or one the platform cannot make a byte string of just now', () => {
