@@ -1,14 +1,15 @@
 // Positions in a bundle back to the TypeScript they came from, so a start-up throw in an app of the
 // user's own names its file:line:col. The map is terser's (chained through esbuild's and tsc's, see
-// bundle.ts); hoistVars inserted declarations after terser, which are taken off before looking up.
+// bundle.ts); the edits made after terser (hoistVars' declarations, the global layout's prefixes
+// and its unwrapped wrapper) are undone before looking up.
 import { SourceMap } from 'node:module';
 import { isAbsolute, relative, resolve } from 'node:path';
 
 export interface BundleMap {
   /** terser's source map, JSON. */
   map: string;
-  /** What hoistVars inserted into terser's code: offsets there, and lengths. */
-  inserts: { at: number; len: number }[];
+  /** The edits made to terser's code: offsets there, characters taken out (never a line break), length put in. */
+  edits: { at: number; cut: number; len: number }[];
 }
 
 export interface Original {
@@ -22,11 +23,12 @@ export function originalPosition(code: string, m: BundleMap, line: number, colum
   const lines = code.split('\n');
   if (line < 1 || line > lines.length) return undefined;
   const at = lineStart(lines, line) + column - 1;
-  // Back to terser's code: take off the inserted declarations before the offset.
-  const spans = landed(m.inserts);
+  // Back to terser's code: what the edits before the offset put in out, what they took out back
+  // (as stand-ins: only the line breaks matter, and none was taken out).
+  const spans = landed(m.edits);
   let offset = at;
-  for (const sp of spans) if (sp.from + sp.len <= at) offset -= sp.len;
-  const pre = strip(code, spans).slice(0, offset).split('\n');
+  for (const sp of spans) if (sp.from + sp.len <= at) offset += sp.cut - sp.len;
+  const pre = undo(code, spans).slice(0, offset).split('\n');
   const tl = pre.length - 1;
   const tc = pre[pre.length - 1]!.length;
   const payload = JSON.parse(m.map) as ConstructorParameters<typeof SourceMap>[0];
@@ -42,19 +44,20 @@ const lineStart = (lines: string[], line: number): number => {
   return at;
 };
 
-/** Where each insert landed in the final code: inserts are in terser's offsets, applied last first. */
-function landed(inserts: BundleMap['inserts']): { from: number; len: number }[] {
+/** Where each edit landed in the final code: edits are in terser's offsets, in order at each offset. */
+function landed(edits: BundleMap['edits']): { from: number; cut: number; len: number }[] {
   let shift = 0;
-  return [...inserts].sort((a, b) => a.at - b.at).map((e) => {
-    const s = { from: e.at + shift, len: e.len };
-    shift += e.len;
+  return edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map(({ e }) => {
+    const s = { from: e.at + shift, cut: e.cut, len: e.len };
+    shift += e.len - e.cut;
     return s;
   });
 }
 
-function strip(code: string, spans: { from: number; len: number }[]): string {
+/** Terser's code as far as lines and columns go: what was put in taken out, what was taken out as spaces. */
+function undo(code: string, spans: { from: number; cut: number; len: number }[]): string {
   let out = code;
-  for (const s of [...spans].reverse()) out = out.slice(0, s.from) + out.slice(s.from + s.len);
+  for (const s of [...spans].reverse()) out = out.slice(0, s.from) + ' '.repeat(s.cut) + out.slice(s.from + s.len);
   return out;
 }
 

@@ -4,8 +4,9 @@
 // bundles the ES5 modules (scope-hoisted ESM, target es5 so its own glue stays ES5) -> we wrap the result in a function instead of esbuild's iife export glue
 // (~600 bytes of getters and bind), reading Array's methods off an array (Espruino) -> terser
 // minifies at ecma 5 (or, unminified, only moves function declarations up) -> every var that could
-// be used before its declaration is declared at the top of its function (Espruino) -> verifyEs5
-// checks the result.
+// be used before its declaration is declared at the top of its function (Espruino) -> minified,
+// the wrapper is taken apart so that its functions keep no scope link on Espruino
+// (global-layout.ts) -> verifyEs5 checks the result.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -15,7 +16,8 @@ import * as esbuild from 'esbuild';
 import { minify as terser } from 'terser';
 import ts from 'typescript';
 import type { BundleMap } from './bundle-map.js';
-import { hoistEdits, hoistVars } from './hoist.js';
+import { applyEdits, type Edit, globalLayoutEdits } from './global-layout.js';
+import { hoistEdits } from './hoist.js';
 import { verifyEs5 } from './verify.js';
 
 /**
@@ -36,6 +38,13 @@ export interface BundleOptions {
   outFile?: string;
   /** Also a source map from the code back to the TypeScript sources (bundle-map.ts reads it). */
   sourceMap?: boolean;
+  /**
+   * 'wrapped' (the default) keeps the bundle's top level inside a function, as a library must be
+   * (another bundle may share its global scope). 'global', minified and with a globalName, runs
+   * it as the script's own, its names prefixed: a block less per function on Espruino, a byte
+   * more per use of a top-level name (global-layout.ts). Firmware, alone on its board, is built so.
+   */
+  layout?: 'global' | 'wrapped';
 }
 
 export interface ModuleSize {
@@ -50,7 +59,7 @@ export interface BundleResult {
   bytes: number;
   /** Largest first. */
   modules: ModuleSize[];
-  /** With sourceMap: terser's map (to the TypeScript sources) and what hoistVars inserted after it. */
+  /** With sourceMap: terser's map (to the TypeScript sources) and the edits made after it (hoistVars, the global layout). */
   map?: BundleMap;
 }
 
@@ -278,8 +287,8 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
   const esbuildMap = built.outputFiles.find((f) => f.path.endsWith('.map'));
   const meta = Object.entries(built.metafile.outputs).find(([k]) => !k.endsWith('.map'))?.[1];
   if (!out || !meta) throw new Error(`bundle of ${entry} produced no output`);
-  // Not toplevel: with it terser unwraps the function into top-level vars, which on a board are
-  // globals. Everything but globalName is inside the wrapper, so mangling loses nothing.
+  // Not toplevel: terser minifies inside the wrapper, where mangling loses nothing, and the global
+  // layout (global-layout.ts) takes the wrapper apart afterwards, with its names prefixed.
   // ascii_only: an Espruino reads source as bytes, so a raw UTF-8 literal would change length.
   // hoist_funs (and, minified, hoist_vars): Espruino declares a function or var only when its
   // statement runs, and a name used before that reaches the outer variable of that name. terser
@@ -298,8 +307,11 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
     ...(esbuildMap ? { sourceMap: { content: shiftOneLine(esbuildMap.text) } } : {}),
   });
   if (r.code === undefined) throw new Error('terser produced no output');
-  const edits = hoistEdits(r.code);
-  const code = hoistVars(r.code, edits);
+  const hoisted = hoistEdits(r.code);
+  const edits: Edit[] = minify && opts.globalName && opts.layout === 'global'
+    ? globalLayoutEdits(r.code, opts.globalName, hoisted)
+    : hoisted.map((h) => ({ at: h.at, cut: 0, text: h.text }));
+  const code = applyEdits(r.code, edits);
   const problems = verifyEs5(code);
   if (problems.length) throw new Error(`bundle of ${entry} is not plain ES5:\n  ${problems.join('\n  ')}`);
   const modules = Object.entries(meta.inputs)
@@ -309,6 +321,6 @@ export async function bundleFirmware(entry: string, opts: BundleOptions = {}): P
     await mkdir(dirname(resolve(opts.outFile)), { recursive: true });
     await writeFile(opts.outFile, code);
   }
-  const map = esbuildMap && typeof r.map === 'string' ? { map: r.map, inserts: edits.map((e) => ({ at: e.at, len: e.text.length })) } : undefined;
+  const map = esbuildMap && typeof r.map === 'string' ? { map: r.map, edits: edits.map((e) => ({ at: e.at, cut: e.cut, len: e.text.length })) } : undefined;
   return { code, bytes: Buffer.byteLength(code), modules, map };
 }

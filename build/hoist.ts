@@ -31,11 +31,11 @@ export interface Scope {
   late: Late[];
 }
 
-const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && typeof (v as Node).type === 'string';
-const isFn = (n: Node) => n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression';
-const idName = (n: unknown) => (isNode(n) && n.type === 'Identifier' ? (n.name as string) : undefined);
+export const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && typeof (v as Node).type === 'string';
+export const isFn = (n: Node) => n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression';
+export const idName = (n: unknown) => (isNode(n) && n.type === 'Identifier' ? (n.name as string) : undefined);
 
-function children(n: Node): [string, Node][] {
+export function children(n: Node): [string, Node][] {
   const out: [string, Node][] = [];
   for (const k in n) {
     if (k === 'loc') continue;
@@ -72,7 +72,7 @@ function regionOf(n: Node, key: string, part: Node, region: Node): Node {
 }
 
 /** Names a function declares for itself: parameters, its own name, arguments, and its vars and functions. */
-function ownNames(fn: Node): Set<string> {
+export function ownNames(fn: Node): Set<string> {
   const s = new Set<string>(['arguments']);
   for (const p of fn.params as Node[]) s.add(idName(p)!);
   if (fn.type === 'FunctionExpression' && fn.id) s.add(idName(fn.id)!);
@@ -166,14 +166,17 @@ export function lateDeclarations(program: Node, closures = false): Scope[] {
 }
 
 /** What hoistVars inserts: text at offsets of `code`, last first. */
-export function hoistEdits(code: string): { at: number; text: string }[] {
+export function hoistEdits(code: string): { at: number; text: string; names: string[] }[] {
   const program = parse(code, { ecmaVersion: 5 }) as unknown as Node;
   return lateDeclarations(program, true)
     .map((s) => ({ at: s.top, names: s.late.filter((l) => l.kind === 'var').map((l) => l.name) }))
     .filter((e) => e.names.length)
     .sort((a, b) => b.at - a.at)
-    .map((e) => ({ at: e.at, text: 'var ' + e.names.join(',') + ';' }));
+    .map((e) => ({ at: e.at, text: hoistText(e.names), names: e.names }));
 }
+
+/** The declaration hoistVars inserts for these names. */
+export const hoistText = (names: string[]) => 'var ' + names.join(',') + ';';
 
 /** Declares every var that may be used before its declaration runs at the top of its function. */
 export function hoistVars(code: string, edits = hoistEdits(code)): string {

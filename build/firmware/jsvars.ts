@@ -11,7 +11,8 @@
 //   and keeps each function's text there (a native string: one block), so what costs RAM is what
 //   running the bundle's top level creates. Read off the minified bundle's syntax tree
 //   (codeJsVars): 4 blocks per function created (the function, its code link, its scope link and
-//   the name it is bound to), one per parameter, one per other declared name, object property and
+//   the name it is bound to; 3 for one created at the script's own top level, which has no scope
+//   to link: the global layout, build/global-layout.ts), one per parameter, one per other declared name, object property and
 //   array element, and each string value stored, in pieces of the board's size, plus the extra
 //   pieces of property names too long for one block. No coefficient is fitted: on the interpreter
 //   this predicts the measured load within 3%.
@@ -68,6 +69,8 @@ export const nameExtra = (n: number, l: BlockLayout): number => Math.ceil(Math.m
 export interface CodeEstimate {
   /** Functions created when the bundle runs its top level, and their parameters. */
   functions: number;
+  /** Those of them created by the script's top level itself, not inside a function: no scope link. */
+  unscoped?: number;
   params: number;
   /** Other names declared at the top level (variables, function declarations). */
   names: number;
@@ -109,7 +112,7 @@ const keyName = (k: Node): string | undefined => (k.type === 'Identifier' ? (k.n
 export function codeJsVars(code: string, blockSize: number, jsVarCount?: number): CodeEstimate {
   const layout = blockLayout(blockSize, jsVarCount);
   const ast = parse(code, { ecmaVersion: 5 }) as unknown as Node;
-  const e = { functions: 0, params: 0, names: 0, props: 0, strings: 0, stringChars: 0, pieces: 0, chars: 0 };
+  const e = { functions: 0, unscoped: 0, params: 0, names: 0, props: 0, strings: 0, stringChars: 0, pieces: 0, chars: 0 };
   let textBlocks = 0, nameCount = 0, nameExtras = 0;
   // Every function's text, for the RAM figure, and the property names stored, for the long-name share.
   const everywhere = (n: Node, parent?: Node): void => {
@@ -130,14 +133,19 @@ export function codeJsVars(code: string, blockSize: number, jsVarCount?: number)
   };
   // What running the top level creates: functions met there are created, not run, unless called
   // on the spot (the bundle's wrapper, tsc's class IIFEs), whose bodies run at load too.
+  let inFunction = false;
   const atLoad = (n: Node, parent?: Node): void => {
     if (isFn(n)) {
       if (parent && parent.type === 'CallExpression' && parent.callee === n) {
         e.names += (n.params as Node[]).length;
+        const was = inFunction;
+        inFunction = true;
         atLoad(n.body as Node, n);
+        inFunction = was;
         return;
       }
       e.functions++;
+      if (!inFunction) e.unscoped++;
       e.params += (n.params as Node[]).length;
       if (n.type === 'FunctionDeclaration') e.names++;
       return;
@@ -166,8 +174,8 @@ export function codeJsVars(code: string, blockSize: number, jsVarCount?: number)
 }
 
 /** Blocks the top level creates, from what codeJsVars counted. */
-export function loadJsVars(e: Pick<CodeEstimate, 'functions' | 'params' | 'names' | 'props' | 'pieces'>): number {
-  return FUNCTION_BLOCKS * e.functions + e.params + e.names + e.props + e.pieces;
+export function loadJsVars(e: Pick<CodeEstimate, 'functions' | 'unscoped' | 'params' | 'names' | 'props' | 'pieces'>): number {
+  return FUNCTION_BLOCKS * e.functions - (e.unscoped ?? 0) + e.params + e.names + e.props + e.pieces;
 }
 
 /** Blocks per function object made while starting, fitted (see the top of this file). */

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { type Board, loadBoard } from '../boards.js';
+import { type Board, boardBudget, loadBoard } from '../boards.js';
 import { bundleFirmware } from '../bundle.js';
 import type { BundleMap } from '../bundle-map.js';
 import { verifyEs5 } from '../verify.js';
@@ -99,7 +99,18 @@ async function bundleAndCheck(o: BuildOptions, app: App, board: Board, outDir: s
   await writeFile(entryPath, entry);
   say(`bundling ${app.name} for ${board.id} (hal ${board.hal}, tls ${board.tls}, crypto ${board.crypto})`);
   // An app of the user's own gets a source map, so a start-up throw names its file:line:col.
-  const b = await bundleFirmware(entryPath, { globalName: GLOBAL, minify: true, sourceMap: app.dir !== undefined });
+  const bundleOptions = { globalName: GLOBAL, minify: true, sourceMap: app.dir !== undefined };
+  let b = await bundleFirmware(entryPath, { ...bundleOptions, layout: 'global' });
+  // The global layout saves a block per function and costs a byte per use of a top-level name
+  // (build/global-layout.ts): where that byte count is what does not fit, the wrapped one may.
+  const maxBytes = o.budgetBytes ?? boardBudget(board).maxBundleBytes;
+  if (b.bytes > maxBytes) {
+    const wrapped = await bundleFirmware(entryPath, { ...bundleOptions, layout: 'wrapped' });
+    if (wrapped.bytes <= maxBytes) {
+      say(`the bundle is ${b.bytes} bytes laid out at the top level, over ${maxBytes}: built in a wrapper function (${wrapped.bytes} bytes, a block more per function)`);
+      b = wrapped;
+    }
+  }
   const script = bootScript(b.code, board, entryOptions);
   const problems = verifyEs5(script, { allowGlobals: board.hal === 'emulated' ? [] : bootGlobals });
   if (problems.length) return { ok: false, error: `the boot script is not plain ES5:\n  ${problems.join('\n  ')}`, app, board };

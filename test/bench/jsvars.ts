@@ -91,7 +91,7 @@ export async function run(): Promise<void> {
       rows.push(`${app.padEnd(14)} ${board.padEnd(14)} load ${String(got.load).padStart(5)} est ${String(code.flashJsVars).padStart(5)} ${pct(code.flashJsVars, got.load).padStart(7)}` +
         `   start ${String(got.start).padStart(5)} est ${String(start).padStart(5)} ${pct(start, got.start).padStart(7)}` +
         `   on the board: ${budget.jsVars} of ${budget.maxJsVars} (${b.ok ? 'accepted' : 'refused'})`);
-      const f = { functions: code.functions, params: code.params, names: code.names, props: code.props, strings: code.strings, stringChars: code.stringChars, pieces: code.pieces };
+      const f = { functions: code.functions, unscoped: code.unscoped, params: code.params, names: code.names, props: code.props, strings: code.strings, stringChars: code.stringChars, pieces: code.pieces };
       const js = (o: object) => JSON.stringify(o).replace(/"(\w+)":/g, '$1: ').replace(/,/g, ', ');
       points.push(`  { app: '${app}', board: '${board}', load: ${got.load}, start: ${got.start}, features: ${js(f)}, longNameShare: ${code.longNameShare.toFixed(4)}, started: ${js(smoke.startCounts)} },`);
     } finally {

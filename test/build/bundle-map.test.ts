@@ -15,16 +15,19 @@ function at(code: string, needle: string): [number, number] {
 }
 
 describe('bundle source maps', () => {
-  it('maps a position in the minified, hoisted bundle back to the TypeScript line it came from', async () => {
+  it.for(['wrapped', 'global'] as const)('maps a position in the minified, hoisted bundle (%s layout) back to the TypeScript line it came from', async (layout) => {
     const lib = join(dir, 'lib.ts');
     const entry = join(dir, 'entry.ts');
     writeFileSync(lib, 'export class Counter {\n  n = 0;\n  bump(): number {\n    if (this.n > 2) throw new Error("too many");\n    return ++this.n;\n  }\n}\n');
     writeFileSync(entry, 'import { Counter } from "./lib";\n\nexport function run(): number {\n  const c = new Counter();\n  return c.bump() + c.bump();\n}\n');
-    const b = await bundleFirmware(entry, { globalName: 'tinyiot', minify: true, sourceMap: true });
+    const b = await bundleFirmware(entry, { globalName: 'tinyiot', minify: true, sourceMap: true, layout });
     expect(b.map).toBeDefined();
     const [line, column] = at(b.code, '"too many"');
     const o = originalPosition(b.code, b.map!, line, column);
     expect(o).toMatchObject({ file: lib, line: 4 });
+    // Past the prefixes and the wrapper taken out, a position still lands on its own line.
+    const [runLine, runColumn] = at(b.code, 'bump()+');
+    expect(originalPosition(b.code, b.map!, runLine, runColumn)).toMatchObject({ file: entry, line: 5 });
     expect(mapStack(`Error: too many\n    at bump (bundle.js:${line + 2}:${column})`, b.code, b.map!, ['bundle.js'], 2)).toMatch(/at bump \(.*lib\.ts:4:\d+\)/);
   });
 

@@ -139,6 +139,9 @@ export function clientDecoder(
   let size: number, text: string | undefined, packetEnd: number;
   // Only a packet of a single byte of remaining length, and within maxPacket, is usual.
   const usualLimit = Math.min(129, maxPacket);
+  // byteString as it is now (a client installs the platform's converter before it connects): push
+  // finds a name of this scope sooner than one of the bundle's, which on a board are globals.
+  const toByteString = byteString;
 
   /** Parses source[start..stop), the body of the packet being read, and hands it on. */
   function emit(source: Uint8Array, start: number, stop: number) {
@@ -214,7 +217,7 @@ export function clientDecoder(
         // variable, which Espruino would look up each time. A chunk that holds the topic field at 2 has at least 5 bytes, so its
         // remaining length was there to read.
         return dead || headerBytes || chunk[0]! ^ 0x30 || (packetEnd = chunk[1]! + 2) > usualLimit ||
-          !(text = byteString(chunk)) || packetEnd > (size = text.length) || text.indexOf(lastTopicField) ^ 2 || lastFieldEnd > packetEnd
+          !(text = toByteString(chunk)) || packetEnd > (size = text.length) || text.indexOf(lastTopicField) ^ 2 || lastFieldEnd > packetEnd
           ? consume(chunk)
           : (onPacket({ type: 3, topic: lastTopic, qos: 0, retain: false, dup: false, payload: chunk.subarray(lastFieldEnd, packetEnd) }),
             packetEnd < size && consume(chunk.subarray(packetEnd)));

@@ -36,13 +36,14 @@ export function loadAnchors(dir = anchorsDir()): Anchor[] {
   ];
 }
 
-/** Bundles an entry written from `lines` (paths relative to the repository) as a minified board script. */
+/** Bundles an entry written from `lines` (paths relative to the repository) as a minified board
+ *  script, laid out as `tinyiot build` lays out firmware (at the top level, build/global-layout.ts). */
 async function bundleOf(lines: [string[], string][], globalName: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tinyiot-bench-entry-'));
   try {
     const entry = join(dir, 'entry.ts');
     await writeFile(entry, lines.map(([names, file]) => `export { ${names.join(', ')} } from ${JSON.stringify(join(repo, file))};\n`).join(''));
-    return (await bundleFirmware(entry, { globalName, minify: true })).code;
+    return (await bundleFirmware(entry, { globalName, minify: true, layout: 'global' })).code;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -21,7 +21,7 @@ interface Point {
   load: number;
   start: number;
   /** codeJsVars of the bundle with the interpreter's layout (27-byte blocks). */
-  features: { functions: number; params: number; names: number; props: number; strings: number; stringChars: number; pieces: number };
+  features: { functions: number; unscoped?: number; params: number; names: number; props: number; strings: number; stringChars: number; pieces: number };
   longNameShare: number;
   /** QuickJS counts of what starting created. */
   started: EngineCounts;

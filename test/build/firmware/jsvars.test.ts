@@ -22,7 +22,7 @@ describe('codeJsVars', () => {
   it('counts what the top level creates: each function, parameter, declared name, property and string piece; run-once wrappers run, not kept', () => {
     const code = 'var x=function(){var f=function(a){return a},o={k:1,longername:"abc"},s="0123456789abcdefghij";return f}();';
     const r = codeJsVars(code, 16);
-    expect(r).toMatchObject({ functions: 1, params: 1, names: 4, props: 2, strings: 2, stringChars: 23 });
+    expect(r).toMatchObject({ functions: 1, unscoped: 0, params: 1, names: 4, props: 2, strings: 2, stringChars: 23 });
     // "longername" (10 characters) needs one extra piece beyond a name's 4; "abc" is one block,
     // the 20-character string two.
     expect(r.pieces).toBe(1 + 1 + 2);
@@ -34,7 +34,9 @@ describe('codeJsVars', () => {
     const r = codeJsVars(code, 16);
     expect(r.functions).toBe(1);
     expect(r.chars).toBe(code.length - 'function outer()'.length + '{return b+1}'.length);
-    expect(r.flashJsVars).toBe(FUNCTION_BLOCKS + 1);
+    // Made by the script's own top level: no scope to link (the global layout), a block less.
+    expect(r.unscoped).toBe(1);
+    expect(r.flashJsVars).toBe(FUNCTION_BLOCKS - 1 + 1);
     expect(r.jsVars).toBeGreaterThan(r.flashJsVars);
   });
 

@@ -47,6 +47,20 @@ describe('buildFirmware on every board', () => {
     }, 180000);
   }
 
+  it('lays the bundle out at the top level, and in a wrapper function only where that is what fits the byte limit', async () => {
+    const said: string[] = [];
+    const pico = await buildFirmware({ app: 'mqtt-blink', board: 'pico-esp8266', outDir: out, progress: (l) => said.push(l) });
+    expect(pico.ok, pico.error).toBe(true);
+    expect(pico.bundle).not.toMatch(/^var tinyiot=function\(\)\{/);
+    expect(said.join('\n')).not.toContain('wrapper function');
+    // The Puck's 16,384 bytes hold mqtt-blink only wrapped: the prefixes of the global layout cost
+    // more bytes than it has left.
+    const puck = await buildFirmware({ app: 'mqtt-blink', board: 'puckjs', outDir: out, progress: (l) => said.push(l) });
+    expect(puck.ok, puck.error).toBe(true);
+    expect(puck.bundle).toMatch(/^var tinyiot=function\(\)\{/);
+    expect(said.join('\n')).toMatch(/the bundle is \d+ bytes laid out at the top level, over 16384: built in a wrapper function \(\d+ bytes/);
+  }, 120000);
+
   it('the ESP8266 needs --insecure-dev, and is then too small for the MQTT client', async () => {
     const refused = await buildFirmware({ app: 'mqtt-blink', board: 'esp8266', outDir: out });
     expect(refused.ok).toBe(false);
