@@ -117,7 +117,6 @@ function takeUnsent(this: SocketCommand) {
 }
 
 const quiet = () => {};
-const quietLog: Log = { debug: quiet, info: quiet, warn: quiet, error: quiet };
 
 // The UART carries byte strings; the Transport contract, Uint8Array. The codec's converters do it
 // natively where the platform can (hal.utf8 on Espruino): a JS loop costs the interpreter tens of
@@ -240,5 +239,7 @@ class AtTransport implements Transport, LineHandler {
 
 export function atTransport(serial: Serial, clock: Clock, profile: Profile, opts?: AtOptions): Transport {
   const o = opts || {};
-  return new AtTransport(serial, clock, profile, o.log || quietLog, o.maxQueued || 4096, o.timeoutMs || 10000);
+  // A board always gives its log: the quiet one is made only where none is given.
+  const log = o.log || { debug: quiet, info: quiet, warn: quiet, error: quiet };
+  return new AtTransport(serial, clock, profile, log, o.maxQueued || 4096, o.timeoutMs || 10000);
 }
