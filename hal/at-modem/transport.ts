@@ -116,8 +116,6 @@ function takeUnsent(this: SocketCommand) {
   this.command_ = socket.link_!.sendCommand_ + payload.length;
 }
 
-const quiet = () => {};
-
 // The UART carries byte strings; the Transport contract, Uint8Array. The codec's converters do it
 // natively where the platform can (hal.utf8 on Espruino): a JS loop costs the interpreter tens of
 // thousands of instructions per byte (bytesOf, byteStringOf).
@@ -239,7 +237,11 @@ class AtTransport implements Transport, LineHandler {
 
 export function atTransport(serial: Serial, clock: Clock, profile: Profile, opts?: AtOptions): Transport {
   const o = opts || {};
-  // A board always gives its log: the quiet one is made only where none is given.
-  const log = o.log || { debug: quiet, info: quiet, warn: quiet, error: quiet };
+  let log = o.log;
+  if (!log) {
+    // Made only here: a board always gives its log, so it loads no function for this.
+    const quiet = () => {};
+    log = { debug: quiet, info: quiet, warn: quiet, error: quiet };
+  }
   return new AtTransport(serial, clock, profile, log, o.maxQueued || 4096, o.timeoutMs || 10000);
 }
