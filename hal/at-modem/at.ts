@@ -88,7 +88,8 @@ export class AtRunner<C extends AtCommand = AtCommand> implements LineHandler {
     this.wait_(command.timeoutMs_ || this.timeoutMs_);
   }
 
-  /** Clears the timer, then sets it for ms if given. */
+  /** Clears the timer, then sets it for ms if given: to write the command again (resend), else
+   * to time it out. */
   private wait_(ms?: number, resend?: boolean) {
     if (this.timer_ !== undefined) this.clock_.clearTimer(this.timer_);
     this.timer_ = ms ? this.clock_.setTimer(ms, this.onTimer_) : undefined;

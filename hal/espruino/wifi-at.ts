@@ -38,19 +38,19 @@ export function atWifiJoin(ser: EspruinoSerial, ck: Clock, ssid: string, pwd: st
   let done: JoinCb;
   // ATE0 and CWMODE answer at once; a shorter try deadline bounds them too.
   const runner = new AtRunner(ser, ck, Math.min(2000, (o && o.ms) || 2000), {
-    commandDone_(command, e, line) {
+    commandDone_(command, error, line) {
       if (command != join) return;
-      // e quotes the command, password included: only the modem's reason is passed on.
-      const c = e && /\+CWJAP:(\d)/.exec(e);
-      done(e && 'wifi: join failed (' + ((c && WHY[+c[1]!]) || line || 'no answer') + ')');
+      // error quotes the command, password included: only the modem's reason is passed on.
+      const reason = error && /\+CWJAP:(\d)/.exec(error);
+      done(error && 'wifi: join failed (' + ((reason && WHY[+reason[1]!]) || line || 'no answer') + ')');
     },
   });
   parseModemOutput(ser, runner);
   retry(
     ck,
     o,
-    (d, ms) => {
-      done = d;
+    (tryDone, ms) => {
+      done = tryDone;
       join.timeoutMs_ = ms;
       runner.run_({ command_: 'ATE0' });
       runner.run_({ command_: 'AT+CWMODE=1' });

@@ -74,6 +74,20 @@ describe('at-modem command runner', () => {
     expect(t.results).toEqual([[undefined, 'SEND OK']]);
   });
 
+  it('ignores a prompt (the line ">") when no payload waits: it is never the result', () => {
+    const t = setup();
+    t.cmd('AT+QFUPL="a.pem",1,10', { payload_: 'A' });
+    t.at.line_('>');
+    t.at.line_('+QFUPL: 1,65');
+    t.at.line_('>');
+    t.at.line_('OK');
+    t.cmd('AT+X');
+    t.at.line_('>');
+    t.at.line_('OK');
+    expect(t.sent).toEqual(['AT+QFUPL="a.pem",1,10\r\n', 'A', 'AT+X\r\n']);
+    expect(t.results).toEqual([[undefined, '+QFUPL: 1,65'], [undefined, '']]);
+  });
+
   it('takes CONNECT as the prompt of an upload, then ends at OK', () => {
     const t = setup();
     t.cmd('AT+QFUPL="ca.pem",4,10', { payload_: 'PEM!' });
