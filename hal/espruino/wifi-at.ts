@@ -10,17 +10,22 @@ import { check, retry, type JoinCb, type JoinOptions } from './wifi.js';
 
 /** One reader at a time: onData replaces reader_. */
 export interface EspruinoSerial extends Serial {
+  port_: any;
   reader_?: (s: string) => void;
+}
+
+// Made once at load: a serial holds its port and reader, and these find them through `this`.
+function writeToPort(this: EspruinoSerial, d: string) {
+  this.port_.write(d);
+}
+
+function setReader(this: EspruinoSerial, fn: (s: string) => void) {
+  this.reader_ = fn;
 }
 
 export function espruinoAtSerial(port: any, baud?: number, pins?: { rx?: string; tx?: string; cts?: string }): EspruinoSerial {
   if (baud) port.setup(baud, pins);
-  const s: EspruinoSerial = {
-    write: (d) => port.write(d),
-    onData(fn) {
-      s.reader_ = fn;
-    },
-  };
+  const s: EspruinoSerial = { port_: port, write: writeToPort, onData: setReader };
   port.on('data', (d: string) => s.reader_ && s.reader_(d));
   return s;
 }
