@@ -4,65 +4,72 @@
 // transport's job.
 import type { Profile, Step } from './transport.js';
 
+interface Upload extends Step {
+  file_: string;
+  files_: Record<string, string>;
+}
+
+// Checks made once at load, not per connect: each finds what it needs in its step (`this`).
+/** "+QFUPL: <size>,<checksum>": the file is on the modem once its size is right. */
+function checkUpload(this: Upload, line: string) {
+  const content = this.payload_!;
+  if (+line.split(/[ ,]/)[1]! != content.length) return 'upload of ' + this.file_ + ' failed: ' + line;
+  this.files_[this.file_] = content;
+}
+
+/** "+QSSLOPEN: <id>,<err>" (or +QIOPEN): "OK" only accepted the command; err tells how it went. */
+function checkOpen(this: Step, line: string) {
+  const error = line.split(',')[1];
+  if (error != '0') return this.successPrefix_!.slice(1, -1) + ' error ' + error;
+}
+
 export const bg96: Profile = {
-  rdy: 'RDY',
-  link(o, log, files) {
-    const t = o.tls;
-    const k = t ? 'QSSL' : 'QI';
+  bootLine_: 'RDY',
+  link_(o, log, files) {
+    const tls = o.tls;
+    const family = tls ? 'QSSL' : 'QI';
     const cfg = 'AT+QSSLCFG="';
-    const st: Step[] = [{ c: 'ATE0' }];
-    if (t) {
+    const steps: Step[] = [{ command_: 'ATE0' }];
+    if (tls) {
       // seclevel: 0 = no verification, 1 = verify the server, 2 = also send a client certificate.
-      const lv = o.ca ? (o.cert && o.key ? 2 : 1) : 0;
+      const level = o.ca ? (o.cert && o.key ? 2 : 1) : 0;
       // sslversion 3 = TLS 1.2 only; "sni" is missing on old firmware.
-      st.push({ c: cfg + 'sslversion",0,3' }, { c: cfg + 'seclevel",0,' + lv }, { c: cfg + 'sni",0,1', o: 1 });
+      steps.push({ command_: cfg + 'sslversion",0,3' }, { command_: cfg + 'seclevel",0,' + level }, { command_: cfg + 'sni",0,1', optional_: 1 });
       if (o.servername && o.servername != o.host) log.warn('bg96: the server name checked is the host, not servername');
       const pem: [string, string | undefined][] = [
         ['cacert', o.ca],
-        ['clientcert', lv > 1 ? o.cert : undefined],
-        ['clientkey', lv > 1 ? o.key : undefined],
+        ['clientcert', level > 1 ? o.cert : undefined],
+        ['clientkey', level > 1 ? o.key : undefined],
       ];
-      for (const x of pem) {
-        const v = x[1];
-        if (!v) continue;
-        const f = x[0] + '.pem';
+      for (const [name, content] of pem) {
+        if (!content) continue;
+        const file = name + '.pem';
         // Files stay in the modem's flash across reboots; upload only what changed (flash wears).
         // AT+QFUPL refuses to overwrite, hence the delete, which fails when there is nothing to delete.
-        if (files[f] !== v)
-          st.push(
-            { c: 'AT+QFDEL="' + f + '"', o: 1 },
-            {
-              c: 'AT+QFUPL="' + f + '",' + v.length + ',10',
-              p: v,
-              // "+QFUPL: <size>,<checksum>"
-              v: (l) => {
-                if (+l.split(/[ ,]/)[1]! != v.length) return 'upload of ' + f + ' failed: ' + l;
-                files[f] = v;
-              },
-            },
-          );
-        st.push({ c: cfg + x[0] + '",0,"' + f + '"' });
+        if (files[file] !== content) {
+          const upload: Upload = { command_: 'AT+QFUPL="' + file + '",' + content.length + ',10', payload_: content, check_: checkUpload, file_: file, files_: files };
+          steps.push({ command_: 'AT+QFDEL="' + file + '"', optional_: 1 }, upload);
+        }
+        steps.push({ command_: cfg + name + '",0,"' + file + '"' });
       }
     }
-    const hp = ',"' + o.host + '",' + o.port;
-    st.push({
-      c: t ? 'AT+QSSLOPEN=1,0,0' + hp + ',0' : 'AT+QIOPEN=1,0,"TCP"' + hp + ',0,0',
-      // "OK" only accepts the command; "+QSSLOPEN: <id>,<err>" tells how it went.
-      f: '+' + k + 'OPEN:',
-      v: (l) => {
-        const e = l.split(',')[1];
-        if (e != '0') return k + 'OPEN error ' + e;
-      },
+    const hostPort = ',"' + o.host + '",' + o.port;
+    steps.push({
+      command_: tls ? 'AT+QSSLOPEN=1,0,0' + hostPort + ',0' : 'AT+QIOPEN=1,0,"TCP"' + hostPort + ',0,0',
+      successPrefix_: '+' + family + 'OPEN:',
+      check_: checkOpen,
     });
-    const u = '+' + k + 'URC: "';
+    const urc = '+' + family + 'URC: "';
     return {
-      steps: st,
-      max: 1460,
-      send: (n) => 'AT+' + k + 'SEND=0,' + n,
-      close: 'AT+' + k + 'CLOSE=0',
-      read: t ? 'AT+QSSLRECV=0,1500' : 'AT+QIRD=0,1500',
-      hdr: t ? '+QSSLRECV: ' : '+QIRD: ',
-      urc: (l) => (l == u + 'recv",0' ? 1 : l == u + 'closed",0' || l.indexOf('"pdpdeact"') > 0 ? 2 : 0),
+      steps_: steps,
+      maxSend_: 1460,
+      sendCommand_: 'AT+' + family + 'SEND=0,',
+      closeCommand_: 'AT+' + family + 'CLOSE=0',
+      readCommand_: tls ? 'AT+QSSLRECV=0,1500' : 'AT+QIRD=0,1500',
+      readHeader_: tls ? '+QSSLRECV: ' : '+QIRD: ',
+      dataUrc_: urc + 'recv",0',
+      closedUrc_: urc + 'closed",0',
+      networkLostUrc_: '"pdpdeact"',
     };
   },
 };

@@ -1,20 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createParser } from '../../../hal/at-modem/parser.js';
+import { parseModemOutput } from '../../../hal/at-modem/parser.js';
 
 type Ev = ['line', string] | ['prompt'] | ['data', string];
 
 /** Runs the parser over `chunks`; lines starting with a key of `raw` announce that many payload bytes. */
 function parse(chunks: string[], raw: Record<string, number> = {}): Ev[] {
   const ev: Ev[] = [];
-  const push = createParser({
-    line(l) {
-      ev.push(['line', l]);
-      for (const k of Object.keys(raw)) if (l.startsWith(k)) return raw[k];
+  let push = (_: string) => {};
+  parseModemOutput(
+    { write: () => {}, onData: (fn) => (push = fn) },
+    {
+      line_(l) {
+        // The prompt comes as the line ">".
+        ev.push(l === '>' ? ['prompt'] : ['line', l]);
+        for (const k of Object.keys(raw)) if (l.startsWith(k)) return raw[k];
+      },
+      data_: (d) => ev.push(['data', d]),
     },
-    prompt: () => ev.push(['prompt']),
-    data: (d) => ev.push(['data', d]),
-  });
+  );
   for (const c of chunks) push(c);
   // Payload pieces are a stream: join neighbours so splits do not change the result.
   const out: Ev[] = [];

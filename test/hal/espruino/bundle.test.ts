@@ -64,17 +64,20 @@ describe('hal/espruino as firmware', () => {
   // each dial) for about 100 more; the codec's native fast paths for a PUBLISH (20x fewer
   // instructions per encode and decode on Espruino) another 1,000: 18,807 B (57.4%). Code written
   // twice taken out (the Puck's trim) brought it to 18,114 B (55.3%). The bound below keeps that
-  // from growing; getting back under half is open work (the codec's size).
+  // from growing; getting back under half is open work (the codec's size). The modem HAL has its
+  // own: hal/at-modem's runner, parser and transport made objects with shared methods instead of
+  // some 25 closures at start (mqtt-blink on the Pico + ESP8266: 1,746 blocks loaded and started
+  // on Espruino's interpreter before, 1,446 after) for about 380 bytes more: 18,496 B (56.4%).
   const smallestBudget = (serves: (b: Board) => boolean) =>
     Math.min(...listBoards().filter((b) => serves(b) && !refusal(b, {})).map((b) => boardBudget(b).maxBundleBytes));
   it.for([
     // A board with a gateway link runs the link HAL (hal/espruino/link.ts), not the native one.
-    ['native', (b: Board) => b.hal === 'espruino' && !b.gatewayLink],
-    ['modem', (b: Board) => b.hal === 'at-modem' && b.modem?.chip === 'esp8266'],
-  ] as const)('%s HAL + MQTT client take at most 55.5% of the smallest budget among its boards', ([name, serves]) => {
+    ['native', 55.5, (b: Board) => b.hal === 'espruino' && !b.gatewayLink],
+    ['modem', 56.6, (b: Board) => b.hal === 'at-modem' && b.modem?.chip === 'esp8266'],
+  ] as const)('%s HAL + MQTT client take at most %s%% of the smallest budget among its boards', ([name, percent, serves]) => {
     const budget = smallestBudget(serves);
     expect(Number.isFinite(budget)).toBe(true); // some board uses this HAL
-    expect(built[`${name}Client`]!.bytes).toBeLessThanOrEqual(budget * 0.555);
+    expect(built[`${name}Client`]!.bytes).toBeLessThanOrEqual((budget * percent) / 100);
   });
 
   // An ES5 board: in-memory Storage, no crypto module (pure-JS SHA-256), a net whose DNS fails at

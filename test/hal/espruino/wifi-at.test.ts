@@ -62,11 +62,11 @@ describe('atWifiJoin', () => {
     ser.onData(mine);
     const res: (string | undefined)[] = [];
     atWifiJoin(ser, clock, 'lab "5G", 2', 'p\\w"d', (e) => res.push(e));
-    expect(ser.h).not.toBe(mine);
+    expect(ser.reader_).not.toBe(mine);
     await until(() => res.length > 0, 'join');
     expect(res).toEqual([undefined]);
     expect(cmds).toEqual(['ATE0', 'AT+CWMODE=1', 'AT+CWJAP="lab \\"5G\\"\\, 2","p\\\\w\\"d"']);
-    expect(ser.h).toBe(mine);
+    expect(ser.reader_).toBe(mine);
   });
 
   it('retries a refused join and reports the modem reason without the password', async () => {
