@@ -58,6 +58,26 @@ const CHECKS: Point[] = [
   { app: 'iothub-sensor', board: 'linux', load: 779, start: 1147, features: {functions: 105, params: 154, names: 125, props: 60, strings: 11, stringChars: 256, pieces: 28}, longNameShare: 0.1154, started: {functions: 64, props: 391, elements: 12, strings: 12, stringBytes: 592, buffers: 0, bufferBytes: 0} },
 ];
 
+// LAYOUT (this commit's code) was measured after the firmware was laid out at the board's top level
+// (build/global-layout.ts: no scope link per function, `unscoped`) and the AT-modem HAL moved to
+// methods made once: few closures at start, most of the start in properties. The start figure
+// alone then ranges from 9% under (mqtt-blink on the modem boards: the UART's listener and the
+// runner's timers are Espruino objects the stand-ins do not make) to 18% over (iothub-sensor on
+// native boards); what the build compares with the budget, load plus start, stays near.
+const LAYOUT: Point[] = [
+  { app: 'mqtt-blink', board: 'esp32', load: 775, start: 334, features: {functions: 121, unscoped: 118, params: 169, names: 163, props: 66, strings: 4, stringChars: 150, pieces: 21}, longNameShare: 0.0846, started: {functions: 15, props: 182, elements: 1, strings: 1, stringBytes: 25, buffers: 0, bufferBytes: 0} },
+  { app: 'mqtt-blink', board: 'esp8266', load: 770, start: 339, features: {functions: 121, unscoped: 118, params: 167, names: 162, props: 65, strings: 4, stringChars: 150, pieces: 20}, longNameShare: 0.0846, started: {functions: 15, props: 181, elements: 1, strings: 1, stringBytes: 25, buffers: 0, bufferBytes: 0} },
+  { app: 'mqtt-blink', board: 'espruino-wifi', load: 847, start: 429, features: {functions: 130, unscoped: 127, params: 192, names: 169, props: 81, strings: 9, stringChars: 88, pieces: 21}, longNameShare: 0.0669, started: {functions: 14, props: 208, elements: 6, strings: 4, stringBytes: 169, buffers: 0, bufferBytes: 0} },
+  { app: 'mqtt-blink', board: 'pico-esp8266', load: 847, start: 432, features: {functions: 130, unscoped: 127, params: 192, names: 169, props: 81, strings: 9, stringChars: 88, pieces: 21}, longNameShare: 0.0667, started: {functions: 14, props: 211, elements: 6, strings: 4, stringBytes: 169, buffers: 0, bufferBytes: 0} },
+  { app: 'mqtt-blink', board: 'rak5010', load: 813, start: 440, features: {functions: 128, unscoped: 125, params: 182, names: 159, props: 75, strings: 4, stringChars: 39, pieces: 15}, longNameShare: 0.0771, started: {functions: 13, props: 211, elements: 5, strings: 10, stringBytes: 371, buffers: 0, bufferBytes: 0} },
+  { app: 'mqtt-blink', board: 'linux', load: 759, start: 313, features: {functions: 119, unscoped: 116, params: 161, names: 160, props: 66, strings: 4, stringChars: 150, pieces: 21}, longNameShare: 0.0852, started: {functions: 14, props: 178, elements: 1, strings: 1, stringBytes: 25, buffers: 0, bufferBytes: 0} },
+  { app: 'iothub-sensor', board: 'esp32', load: 1027, start: 504, features: {functions: 166, unscoped: 163, params: 235, names: 185, props: 92, strings: 3, stringChars: 138, pieces: 22}, longNameShare: 0.0866, started: {functions: 23, props: 272, elements: 8, strings: 12, stringBytes: 459, buffers: 0, bufferBytes: 0} },
+  { app: 'iothub-sensor', board: 'espruino-wifi', load: 1099, start: 599, features: {functions: 175, unscoped: 172, params: 258, names: 191, props: 107, strings: 8, stringChars: 76, pieces: 22}, longNameShare: 0.0721, started: {functions: 22, props: 296, elements: 13, strings: 15, stringBytes: 617, buffers: 0, bufferBytes: 0} },
+  { app: 'iothub-sensor', board: 'pico-esp8266', load: 1099, start: 602, features: {functions: 175, unscoped: 172, params: 258, names: 191, props: 107, strings: 8, stringChars: 76, pieces: 22}, longNameShare: 0.0719, started: {functions: 22, props: 299, elements: 13, strings: 15, stringBytes: 617, buffers: 0, bufferBytes: 0} },
+  { app: 'iothub-sensor', board: 'rak5010', load: 1065, start: 610, features: {functions: 173, unscoped: 170, params: 248, names: 181, props: 101, strings: 3, stringChars: 27, pieces: 16}, longNameShare: 0.0803, started: {functions: 21, props: 299, elements: 12, strings: 21, stringBytes: 812, buffers: 0, bufferBytes: 0} },
+  { app: 'iothub-sensor', board: 'linux', load: 1011, start: 483, features: {functions: 164, unscoped: 161, params: 227, names: 182, props: 92, strings: 3, stringChars: 138, pieces: 22}, longNameShare: 0.0871, started: {functions: 22, props: 268, elements: 8, strings: 12, stringBytes: 459, buffers: 0, bufferBytes: 0} },
+];
+
 const err = (est: number, measured: number) => (est - measured) / measured;
 
 describe('the JsVar model against Espruino\'s interpreter', () => {
@@ -66,7 +86,7 @@ describe('the JsVar model against Espruino\'s interpreter', () => {
     expect(new Set(POINTS.map((p) => p.board)).size).toBe(6);
   });
 
-  it.for([['POINTS', POINTS], ['CHECKS', CHECKS]] as const)('%s: code booted from Storage: 4 blocks per function, one per parameter, name, property and piece, within 3% (no coefficient fitted)', ([, points]) => {
+  it.for([['POINTS', POINTS], ['CHECKS', CHECKS], ['LAYOUT', LAYOUT]] as const)('%s: code booted from Storage: 4 blocks per function (3 made at the top level), one per parameter, name, property and piece, within 3% (no coefficient fitted)', ([, points]) => {
     for (const p of points) expect(Math.abs(err(loadJsVars(p.features), p.load)), `${p.app} on ${p.board}`).toBeLessThan(0.03);
   });
 
@@ -76,6 +96,16 @@ describe('the JsVar model against Espruino\'s interpreter', () => {
       expect(e, `${p.app} on ${p.board}: ${(e * 100).toFixed(1)}%`).toBeGreaterThan(-0.01);
       expect(e, `${p.app} on ${p.board}: ${(e * 100).toFixed(1)}%`).toBeLessThan(0.08);
     }
+  });
+
+  it('LAYOUT: load plus start, what the build holds against the budget, is never under by more than 3% nor over by more than 7%', () => {
+    for (const p of LAYOUT) {
+      const e = err(loadJsVars(p.features) + startJsVars(p.started, INTERPRETER, p.longNameShare), p.load + p.start);
+      expect(e, `${p.app} on ${p.board}: ${(e * 100).toFixed(1)}%`).toBeGreaterThan(-0.03);
+      expect(e, `${p.app} on ${p.board}: ${(e * 100).toFixed(1)}%`).toBeLessThan(0.07);
+    }
+    // Laid out at the top level: all but the functions an IIFE makes at load keep no scope link.
+    for (const p of LAYOUT) expect(p.features.unscoped, `${p.app} on ${p.board}`).toBeGreaterThan(p.features.functions * 0.9);
   });
 
   it('the checks are a different design: a fifth fewer closures at start', () => {
