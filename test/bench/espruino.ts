@@ -129,8 +129,8 @@ export async function run(): Promise<void> {
   say('  (comments, long names: not minified); mqtt-blink and iothub-sensor rows are whole apps (HAL, app, boot);');
   say("  mqtt-blink's encode and decode are the core's codec.");
   say('Ir/encode: tinyiot codec.encodePublish(topic, payload bytes, 0, false) -> Uint8Array, as the session encodes');
-  say('  each message; Espruino MQTT publish() to a socket');
-  say('  stand-in (mqttPublish inside); tinyMQTT publish() to its socket (it sets RETAIN on every PUBLISH).');
+  say('  each message; Espruino MQTT publish() to a socket stand-in (mqttPublish inside); tinyMQTT publish() to');
+  say('  its socket (it sets RETAIN on every PUBLISH).');
   say('Ir/decode: tinyiot clientDecoder.push(Uint8Array) -> {topic, payload view} to a callback; Espruino MQTT');
   say('  packetHandler(string) and tinyMQTT\'s socket data handler (onDat) -> "message" event (listeners run later, uncounted).');
   say('  Code runs from a RAM copy (Storage on Linux is a file: read through fseek/fread, +35-50% Ir; boards map flash).');
