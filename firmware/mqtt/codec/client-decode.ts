@@ -213,13 +213,13 @@ export function clientDecoder(
         // The usual chunk, parsed in one expression: nothing pending, and first a whole PUBLISH at
         // QoS 0 without DUP or RETAIN (first byte 0x30) under usualLimit, to the topic last read
         // (so already checked). All else, errors included, and what follows that packet, takes
-        // consume's way. type 3 is PUBLISH, written out: the minifier keeps a named constant a
-        // variable, which Espruino would look up each time. A chunk that holds the topic field at 2 has at least 5 bytes, so its
-        // remaining length was there to read.
-        return dead || headerBytes || chunk[0]! ^ 0x30 || (packetEnd = chunk[1]! + 2) > usualLimit ||
+        // consume's way (the minifier puts the packet type's number in place of its name). A
+        // chunk that holds the topic field at 2 has at least 5 bytes, so its remaining length was
+        // there to read.
+        return dead || headerBytes || chunk[0]! ^ PUBLISH << 4 || (packetEnd = chunk[1]! + 2) > usualLimit ||
           !(text = toByteString(chunk)) || packetEnd > (size = text.length) || text.indexOf(lastTopicField) ^ 2 || lastFieldEnd > packetEnd
           ? consume(chunk)
-          : (onPacket({ type: 3, topic: lastTopic, qos: 0, retain: false, dup: false, payload: chunk.subarray(lastFieldEnd, packetEnd) }),
+          : (onPacket({ type: PUBLISH, topic: lastTopic, qos: 0, retain: false, dup: false, payload: chunk.subarray(lastFieldEnd, packetEnd) }),
             packetEnd < size && consume(chunk.subarray(packetEnd)));
       } catch (error) {
         // Only onPacket throws here, and the decoder is dead after it too. A short catch: Espruino

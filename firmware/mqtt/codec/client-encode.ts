@@ -133,13 +133,13 @@ function publishEncoder() {
   /**
    * The usual PUBLISH in one expression, else otherPublish. A payload given as text (E.toString
    * gives it back as it is), or that the platform cannot make a byte string of just now, takes the
-   * other way. retain is a boolean, which counts as 0 or 1. 0x30 is PUBLISH << 4, written out: the
-   * minifier keeps a named constant a variable, which Espruino would look up each time.
+   * other way. retain is a boolean, which counts as 0 or 1. The minifier folds PUBLISH << 4 into
+   * one number.
    */
   function publish(topic: string, payload: Uint8Array, qos: QoS, retain: boolean, id?: number): Uint8Array {
     return topic === lastTopic && !qos && (payloadText = byteString(payload)!) && payloadText !== payload as unknown &&
       (length = lastTopicFieldLength + payloadText.length) < 128
-      ? new Bytes(bufferOf(chr(0x30 | (retain as unknown as number), length) + lastTopicField + payloadText))
+      ? new Bytes(bufferOf(chr(PUBLISH << 4 | (retain as unknown as number), length) + lastTopicField + payloadText))
       : otherPublish(topic, payload, qos, retain, id);
   }
 
