@@ -66,12 +66,12 @@ export function createClient(hal: Hal, opts: ClientOptions): Client {
 let fed: Link;
 
 /** The decoder's packets, and its wire errors (strings). */
-function decoded(x: Packet | string) {
-  const c = fed.client_;
+function decoded(packetOrError: Packet | string) {
+  const client = fed.client_;
   // A handler may have ended or replaced the connection earlier in the same chunk.
-  if (c.link_ != fed) return;
-  if (typeof x == 'string') c.end_(badPacket + x, true);
-  else c.session_.data_(x);
+  if (client.link_ != fed) return;
+  if (typeof packetOrError == 'string') client.end_(badPacket + packetOrError, true);
+  else client.session_.data_(packetOrError);
 }
 
 /** One connection's socket handlers. What a connection reports once it is no longer the client's
@@ -85,33 +85,33 @@ class Link implements SocketHandlers {
   }
 
   onOpen() {
-    const c = this.client_;
-    if (c.link_ != this) return;
-    c.session_.open_();
-    c.arm_();
+    const client = this.client_;
+    if (client.link_ != this) return;
+    client.session_.open_();
+    client.arm_();
   }
 
-  onData(b: Uint8Array) {
-    const c = this.client_, was = fed;
-    if (c.link_ != this) return;
+  onData(chunk: Uint8Array) {
+    const client = this.client_, was = fed;
+    if (client.link_ != this) return;
     fed = this;
-    this.decoder_.push(b);
+    this.decoder_.push(chunk);
     fed = was;
     // Connected: CONNACK accepted it, so the reconnect backoff starts over.
-    if (c.connected) c.attempts_ = 0;
-    c.arm_();
+    if (client.connected) client.attempts_ = 0;
+    client.arm_();
   }
 
-  onError(m: string) {
-    const c = this.client_;
-    if (c.link_ == this) c.call_(c.handlers_.error, m);
+  onError(message: string) {
+    const client = this.client_;
+    if (client.link_ == this) client.call_(client.handlers_.error, message);
   }
 
-  onClose(r: string) {
-    const c = this.client_;
-    if (c.link_ != this) return;
+  onClose(reason: string) {
+    const client = this.client_;
+    if (client.link_ != this) return;
     this.socket_ = 0; // dead already: nothing to close
-    c.down_(r, true);
+    client.down_(reason, true);
   }
 }
 
@@ -140,15 +140,15 @@ class MqttClient implements Client {
     // places (decoder, outbox) that have no HAL. One board has one converter, whichever client
     // sets it.
     if (hal_.utf8) useUtf8(hal_.utf8);
-    const o = (this.options_ = mix({} as ClientOptions, opts)), l = withLimits(o.limits);
-    this.session_ = new Session(o, l, hal_.clock, this, hal_.storage, o.store);
+    const options = (this.options_ = mix({} as ClientOptions, opts));
+    this.session_ = new Session(options, withLimits(options.limits), hal_.clock, this, hal_.storage, options.store);
     // The HAL's timers call back with no arguments: one bound function per client.
     this.onTimer_ = this.timerFired_.bind(this);
   }
 
-  connect(x?: Partial<ClientOptions>) {
-    const o = mix(this.options_, x);
-    if (!o.clientId && !o.clean) throw new Error('[MQTT-3.1.3-7] an empty clientId needs clean: true');
+  connect(changes?: Partial<ClientOptions>) {
+    const options = mix(this.options_, changes);
+    if (!options.clientId && !options.clean) throw new Error('[MQTT-3.1.3-7] an empty clientId needs clean: true');
     this.bye_('reconnect');
     this.stopped_ = false;
     this.dial_();
@@ -156,8 +156,8 @@ class MqttClient implements Client {
 
   publish(topic: string, payload: string | Uint8Array, opts?: { qos?: QoS; retain?: boolean }, cb?: (err?: string) => void) {
     opts = opts || {};
-    const e = this.session_.publish_(topic, payload, opts.qos || 0, !!opts.retain, cb);
-    if (e) cb ? cb(e) : this.call_(this.handlers_.error, e);
+    const refused = this.session_.publish_(topic, payload, opts.qos || 0, !!opts.retain, cb);
+    if (refused) cb ? cb(refused) : this.call_(this.handlers_.error, refused);
     this.arm_();
   }
 
@@ -188,15 +188,15 @@ class MqttClient implements Client {
 
   // --- The session's host (SessionHost)
 
-  write_(b: Uint8Array) {
-    const l = this.link_;
-    if (l && l.socket_) l.socket_.write(b);
+  write_(packetBytes: Uint8Array) {
+    const link = this.link_;
+    if (link && link.socket_) link.socket_.write(packetBytes);
   }
 
-  end_(m: string, retry: boolean, refused?: number) {
-    const l = this.link_;
-    this.call_(this.handlers_.error, m);
-    if (l == this.link_) this.down_(m, retry, refused);
+  end_(error: string, retry: boolean, refused?: number) {
+    const link = this.link_;
+    this.call_(this.handlers_.error, error);
+    if (link == this.link_) this.down_(error, retry, refused);
   }
 
   /**
@@ -204,12 +204,12 @@ class MqttClient implements Client {
    * no further: the packet that called it is still acknowledged, the decoder and timers keep
    * going. A throw from the error handler itself has nowhere to go and is dropped.
    */
-  call_(f?: Callback, a?: unknown, b?: unknown, c?: unknown) {
+  call_(handler?: Callback, a?: unknown, b?: unknown, c?: unknown) {
     const onError = this.handlers_.error;
     try {
-      if (f) f(a, b, c);
-    } catch (y: any) {
-      if (f != onError) this.call_(onError, 'handler error: ' + (y && y.message || y));
+      if (handler) handler(a, b, c);
+    } catch (thrown: any) {
+      if (handler != onError) this.call_(onError, 'handler error: ' + (thrown && thrown.message || thrown));
     }
   }
 
@@ -220,25 +220,25 @@ class MqttClient implements Client {
    * session's next deadline. (While down, the timer is the reconnect delay: left alone.)
    */
   arm_() {
-    const clock = this.hal_.clock, d = this.session_.nextDeadline_();
+    const clock = this.hal_.clock, deadline = this.session_.nextDeadline_();
     // A timer already set for this deadline or an earlier one stays: when it fires, tick_() does
     // what is due, if anything, and the timer is set again. Most packets only push the keepalive
     // deadline later, so they cost no timer.
-    if (!this.link_ || this.timer_ && this.armedFor_ <= d) return;
+    if (!this.link_ || this.timer_ && this.armedFor_ <= deadline) return;
     clock.clearTimer(this.timer_); // 0 (none) is fine too
-    this.armedFor_ = d;
-    this.timer_ = d < Infinity ? clock.setTimer(d - clock.now(), this.onTimer_) : 0;
+    this.armedFor_ = deadline;
+    this.timer_ = deadline < Infinity ? clock.setTimer(deadline - clock.now(), this.onTimer_) : 0;
   }
 
   /** refused: the CONNACK return code, for the 'refused' event. */
   down_(reason: string, retry: boolean, refused?: number) {
-    const l = this.link_, hal = this.hal_;
+    const link = this.link_, hal = this.hal_;
     let wait;
     hal.clock.clearTimer(this.timer_);
     this.timer_ = 0;
-    if (!l) return;
+    if (!link) return;
     this.link_ = 0;
-    if (l.socket_) l.socket_.close();
+    if (link.socket_) link.socket_.close();
     this.session_.closed_();
     if (retry && this.options_.reconnect !== false && !this.stopped_) {
       this.timer_ = hal.clock.setTimer((wait = delay(this.attempts_++, this.session_.limits_, hal.random)), this.onTimer_);
@@ -255,12 +255,12 @@ class MqttClient implements Client {
   }
 
   private dial_() {
-    const o = this.options_;
+    const options = this.options_;
     this.session_.start_(); // throws on options a CONNECT cannot carry, before anything is dialled
-    const l = (this.link_ = new Link(this));
-    l.socket_ = this.hal_.transport.connect(
-      { host: o.host, port: o.port, tls: o.tls, ca: o.ca, cert: o.cert, key: o.key, servername: o.servername },
-      l,
+    const link = (this.link_ = new Link(this));
+    link.socket_ = this.hal_.transport.connect(
+      { host: options.host, port: options.port, tls: options.tls, ca: options.ca, cert: options.cert, key: options.key, servername: options.servername },
+      link,
     );
     this.arm_();
   }

@@ -66,41 +66,41 @@ export function ack(type: number, id: number): Uint8Array {
 }
 
 /** Reads the stored state into the (empty) lists. A damaged record ends it; what came before is kept. */
-export function restore(ob: Outbox): void {
-  const stored = ob.key_ && ob.storage_.read(ob.key_);
+export function restore(outbox: Outbox): void {
+  const stored = outbox.key_ && outbox.storage_.read(outbox.key_);
   if (!stored) return;
-  clientDecoder(1e9, (p: Packet) => {
+  clientDecoder(1e9, (packet: Packet) => {
     // Only PUBLISH, PUBREL (the outbox list) and PUBREC (an incoming id) are ever stored.
-    if (p.type == PUBREC) ob.incoming_.push(p.id);
-    else if (p.type == PUBLISH || p.type == PUBREL) {
+    if (packet.type == PUBREC) outbox.incoming_.push(packet.id);
+    else if (packet.type == PUBLISH || packet.type == PUBREL) {
       // Stored with DUP (or a PUBREL): written before the reboot.
-      const sent = p.type == PUBREL || (p as { dup: boolean }).dup;
-      (p as { dup?: boolean }).dup = false;
-      ob.queue_.push({ bytes_: clientEncode(p), id_: p.id || 0, sent_: sent });
+      const sent = packet.type == PUBREL || (packet as { dup: boolean }).dup;
+      (packet as { dup?: boolean }).dup = false;
+      outbox.queue_.push({ bytes_: clientEncode(packet), id_: packet.id || 0, sent_: sent });
     }
   }, () => {}).push(bytesOf(stored));
 }
 
 /** Writes the state under the key if it changed; erases the key when nothing is held. */
-export function save(ob: Outbox): void {
-  const key = ob.key_, storage = ob.storage_;
-  if (!ob.dirty_ || !key) return;
-  ob.dirty_ = false;
-  let n = ob.incoming_.length * 4, at = 0;
-  ob.queue_.forEach((e) => n += e.bytes_.length);
-  const record = new Uint8Array(n);
-  ob.queue_.forEach((e) => {
-    record.set(e.bytes_, at);
+export function save(outbox: Outbox): void {
+  const key = outbox.key_, storage = outbox.storage_;
+  if (!outbox.dirty_ || !key) return;
+  outbox.dirty_ = false;
+  let size = outbox.incoming_.length * 4, at = 0;
+  outbox.queue_.forEach((entry) => size += entry.bytes_.length);
+  const record = new Uint8Array(size);
+  outbox.queue_.forEach((entry) => {
+    record.set(entry.bytes_, at);
     // Written before: sent again after a reboot, so with DUP (a PUBREL's flags never change).
-    if (e.sent_ && record[at]! >> 4 == PUBLISH) record[at] = record[at]! | 8;
-    at += e.bytes_.length;
+    if (entry.sent_ && record[at]! >> 4 == PUBLISH) record[at] = record[at]! | 8;
+    at += entry.bytes_.length;
   });
-  ob.incoming_.forEach((id) => record.set(ack(PUBREC, id), (at += 4) - 4));
-  const s = byteStringOf(record);
+  outbox.incoming_.forEach((id) => record.set(ack(PUBREC, id), (at += 4) - 4));
+  const text = byteStringOf(record);
   // Flash wears out: a change undone before the save (a QoS 0 message queued and written at
   // once) writes nothing.
-  if (s != (storage.read(key) || '')) {
-    if (s) storage.write(key, s);
+  if (text != (storage.read(key) || '')) {
+    if (text) storage.write(key, text);
     else storage.erase(key);
   }
 }

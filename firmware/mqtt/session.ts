@@ -66,7 +66,7 @@ export function connackReason(rc: number): string {
     'bad user name or password', 'not authorized'][rc] || 'reserved return code';
 }
 
-const type = (e: Entry) => e.bytes_[0]! >> 4;
+const typeOf = (entry: Entry) => entry.bytes_[0]! >> 4;
 
 export class Session implements Outbox {
   /** 0 offline, 1 waiting for CONNACK, 2 connected. */
@@ -100,16 +100,16 @@ export class Session implements Outbox {
 
   /** Dialling: CONNECT is encoded now (bad options throw here) and the CONNACK deadline starts. */
   start_(): void {
-    const o = this.options_, l = this.limits_;
+    const options = this.options_, limits = this.limits_;
     // The options themselves, seen through a CONNECT: the encoder reads clientId, clean,
     // username, password (string or bytes) and will, and nothing else.
-    const p = Object.create(o);
-    p.type = CONNECT;
-    p.keepalive = this.keepalive_ = o.keepalive != null ? o.keepalive : l.keepalive;
-    if (typeof o.password == 'function') p.password = o.password();
-    const b = clientEncode(p);
+    const connect = Object.create(options);
+    connect.type = CONNECT;
+    connect.keepalive = this.keepalive_ = options.keepalive != null ? options.keepalive : limits.keepalive;
+    if (typeof options.password == 'function') connect.password = options.password();
+    const encoded = clientEncode(connect);
     this.state_ = 1;
-    this.awaited_.unshift({ bytes_: b, id_: 0, deadline_: this.clock_.now() + l.ackTimeout });
+    this.awaited_.unshift({ bytes_: encoded, id_: 0, deadline_: this.clock_.now() + limits.ackTimeout });
   }
 
   /** The socket is open: send CONNECT (awaited_[0] since start_()), the only packet that goes
@@ -120,27 +120,27 @@ export class Session implements Outbox {
   }
 
   closed_(): void {
-    const a = this.awaited_;
+    const awaited = this.awaited_;
     this.state_ = 0;
     this.host_.connected = false;
     // CONNECT and PINGREQ belong to the connection; SUBSCRIBE and UNSUBSCRIBE wait for the next.
-    for (let i = a.length; i--; ) {
-      a[i]!.deadline_ = NaN;
-      if (!a[i]!.id_) a.splice(i, 1);
+    for (let i = awaited.length; i--; ) {
+      awaited[i]!.deadline_ = NaN;
+      if (!awaited[i]!.id_) awaited.splice(i, 1);
     }
   }
 
   /** When tick_() is next needed, Infinity for never. */
   nextDeadline_(): number {
-    const e = this.awaited_[0];
+    const first = this.awaited_[0];
     const ping = this.state_ > 1 && this.keepalive_ ? this.lastWrite_ + this.keepalive_ * 1000 : Infinity;
-    return e && e.deadline_! < ping ? e.deadline_! : ping;
+    return first && first.deadline_! < ping ? first.deadline_! : ping;
   }
 
   tick_(): void {
-    const now = this.clock_.now(), e = this.awaited_[0];
-    if (e && now >= e.deadline_!) {
-      const reply = { 1: 'CONNACK', 8: 'SUBACK', 10: 'UNSUBACK', 12: 'PINGRESP' }[type(e) as 1];
+    const now = this.clock_.now(), first = this.awaited_[0];
+    if (first && now >= first.deadline_!) {
+      const reply = { 1: 'CONNACK', 8: 'SUBACK', 10: 'UNSUBACK', 12: 'PINGRESP' }[typeOf(first) as 1];
       this.host_.end_('no ' + reply + ' within ' + this.limits_.ackTimeout + ' ms', true);
     } else if (now >= this.nextDeadline_()) {
       // Not a reply that is late: keepalive is due.
@@ -150,17 +150,17 @@ export class Session implements Outbox {
     }
   }
 
-  data_(p: Packet): void {
-    const t = p.type, id = (p as { id: number }).id, early = this.state_ < 2, host = this.host_;
-    const q = this.queue_, incoming = this.incoming_;
-    let i = 0, e: Entry | undefined;
+  data_(packet: Packet): void {
+    const packetType = packet.type, id = (packet as { id: number }).id, early = this.state_ < 2, host = this.host_;
+    const queue = this.queue_, incoming = this.incoming_;
+    let i = 0, entry: Entry | undefined;
     // Before CONNACK only CONNACK [MQTT-3.2.0-1]. After it what a server may send: PUBLISH to
     // PUBCOMP, then the odd types SUBACK, UNSUBACK, PINGRESP (the even ones are the client's).
-    if (!(early ? t == CONNACK : t >= PUBLISH && (t <= PUBCOMP || t & 1 && t <= PINGRESP))) {
-      return host.end_(badPacket + '[MQTT-' + (early ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + t, true);
+    if (!(early ? packetType == CONNACK : packetType >= PUBLISH && (packetType <= PUBCOMP || packetType & 1 && packetType <= PINGRESP))) {
+      return host.end_(badPacket + '[MQTT-' + (early ? '3.2.0-1' : '4.8.0-1') + '] unexpected packet type ' + packetType, true);
     }
-    if (t == CONNACK) {
-      const rc = p.rc;
+    if (packetType == CONNACK) {
+      const rc = packet.rc;
       // Any refusal is tried again: a key or a clock can be fixed while the board runs.
       if (rc) return host.end_('connection refused: ' + connackReason(rc) + ' (rc ' + rc + ')', true, rc);
       this.state_ = 2;
@@ -172,20 +172,20 @@ export class Session implements Outbox {
         // Not `length = 0`: Espruino's array length is read-only (assigning it throws). Both
         // splice arguments: ES5 engines (mujs) read a missing count as 0.
         incoming.splice(0, incoming.length);
-        for (i = q.length; i--; ) {
-          e = q[i]!;
-          if (type(e) == PUBREL) this.done_(i);
-          else if (e.sent_) {
-            e.sent_ = false;
-            e.bytes_[0] = e.bytes_[0]! & ~8;
+        for (i = queue.length; i--; ) {
+          entry = queue[i]!;
+          if (typeOf(entry) == PUBREL) this.done_(i);
+          else if (entry.sent_) {
+            entry.sent_ = false;
+            entry.bytes_[0] = entry.bytes_[0]! & ~8;
           }
         }
         this.dirty_ = true;
       }
       this.awaited_.forEach(this.await_, this);
       this.pump_(true);
-    } else if (t == PUBLISH) {
-      const qos = p.qos;
+    } else if (packetType == PUBLISH) {
+      const qos = packet.qos;
       // QoS 2: deliver on the first PUBLISH, then only PUBREC until PUBREL frees the id.
       if (qos < 2 || incoming.indexOf(id) < 0) {
         if (qos > 1) {
@@ -196,28 +196,28 @@ export class Session implements Outbox {
           incoming.push(id);
           this.dirty_ = true;
         }
-        host.call_(host.handlers_.message, p.topic, p.payload, p);
+        host.call_(host.handlers_.message, packet.topic, packet.payload, packet);
       }
       if (qos) this.send_(ack(qos > 1 ? PUBREC : PUBACK, id));
-    } else if (t == PUBREL) {
+    } else if (packetType == PUBREL) {
       i = incoming.indexOf(id);
       if (i >= 0) incoming.splice(i, 1), this.dirty_ = true;
       this.send_(ack(PUBCOMP, id));
-    } else if (t <= PUBCOMP) {
+    } else if (packetType <= PUBCOMP) {
       // PUBACK, PUBREC or PUBCOMP: for the written entry with that id, if it awaits this one.
-      for (; (e = q[i]); i++) {
-        if (e.id_ == id && e.sent_) {
+      for (; (entry = queue[i]); i++) {
+        if (entry.id_ == id && entry.sent_) {
           // A PUBREL awaits PUBCOMP; a PUBLISH PUBACK at QoS 1 (flags 0010), PUBREC at QoS 2.
-          const awaits = type(e) == PUBREL ? PUBCOMP : e.bytes_[0]! & 2 ? PUBACK : PUBREC;
-          if (t != PUBREC) {
-            if (t == awaits) this.done_(i), this.pump_();
+          const awaits = typeOf(entry) == PUBREL ? PUBCOMP : entry.bytes_[0]! & 2 ? PUBACK : PUBREC;
+          if (packetType != PUBREC) {
+            if (packetType == awaits) this.done_(i), this.pump_();
           } else if (awaits != PUBACK) {
             // The PUBREL replaces the PUBLISH until PUBCOMP; a repeated PUBREC gets it again.
             if (awaits == PUBREC) {
-              q[i] = e = { bytes_: ack(PUBREL, id), id_: id, cb_: e.cb_, sent_: true };
+              queue[i] = entry = { bytes_: ack(PUBREL, id), id_: id, cb_: entry.cb_, sent_: true };
               this.dirty_ = true;
             }
-            this.send_(e.bytes_);
+            this.send_(entry.bytes_);
           }
           break;
         }
@@ -225,16 +225,16 @@ export class Session implements Outbox {
     } else {
       // SUBACK, UNSUBACK, PINGRESP: the reply to the request of the type before it (a PINGRESP
       // has no id, a PINGREQ entry has id 0 and no callback). Only a SUBACK has codes.
-      for (; (e = this.awaited_[i]); i++) {
-        if (type(e) == t - 1 && e.id_ == (id | 0)) {
+      for (; (entry = this.awaited_[i]); i++) {
+        if (typeOf(entry) == packetType - 1 && entry.id_ == (id | 0)) {
           this.awaited_.splice(i, 1);
-          host.call_(e.cb_, t == SUBACK && p.codes.indexOf(128) >= 0 ? 'subscribe refused (0x80)' : undefined, (p as { codes?: number[] }).codes);
+          host.call_(entry.cb_, packetType == SUBACK && packet.codes.indexOf(128) >= 0 ? 'subscribe refused (0x80)' : undefined, (packet as { codes?: number[] }).codes);
           break;
         }
       }
     }
     save(this);
-    if (t == CONNACK) host.call_(host.handlers_.connect, p.sessionPresent);
+    if (packetType == CONNACK) host.call_(host.handlers_.connect, packet.sessionPresent);
   }
 
   /** Queues a PUBLISH; returns an error when the queue has no room (limits.queueBytes). Throws on
@@ -242,54 +242,54 @@ export class Session implements Outbox {
   publish_(topic: string, payload: string | Uint8Array, qos: QoS, retain: boolean, cb?: Callback): string | undefined {
     // The encoder throws on a wildcard, an empty topic or a bad qos.
     const id = qos ? this.nextId_() : 0;
-    const b = encodePublish(topic, bytes(payload), qos, retain, id);
+    const encoded = encodePublish(topic, bytes(payload), qos, retain, id);
     const max = this.limits_.queueBytes;
     let used = 0;
-    this.queue_.forEach((e) => used += e.bytes_.length);
+    this.queue_.forEach((entry) => used += entry.bytes_.length);
     // Full: refused, and nothing already queued is dropped.
-    if (used + b.length > max) return 'offline queue full: ' + used + ' bytes used of ' + max;
-    this.queue_.push({ bytes_: b, id_: id, cb_: cb });
+    if (used + encoded.length > max) return 'offline queue full: ' + used + ' bytes used of ' + max;
+    this.queue_.push({ bytes_: encoded, id_: id, cb_: cb });
     this.dirty_ = true;
     this.pump_();
     save(this);
   }
 
   /** SUBSCRIBE (cb gets an error if any filter was refused, and the SUBACK's codes) or UNSUBSCRIBE. */
-  request_(p: Request, cb?: Callback): void {
+  request_(request: Request, cb?: Callback): void {
     const id = this.nextId_();
-    (p as SubscribePacket).id = id;
+    (request as SubscribePacket).id = id;
     // Encoded now: bad arguments throw here, not on a later send.
-    const e: Entry = { bytes_: clientEncode(p as SubscribePacket), id_: id, cb_: cb };
-    this.awaited_.push(e);
-    if (this.state_ > 1) this.await_(e);
+    const entry: Entry = { bytes_: clientEncode(request as SubscribePacket), id_: id, cb_: cb };
+    this.awaited_.push(entry);
+    if (this.state_ > 1) this.await_(entry);
   }
 
   /** Writes, once connected (a handler may have ended the connection: a reply has nowhere to go). */
-  private send_(b: Uint8Array): void {
+  private send_(packetBytes: Uint8Array): void {
     if (this.state_ > 1) {
       this.lastWrite_ = this.clock_.now();
-      this.host_.write_(b);
+      this.host_.write_(packetBytes);
     }
   }
 
   /** Sends a request whose reply is awaited, from now on. */
-  private await_(e: Entry): void {
-    e.deadline_ = this.clock_.now() + this.limits_.ackTimeout;
-    this.send_(e.bytes_);
+  private await_(entry: Entry): void {
+    entry.deadline_ = this.clock_.now() + this.limits_.ackTimeout;
+    this.send_(entry.bytes_);
   }
 
   /** The next packet id that no queued or in-flight message and no unanswered request holds. */
   private nextId_(): number {
     let id = this.lastId_;
-    const held = (e: Entry) => e.id_ == id;
+    const held = (entry: Entry) => entry.id_ == id;
     do id = id % 65535 + 1; while (this.queue_.some(held) || this.awaited_.some(held));
     return (this.lastId_ = id);
   }
 
   /** The outbox entry at i is done: it leaves the list and its callback runs. */
-  private done_(i: number): void {
+  private done_(index: number): void {
     this.dirty_ = true;
-    this.host_.call_(this.queue_.splice(i, 1)[0]!.cb_);
+    this.host_.call_(this.queue_.splice(index, 1)[0]!.cb_);
   }
 
   /**
@@ -297,21 +297,21 @@ export class Session implements Outbox {
    * flight too, with DUP (after CONNACK, in their original order [MQTT-4.4.0-1] [MQTT-4.6.0-1]).
    */
   private pump_(all?: boolean): void {
-    const q = this.queue_;
-    let n = 0, i = 0, e;
-    for (; this.state_ > 1 && (e = q[i]); n++, i++) {
-      if (e.sent_) {
+    const queue = this.queue_;
+    let inFlight = 0, i = 0, entry;
+    for (; this.state_ > 1 && (entry = queue[i]); inFlight++, i++) {
+      if (entry.sent_) {
         if (!all) continue;
-        if (type(e) == PUBLISH) e.bytes_[0] = e.bytes_[0]! | 8; // a re-delivery [MQTT-3.3.1-1]
-        this.send_(e.bytes_);
-      } else if (!(e.bytes_[0]! & 6)) {
+        if (typeOf(entry) == PUBLISH) entry.bytes_[0] = entry.bytes_[0]! | 8; // a re-delivery [MQTT-3.3.1-1]
+        this.send_(entry.bytes_);
+      } else if (!(entry.bytes_[0]! & 6)) {
         // QoS 0: written, done.
-        this.send_(e.bytes_);
+        this.send_(entry.bytes_);
         this.done_(i--);
-        n--;
-      } else if (n < this.limits_.inflight) {
-        this.send_(e.bytes_);
-        e.sent_ = this.dirty_ = true;
+        inFlight--;
+      } else if (inFlight < this.limits_.inflight) {
+        this.send_(entry.bytes_);
+        entry.sent_ = this.dirty_ = true;
       } else break;
     }
   }
